@@ -1,0 +1,13 @@
+"""Errors raised by midstream.
+
+Every error the package raises derives from :class:`MidstreamError`, so callers can
+catch the package's errors in one place.
+"""
+
+from __future__ import annotations
+
+__all__ = ["MidstreamError"]
+
+
+class MidstreamError(Exception):
+    """Base class of every error raised by ``midstream``."""

@@ -1,0 +1,3 @@
+def nearest_neighbors_brute(
+    points: memoryview, theiler: int, out_index: memoryview, out_dist: memoryview
+) -> None: ...
