@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Run the side-by-side peer comparisons and print a Markdown table.
+
+``python benchmarks/peers/run.py [module ...] [--repeat N] [-k SUBSTRING]``
+
+Modules are the files beside this one named after a package's import name
+(``temporal_compare.py``, ...); each defines ``WORKLOADS: list[Workload]``.
+Run it inside the environment made by ``scripts/bench-peers``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from harness import format_table, run_workload  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    available = sorted(p.stem for p in HERE.glob("*.py") if p.stem not in {"harness", "run"})
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", help=f"any of: {', '.join(available)}")
+    parser.add_argument("--repeat", type=int, default=None, help="override each workload's repeat")
+    parser.add_argument("-k", dest="keyword", default="", help="only workloads whose name has this")
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.modules) - set(available))
+    if unknown:
+        parser.error(f"unknown module(s) {', '.join(unknown)}; choose from {', '.join(available)}")
+    for name in args.modules or available:
+        module = importlib.import_module(name)
+        rows = []
+        for workload in module.WORKLOADS:
+            if args.keyword in workload.name:
+                print(f"running {name}: {workload.name}", file=sys.stderr, flush=True)
+                rows.extend(run_workload(workload, args.repeat))
+        if rows:
+            print(f"\n### {name}\n\n{format_table(rows)}\n", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
