@@ -11,14 +11,27 @@ Run it inside the environment made by ``scripts/bench-peers``.
 from __future__ import annotations
 
 import argparse
-import importlib
+import importlib.util
 import sys
 from pathlib import Path
+from types import ModuleType
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+# Workload files are named after the package they measure (temporal_compare.py), so
+# this folder must come after site-packages: the real package wins `import
+# temporal_compare`, and `import harness` still resolves here.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
 
 from harness import format_table, run_workload  # noqa: E402
+
+
+def load_workloads(name: str) -> ModuleType:
+    """Load ``<name>.py`` from this folder under a name that cannot shadow a package."""
+    spec = importlib.util.spec_from_file_location(f"peer_workloads_{name}", HERE / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown module(s) {', '.join(unknown)}; choose from {', '.join(available)}")
     for name in args.modules or available:
-        module = importlib.import_module(name)
+        module = load_workloads(name)
         rows = []
         for workload in module.WORKLOADS:
             if args.keyword in workload.name:
