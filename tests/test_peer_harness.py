@@ -1,12 +1,14 @@
 """benchmarks/peers/harness.py: ratios, failing peers and wrong answers are reported."""
 
 import importlib.util
+import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("peer_harness", ROOT / "benchmarks/peers/harness.py")
 harness = importlib.util.module_from_spec(_spec)
+sys.modules["peer_harness"] = harness  # dataclasses look their module up there
 _spec.loader.exec_module(harness)
 
 

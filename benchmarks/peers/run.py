@@ -30,6 +30,7 @@ def load_workloads(name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(f"peer_workloads_{name}", HERE / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses defined in it look their module up here
     spec.loader.exec_module(module)
     return module
 
