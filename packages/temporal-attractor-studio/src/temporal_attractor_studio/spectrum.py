@@ -80,8 +80,17 @@ def kaplan_yorke_dimension(exponents: ArrayLike) -> float:
     return float(j + partial[j - 1] / abs(lam[j]))
 
 
-def _call(f: Field, x: NDArray[np.float64], name: str) -> NDArray[np.float64]:
-    out = np.asarray(f(x), dtype=np.float64)
+def _call(
+    f: Field, x: NDArray[np.float64], name: str, *, square: bool = False
+) -> NDArray[np.float64]:
+    try:
+        out = np.asarray(f(x), dtype=np.float64)
+    except (ArithmeticError, IndexError, TypeError, ValueError) as exc:
+        raise AttractorError(
+            f"{name} failed at a state of shape {x.shape}: {type(exc).__name__}: {exc}"
+        ) from exc
+    if square:
+        return out
     if out.shape != x.shape:
         raise AttractorError(f"{name} must return shape {x.shape}, got {out.shape}")
     if not np.isfinite(out).all():
@@ -94,7 +103,7 @@ def _tangent(
 ) -> NDArray[np.float64]:
     """``J(x) @ q``, from *jacobian* or by central differences of *f* along q's columns."""
     if jacobian is not None:
-        jac = np.asarray(jacobian(x), dtype=np.float64)
+        jac = _call(jacobian, x, "jacobian", square=True)
         if jac.shape != (x.shape[0], x.shape[0]):
             raise AttractorError(
                 f"jacobian must return shape {(x.shape[0], x.shape[0])}, got {jac.shape}"
