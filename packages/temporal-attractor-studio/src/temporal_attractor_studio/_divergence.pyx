@@ -4,6 +4,7 @@ Callers pass a validated C-contiguous (n, d) float64 trajectory and index arrays
 whose every ``index + max_k`` is a valid row; directives come from meson.build.
 """
 
+from cython.parallel cimport prange
 from libc.math cimport log, sqrt
 
 
@@ -29,20 +30,31 @@ def rosenstein_curve(
     Zero distances are skipped (their log is undefined); out_count[k] counts the
     terms in out_sum[k]. O(pairs * max_k * d) time, no extra memory.
     """
-    cdef Py_ssize_t p, k, a, b
-    cdef double dist
+    cdef Py_ssize_t p, k
     with nogil:
-        for k in range(max_k + 1):
-            out_sum[k] = 0.0
-            out_count[k] = 0
-        for p in range(first.shape[0]):
-            a = first[p]
-            b = second[p]
-            for k in range(max_k + 1):
-                dist = _dist(y, a + k, b + k)
-                if dist > 0.0:
-                    out_sum[k] += log(dist)
-                    out_count[k] += 1
+        # Steps are independent, so threads split them and never share an output.
+        for k in prange(max_k + 1, schedule="static"):
+            _pairs_at_step(y, first, second, k, &out_sum[k], &out_count[k])
+
+
+cdef void _pairs_at_step(
+    const double[:, ::1] y,
+    const Py_ssize_t[::1] first,
+    const Py_ssize_t[::1] second,
+    Py_ssize_t k,
+    double* out_sum,
+    Py_ssize_t* out_count,
+) noexcept nogil:
+    cdef Py_ssize_t p
+    cdef double dist, acc = 0.0
+    cdef Py_ssize_t count = 0
+    for p in range(first.shape[0]):
+        dist = _dist(y, first[p] + k, second[p] + k)
+        if dist > 0.0:
+            acc += log(dist)
+            count += 1
+    out_sum[0] = acc
+    out_count[0] = count
 
 
 def kantz_curve(

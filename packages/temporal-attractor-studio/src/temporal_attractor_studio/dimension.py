@@ -22,6 +22,7 @@ __all__ = ["CorrelationDimensionResult", "correlation_dimension", "correlation_s
 #: Largest relative spread of local slopes inside a scaling region.
 SLOPE_TOLERANCE = 0.1
 _POOR_QUALITY = 0.5
+_MAX_REFERENCES = 4000
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -74,25 +75,37 @@ class CorrelationDimensionResult:
 
 
 def correlation_sum(
-    points: NDArray[np.float64], radii: NDArray[np.float64], theiler: int
+    points: NDArray[np.float64],
+    radii: NDArray[np.float64],
+    theiler: int,
+    reference: NDArray[np.intp] | None = None,
 ) -> NDArray[np.float64]:
-    """Fraction of pairs ``(i, j)``, ``|i - j| > theiler``, closer than each radius.
+    """Fraction of pairs ``(i, j)``, ``|i - j| > theiler``, at distance ``<= r``, per radius.
 
-    All pairs are counted by a dual KD-tree traversal (``count_neighbors``) and the
-    excluded pairs ``|i - j| <= theiler`` are counted directly lag by lag and
-    subtracted, so memory stays O(n).
+    ``i`` runs over *reference* (default: every point) and ``j`` over every point.
+    Pairs are counted by a dual KD-tree traversal (``count_neighbors``); the excluded
+    pairs ``|i - j| <= theiler`` are counted directly lag by lag and subtracted, so
+    memory stays O(n).
     """
     n = points.shape[0]
+    ref = np.arange(n, dtype=np.intp) if reference is None else reference
     tree = cKDTree(points)
+    ref_tree = tree if reference is None else cKDTree(points[ref])
     # count_neighbors counts ordered pairs with d <= r, self-pairs included.
-    counts = np.asarray(tree.count_neighbors(tree, radii), dtype=np.float64)
+    counts = np.asarray(ref_tree.count_neighbors(tree, radii), dtype=np.float64)
     close = np.zeros(radii.shape[0])
-    close += n  # lag 0: the self-pairs
-    for lag in range(1, min(theiler, n - 1) + 1):
-        d = np.sqrt(((points[lag:] - points[:-lag]) ** 2).sum(axis=1))
-        close += 2.0 * np.searchsorted(np.sort(d), radii, side="right")
+    excluded = 0.0
     w = min(theiler, n - 1)
-    admissible_pairs = float(n) * n - n - (2 * n * w - w * (w + 1))
+    for lag in range(-w, w + 1):
+        partner = ref + lag
+        ok = (partner >= 0) & (partner < n)
+        excluded += float(ok.sum())
+        if lag == 0:
+            close += float(ok.sum())  # distance 0 <= every radius
+            continue
+        d = np.sqrt(((points[ref[ok]] - points[partner[ok]]) ** 2).sum(axis=1))
+        close += np.searchsorted(np.sort(d), radii, side="right")
+    admissible_pairs = float(ref.shape[0]) * n - excluded
     if admissible_pairs <= 0:
         raise AttractorError("no admissible pairs: theiler window is as long as the data")
     return np.maximum(counts - close, 0.0) / admissible_pairs
@@ -186,18 +199,26 @@ def correlation_dimension(
     n = points.shape[0]
     if n <= 2 * w + 10:
         raise AttractorError(f"{n} points are too few for theiler={w}")
-    tree = cKDTree(points)
     query = np.linspace(0, n - 1, min(n, 2000)).astype(np.intp)
-    _, nn = admissible_neighbors(tree, points, query, w)
+    _, nn = admissible_neighbors(points, query, w)
     nn = nn[np.isfinite(nn)]
     if nn.size == 0:
         raise AttractorError("no admissible neighbours; the points may all coincide")
     lo = float(np.median(nn))
-    extent = float(np.sqrt(((points.max(axis=0) - points.min(axis=0)) ** 2).sum()))
-    if extent <= lo:
+    # Radii stop near the median pair distance (C = 0.5): larger ones are never
+    # fitted and are the expensive ones to count.
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, n, 20_000)
+    b = rng.integers(0, n, 20_000)
+    keep = np.abs(a - b) > w
+    hi = float(np.quantile(np.sqrt(((points[a[keep]] - points[b[keep]]) ** 2).sum(axis=1)), 0.6))
+    if hi <= lo:
         raise AttractorError("points have no spatial extent beyond their nearest neighbours")
-    radii = np.logspace(math.log10(lo), math.log10(extent), n_radii)
-    csum = correlation_sum(points, radii, w)
+    radii = np.logspace(math.log10(lo), math.log10(hi), n_radii)
+    reference = None if n <= _MAX_REFERENCES else np.linspace(0, n - 1, _MAX_REFERENCES)
+    if reference is not None:
+        reference = reference.astype(np.intp)
+    csum = correlation_sum(points, radii, w, reference)
     usable = (csum > 0) & (csum <= 0.5)
     idx = np.nonzero(usable)[0]
     if idx.size < 3:

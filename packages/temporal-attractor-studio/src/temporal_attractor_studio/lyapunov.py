@@ -135,7 +135,7 @@ def _kantz_neighbourhoods(
     refs = np.arange(m, dtype=np.intp)
     if m > _KANTZ_MAX_REFERENCES:
         refs = np.linspace(0, m - 1, _KANTZ_MAX_REFERENCES).astype(np.intp)
-    _, nn_dist = admissible_neighbors(tree, base, refs, theiler)
+    _, nn_dist = admissible_neighbors(base, refs, theiler)
     finite = nn_dist[np.isfinite(nn_dist)]
     if finite.size == 0:
         raise AttractorError("no admissible neighbours: series too short for this theiler window")
@@ -233,13 +233,12 @@ def lyapunov_max(
             f"theiler={theiler}, max_steps={max_steps}"
         )
     y = np.ascontiguousarray(embed(x, dim, delay))
-    base = y[:m]
-    tree = cKDTree(base)
+    base = np.ascontiguousarray(y[:m])
     total = np.zeros(max_steps + 1)
     count = np.zeros(max_steps + 1, dtype=np.intp)
     if method == "rosenstein":
         query = np.arange(m, dtype=np.intp)
-        j, _ = admissible_neighbors(tree, base, query, theiler)
+        j, _ = admissible_neighbors(base, query, theiler)
         ok = j >= 0
         first = np.ascontiguousarray(query[ok], dtype=np.intp)
         second = np.ascontiguousarray(j[ok], dtype=np.intp)
@@ -251,7 +250,7 @@ def lyapunov_max(
         _divergence.rosenstein_curve(y, first, second, max_steps, total, count)
         n_pairs = int(first.size)
     else:
-        refs, indptr, nbrs = _kantz_neighbourhoods(base, tree, theiler)
+        refs, indptr, nbrs = _kantz_neighbourhoods(base, cKDTree(base), theiler)
         _divergence.kantz_curve(y, refs, indptr, nbrs, max_steps, total, count)
         n_pairs = int(nbrs.size)
     if (count == 0).any():

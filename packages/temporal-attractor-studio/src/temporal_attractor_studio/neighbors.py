@@ -8,32 +8,31 @@ from scipy.spatial import cKDTree
 
 from ._validation import as_int, as_points
 
-__all__ = ["nearest_neighbors"]
+__all__ = ["admissible_neighbors", "nearest_neighbors"]
 
 
 def admissible_neighbors(
-    tree: cKDTree,
     points: NDArray[np.float64],
     query: NDArray[np.intp],
     theiler: int,
-    p: float = 2.0,
     *,
+    chebyshev: bool = False,
     skip_zero: bool = True,
-    max_k: int | None = None,
 ) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
-    """Nearest tree point to each ``points[query]`` that is > *theiler* steps away.
+    """Nearest point to each ``points[query]`` that is more than *theiler* steps away.
 
-    Tree point ``j`` is trajectory index ``j``. A small ``k`` is queried first and
-    only the points whose ``k`` nearest are all inadmissible are queried again with
-    a larger ``k``, so memory stays O(len(query) * k) with small ``k``. With
-    ``skip_zero``, exact duplicates (distance 0) are skipped because they carry no
-    direction; the search then stops at ``max_k`` candidates (default
-    ``8 * (2 * theiler + 1) + 64``) so a series of repeated values cannot make it
-    quadratic. Points without an admissible neighbour get index -1.
+    A KD-tree (O(n) memory) is asked for the ``k = 8`` nearest points first; only
+    the queries whose ``k`` nearest are all inadmissible (inside the Theiler window,
+    or coincident when ``skip_zero``) are asked again with ``4k``. With
+    ``skip_zero``, coincident points carry no direction and are not neighbours; the
+    search then stops at ``8 * (2 * theiler + 1) + 64`` candidates so a series of
+    repeated values cannot make it quadratic. Rows without an admissible neighbour
+    get -1 and inf.
     """
-    if max_k is None:
-        max_k = 8 * (2 * theiler + 1) + 64 if skip_zero else tree.n
+    tree = cKDTree(points)
     n_tree = tree.n
+    max_k = 8 * (2 * theiler + 1) + 64 if skip_zero else n_tree
+    p = np.inf if chebyshev else 2.0
     index = np.full(query.shape[0], -1, dtype=np.intp)
     dist = np.full(query.shape[0], np.inf)
     todo = np.arange(query.shape[0])
@@ -65,7 +64,8 @@ def nearest_neighbors(
 
     Neighbours closer in time than ``theiler + 1`` samples are excluded (the Theiler
     window), so a trajectory's own continuation is not taken as its neighbour.
-    A KD-tree is used, so memory is O(n) and time about O(n log n) on an attractor.
+    A KD-tree is used, so memory is O(n) and the time about O(n log n) on an
+    attractor, never the O(n²) of a distance matrix.
 
     Returns
     -------
@@ -82,7 +82,6 @@ def nearest_neighbors(
     """
     pts = as_points(points)
     w = as_int(theiler, "theiler", 0)
-    if pts.shape[0] == 0:
-        return np.empty(0, dtype=np.intp), np.empty(0)
-    tree = cKDTree(pts)
-    return admissible_neighbors(tree, pts, np.arange(pts.shape[0]), w, skip_zero=False)
+    if pts.shape[0] == 0 or pts.shape[1] == 0:
+        return np.full(pts.shape[0], -1, dtype=np.intp), np.full(pts.shape[0], np.inf)
+    return admissible_neighbors(pts, np.arange(pts.shape[0]), w, skip_zero=False)

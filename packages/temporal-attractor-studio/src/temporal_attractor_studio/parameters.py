@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.spatial import cKDTree
 
 from ._validation import as_int, as_series, check_not_constant
 from .embedding import embed
@@ -137,6 +136,28 @@ def _reference_indices(m: int) -> NDArray[np.intp]:
     return np.linspace(0, m - 1, _MAX_REFERENCE_POINTS).astype(np.intp)
 
 
+def _cao_mean_ratio(
+    x: NDArray[np.float64],
+    d: int,
+    delay: int,
+    rows: int,
+    query: NDArray[np.intp],
+    theiler: int,
+) -> float:
+    """Cao's E(d): mean growth of the nearest-neighbour distance from d to d+1 (max norm)."""
+    lo = np.ascontiguousarray(embed(x, d, delay)[:rows])
+    nxt = x[np.arange(rows) + d * delay]
+    j, dist = admissible_neighbors(lo, query, theiler, chebyshev=True)
+    ok = j >= 0
+    if not ok.any():
+        raise AttractorError(
+            "no admissible neighbours: the series repeats a few values exactly (periodic?) "
+            "or is too short"
+        )
+    extra = np.abs(nxt[query[ok]] - nxt[j[ok]])
+    return float((np.maximum(dist[ok], extra) / dist[ok]).mean())
+
+
 def estimate_dimension(
     series: ArrayLike,
     delay: int,
@@ -178,21 +199,13 @@ def estimate_dimension(
     rows = n - (max_dim + 1) * delay
     if method == "cao":
         thr = 0.9 if threshold is None else float(threshold)
-        e = np.empty(max_dim + 1)
-        for d in range(1, max_dim + 2):
-            lo = np.ascontiguousarray(embed(x, d, delay)[:rows])
-            hi_next = x[np.arange(rows) + d * delay]
-            query = _reference_indices(rows)
-            tree = cKDTree(lo)
-            j, dist = admissible_neighbors(tree, lo, query, theiler, p=np.inf)
-            ok = j >= 0
-            extra = np.abs(hi_next[query[ok]] - hi_next[j[ok]])
-            ratio = np.maximum(dist[ok], extra) / dist[ok]
-            e[d - 1] = float(ratio.mean()) if ratio.size else np.nan
-        e1 = e[1:] / e[:-1]
+        query = _reference_indices(rows)
+        e_prev = _cao_mean_ratio(x, 1, delay, rows, query, theiler)
         for d in range(1, max_dim + 1):
-            if e1[d - 1] >= thr:
+            e_next = _cao_mean_ratio(x, d + 1, delay, rows, query, theiler)
+            if e_next / e_prev >= thr:  # E1(d) = E(d+1) / E(d) has saturated
                 return d
+            e_prev = e_next
         return max_dim
     thr = 0.01 if threshold is None else float(threshold)
     size = float(np.std(x))
@@ -200,8 +213,7 @@ def estimate_dimension(
         lo = np.ascontiguousarray(embed(x, d, delay)[:rows])
         nxt = x[np.arange(rows) + d * delay]
         query = _reference_indices(rows)
-        tree = cKDTree(lo)
-        j, dist = admissible_neighbors(tree, lo, query, theiler)
+        j, dist = admissible_neighbors(lo, query, theiler)
         ok = j >= 0
         extra = np.abs(nxt[query[ok]] - nxt[j[ok]])
         grown = np.sqrt(dist[ok] ** 2 + extra**2)

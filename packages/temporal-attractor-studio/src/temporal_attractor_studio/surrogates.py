@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.spatial import cKDTree
 
 from ._validation import as_int, as_series, check_not_constant
 from .embedding import embed
@@ -112,9 +111,8 @@ def prediction_error(
     if rows < 2 * theiler + 10:
         raise AttractorError(f"series of length {x.shape[0]} is too short to predict")
     pts = np.ascontiguousarray(embed(x, dim, delay)[:rows])
-    tree = cKDTree(pts)
     idx = np.arange(rows, dtype=np.intp)
-    j, _ = admissible_neighbors(tree, pts, idx, theiler)
+    j, _ = admissible_neighbors(pts, idx, theiler)
     ok = j >= 0
     future = (dim - 1) * delay + horizon
     err = x[idx[ok] + future] - x[j[ok] + future]
