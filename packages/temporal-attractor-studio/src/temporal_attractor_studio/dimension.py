@@ -227,8 +227,8 @@ def correlation_dimension(
     log_c = np.full_like(csum, -np.inf)
     log_c[csum > 0] = np.log(csum[csum > 0])
     if fit_range is None:
-        a, b = _scaling_region(log_r[idx[0] : idx[-1] + 1], log_c[idx[0] : idx[-1] + 1])
-        start, stop = int(idx[0]) + a, int(idx[0]) + b
+        lo_i, hi_i = _scaling_region(log_r[idx[0] : idx[-1] + 1], log_c[idx[0] : idx[-1] + 1])
+        start, stop = int(idx[0]) + lo_i, int(idx[0]) + hi_i
     else:
         try:
             start, stop = (int(v) for v in fit_range)
