@@ -6,13 +6,37 @@ for the accuracy table: every implementation's value against the published truth
 
 from __future__ import annotations
 
+import importlib
 import math
+import sys
+from pathlib import Path
 
 import numpy as np
 from harness import Workload
 
-import temporal_attractor_studio as tas
-from temporal_attractor_studio import systems
+
+def _import_package():
+    """Import the installed package that this file's name shadows.
+
+    run.py imports this file as ``temporal_attractor_studio`` with its own folder
+    first on sys.path, so a plain import would return this file. Load the real
+    package with the folder hidden, then put this module back under its name.
+    """
+    here = Path(__file__).resolve().parent
+    me = sys.modules.get(__name__)
+    saved_path = sys.path[:]
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
+    sys.modules.pop("temporal_attractor_studio", None)
+    try:
+        return importlib.import_module("temporal_attractor_studio")
+    finally:
+        sys.path[:] = saved_path
+        if me is not None and __name__ == "temporal_attractor_studio":
+            sys.modules[__name__] = me
+
+
+tas = _import_package()
+systems = tas.systems
 
 DT = 0.01
 LORENZ_LAMBDA = 0.906

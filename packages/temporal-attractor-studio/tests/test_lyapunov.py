@@ -69,6 +69,15 @@ def test_limit_cycle_exponent_is_zero_and_flagged():
     assert result.quality < 0.8
 
 
+@pytest.mark.parametrize("method", ["rosenstein", "kantz"])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_white_noise_fit_is_flagged_poor(method, seed):
+    x = np.random.default_rng(seed).standard_normal(3000)
+    with pytest.warns(PoorFitWarning):
+        result = lyapunov_max(x, method=method)
+    assert result.quality < 0.8
+
+
 def reference_rosenstein(x, dim, delay, theiler, max_steps):
     """Obviously correct O(n^2) Rosenstein divergence curve."""
     y = np.array(
@@ -95,6 +104,7 @@ def reference_rosenstein(x, dim, delay, theiler, max_steps):
     return curve_sum / count
 
 
+@pytest.mark.filterwarnings("ignore::temporal_attractor_studio.errors.PoorFitWarning")
 def test_divergence_curve_matches_reference_implementation():
     x = systems.henon(300)[:, 0] + 0.01 * np.random.default_rng(3).standard_normal(300)
     ours = lyapunov_max(x, dim=2, delay=1, theiler=3, max_steps=8, fit_range=(0, 5))

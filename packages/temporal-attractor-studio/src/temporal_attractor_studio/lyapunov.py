@@ -22,6 +22,8 @@ __all__ = ["LyapunovResult", "fit_linear_region", "lyapunov_max"]
 
 #: Quality below which :func:`lyapunov_max` warns.
 POOR_QUALITY = 0.8
+#: A linear region of fewer points than this lowers the quality proportionally.
+_FULL_REGION = 7.0
 _KANTZ_MAX_REFERENCES = 2000
 _KANTZ_MAX_NEIGHBORS = 30
 
@@ -44,7 +46,8 @@ class LyapunovResult:
         Intercept of the fitted line.
     quality : float
         In ``[0, 1]``: R² of the linear fit, scaled down when the curve rises less
-        than one e-fold or the region has fewer than 5 points.
+        than one e-fold or the region has fewer than 7 points (noise saturates
+        within a step or two, so its region is short).
     method, dim, delay, theiler, dt
         Parameters used (chosen automatically when not given).
     """
@@ -274,7 +277,7 @@ def lyapunov_max(
             )
     slope, intercept, r2 = _line_fit(times[start:stop], curve[start:stop])
     rise = float(np.median(curve[-max(1, curve.shape[0] // 10) :]) - curve[0])
-    quality = r2 * min(1.0, max(0.0, rise)) * min(1.0, (stop - start) / 5.0)
+    quality = r2 * min(1.0, max(0.0, rise)) * min(1.0, (stop - start) / _FULL_REGION)
     result = LyapunovResult(
         exponent=slope,
         divergence=curve,
