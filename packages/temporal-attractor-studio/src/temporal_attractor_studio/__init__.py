@@ -18,6 +18,7 @@ from .errors import AttractorError, PoorFitWarning
 from .lyapunov import LyapunovResult, fit_linear_region, lyapunov_max
 from .neighbors import nearest_neighbors
 from .parameters import estimate_delay, estimate_dimension, mean_period, mutual_information
+from .plotting import plot_divergence, plot_phase_portrait, plot_recurrence
 from .recurrence import RecurrenceResult, recurrence_quantification
 from .spectrum import LyapunovSpectrum, kaplan_yorke_dimension, lyapunov_spectrum
 from .surrogates import (
@@ -58,6 +59,9 @@ __all__ = [
     "mutual_information",
     "nearest_neighbors",
     "phase_randomized_surrogate",
+    "plot_divergence",
+    "plot_phase_portrait",
+    "plot_recurrence",
     "prediction_error",
     "recurrence_quantification",
     "systems",
