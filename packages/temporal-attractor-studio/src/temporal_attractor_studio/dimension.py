@@ -22,7 +22,7 @@ __all__ = ["CorrelationDimensionResult", "correlation_dimension", "correlation_s
 #: Largest relative spread of local slopes inside a scaling region.
 SLOPE_TOLERANCE = 0.1
 _POOR_QUALITY = 0.5
-_MAX_REFERENCES = 4000
+_MAX_REFERENCES = 2000
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -36,6 +36,22 @@ def mean_period(series: ArrayLike) -> float:
     return float(total / float((freq[1:] * power[1:]).sum()))
 
 
+def _ami_codes(x: NDArray[np.float64]) -> NDArray[np.intp]:
+    lo, hi = float(x.min()), float(x.max())
+    return np.minimum(((x - lo) / (hi - lo) * _AMI_BINS).astype(np.intp), _AMI_BINS - 1)
+
+
+def _ami_at(codes: NDArray[np.intp], lag: int) -> float:
+    n = codes.shape[0]
+    joint = np.bincount(
+        codes[: n - lag] * _AMI_BINS + codes[lag:], minlength=_AMI_BINS * _AMI_BINS
+    ).reshape(_AMI_BINS, _AMI_BINS) / float(n - lag)
+    pa = joint.sum(axis=1)
+    pb = joint.sum(axis=0)
+    nz = joint > 0
+    return float((joint[nz] * np.log(joint[nz] / np.outer(pa, pb)[nz])).sum())
+
+
 def mutual_information(series: ArrayLike, max_lag: int) -> NDArray[np.float64]:
     """Average mutual information (nats) between ``x[t]`` and ``x[t + lag]``.
 
@@ -53,18 +69,8 @@ def mutual_information(series: ArrayLike, max_lag: int) -> NDArray[np.float64]:
     n = x.shape[0]
     if max_lag >= n:
         raise AttractorError(f"max_lag={max_lag} must be smaller than the series length {n}")
-    lo, hi = float(x.min()), float(x.max())
-    codes = np.minimum(((x - lo) / (hi - lo) * _AMI_BINS).astype(np.intp), _AMI_BINS - 1)
-    out = np.empty(max_lag + 1)
-    for lag in range(max_lag + 1):
-        joint = np.bincount(
-            codes[: n - lag] * _AMI_BINS + codes[lag:], minlength=_AMI_BINS * _AMI_BINS
-        ).reshape(_AMI_BINS, _AMI_BINS) / float(n - lag)
-        pa = joint.sum(axis=1)
-        pb = joint.sum(axis=0)
-        nz = joint > 0
-        out[lag] = float((joint[nz] * np.log(joint[nz] / np.outer(pa, pb)[nz])).sum())
-    return out
+    codes = _ami_codes(x)
+    return np.array([_ami_at(codes, lag) for lag in range(max_lag + 1)])
 
 
 def _autocorrelation(x: NDArray[np.float64], max_lag: int) -> NDArray[np.float64]:
@@ -113,12 +119,15 @@ def estimate_delay(
     limit = max(1, min(n // 10, 500)) if max_delay is None else as_int(max_delay, "max_delay", 1)
     limit = min(limit, n - 2)
     if method == "ami":
-        ami = mutual_information(x, limit + 1)
+        codes = _ami_codes(x)
         delay = limit
-        for lag in range(1, limit + 1):
-            if ami[lag] < ami[lag - 1] and ami[lag] <= ami[lag + 1]:
+        previous, current = _ami_at(codes, 0), _ami_at(codes, 1)
+        for lag in range(1, limit + 1):  # stop at the first minimum, not at max_delay
+            following = _ami_at(codes, lag + 1)
+            if current < previous and current <= following:
                 delay = lag
                 break
+            previous, current = current, following
     elif method == "acf":
         acf = _autocorrelation(x, limit)
         below = np.nonzero(acf[1:] < 1.0 / np.e)[0]
