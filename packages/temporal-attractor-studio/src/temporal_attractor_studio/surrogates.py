@@ -93,8 +93,9 @@ def prediction_error(
     """Normalised error of nearest-neighbour (analogue) prediction ``horizon`` steps ahead.
 
     Each embedded point (at most 1500, evenly spaced) is predicted by the future of
-    its nearest neighbour among all points outside the Theiler window; the RMS error is divided by the series' standard deviation
-    (about 1.4 for unpredictable data, near 0 for deterministic data).
+    its nearest neighbour among all points outside the Theiler window; the RMS
+    error is divided by the series' standard deviation (about 1.4 for
+    unpredictable data, near 0 for deterministic data).
 
     Examples
     --------
