@@ -5,6 +5,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from temporal_attractor_studio import (
     AttractorError,
@@ -171,3 +173,20 @@ def test_embedding_is_what_the_kernel_sees(henon_x):
     # The kernel reads rows of the embedding; the view must match explicit rows.
     y = embed(henon_x[:20], 3, 2)
     assert y[4].tolist() == [henon_x[4], henon_x[6], henon_x[8]]
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.floats(1e-3, 1e3), st.floats(-1e3, 1e3))
+def test_exponent_is_invariant_to_affine_rescaling(scale, shift):
+    # Every automatic choice (AMI bins, mean period, Cao ratios) and the slope of
+    # log distances are invariant under x -> scale * x + shift.
+    x = systems.henon(1500)[:, 0]
+    base = lyapunov_max(x)
+    moved = lyapunov_max(scale * x + shift)
+    assert (moved.dim, moved.delay, moved.theiler, moved.fit_range) == (
+        base.dim,
+        base.delay,
+        base.theiler,
+        base.fit_range,
+    )
+    assert moved.exponent == pytest.approx(base.exponent, rel=1e-6)

@@ -28,6 +28,7 @@ from .surrogates import (
     phase_randomized_surrogate,
     prediction_error,
 )
+from .zero_one import zero_one_test
 
 __version__: str = _version("temporal-attractor-studio")
 
@@ -65,4 +66,5 @@ __all__ = [
     "prediction_error",
     "recurrence_quantification",
     "systems",
+    "zero_one_test",
 ]
