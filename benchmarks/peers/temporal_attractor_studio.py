@@ -148,6 +148,7 @@ def accuracy_table() -> str:
     ):
         for name, fn in (
             ("midstream", lambda s: tas.lyapunov_max(s).exponent),
+            ("midstream quality", lambda s: tas.lyapunov_max(s).quality),
             ("nolds.lyap_r", lambda s: __import__("nolds").lyap_r(s)),
         ):
             try:
