@@ -190,3 +190,11 @@ def test_exponent_is_invariant_to_affine_rescaling(scale, shift):
         base.fit_range,
     )
     assert moved.exponent == pytest.approx(base.exponent, rel=1e-6)
+
+
+@pytest.mark.parametrize("scale", [1e-150, 1e100])
+def test_extreme_scales(scale, logistic4):
+    # 1e-150: squared neighbour distances underflow the product path of the kernel
+    # and take its per-pair log path; the exponent must not change.
+    ours = lyapunov_max(scale * logistic4[:2000]).exponent
+    assert ours == pytest.approx(lyapunov_max(logistic4[:2000]).exponent, rel=1e-6)

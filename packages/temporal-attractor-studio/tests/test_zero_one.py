@@ -8,7 +8,7 @@ from temporal_attractor_studio import AttractorError, systems, zero_one_test
 
 def reference_k(x, n_frequencies, seed):
     n = len(x)
-    phi = x - x.mean()
+    phi = (x - x.mean()) / x.std()
     cut = n // 10
     rng = np.random.default_rng(seed)
     ks = []
@@ -52,3 +52,9 @@ def test_bad_input():
         zero_one_test(np.arange(50.0))
     with pytest.raises(AttractorError, match="n_frequencies"):
         zero_one_test(np.arange(500.0) % 7, n_frequencies=0)
+
+
+@pytest.mark.parametrize("scale", [1e-150, 1.0, 1e150])
+def test_scale_free(scale):
+    x = systems.logistic(1000)
+    assert zero_one_test(scale * x) == pytest.approx(zero_one_test(x), abs=1e-9)
