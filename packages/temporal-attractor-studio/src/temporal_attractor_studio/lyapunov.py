@@ -180,9 +180,10 @@ def lyapunov_max(
     KD-tree, so memory stays O(n).
 
     Parameters left as ``None`` are chosen from the data: ``delay`` by
-    :func:`estimate_delay` (AMI), ``theiler`` as the :func:`mean_period`, ``dim`` by
-    :func:`estimate_dimension` (Cao), ``max_steps`` as 6 mean periods (at least 10,
-    at most a quarter of the series).
+    :func:`estimate_delay` (AMI), ``theiler`` as the :func:`mean_period` (rounded
+    up; any Theiler window is capped at a tenth of the series), ``dim`` by
+    :func:`estimate_dimension` (Cao, at most 10), ``max_steps`` as 6 mean periods
+    (at least 10, at most a quarter of the embedded series).
 
     Parameters
     ----------
