@@ -22,8 +22,10 @@ def _import_package():
     first on sys.path, so a plain import would return this file. Load the real
     package with the folder hidden, then put this module back under its name.
     """
+    current = sys.modules.get("temporal_attractor_studio")
+    if current is not None and hasattr(current, "__path__"):
+        return current  # the real package is already imported
     here = Path(__file__).resolve().parent
-    me = sys.modules.get(__name__)
     saved_path = sys.path[:]
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
     sys.modules.pop("temporal_attractor_studio", None)
@@ -31,8 +33,8 @@ def _import_package():
         return importlib.import_module("temporal_attractor_studio")
     finally:
         sys.path[:] = saved_path
-        if me is not None and __name__ == "temporal_attractor_studio":
-            sys.modules[__name__] = me
+        if current is not None:
+            sys.modules["temporal_attractor_studio"] = current
 
 
 tas = _import_package()
