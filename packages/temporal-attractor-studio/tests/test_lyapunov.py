@@ -198,3 +198,19 @@ def test_extreme_scales(scale, logistic4):
     # and take its per-pair log path; the exponent must not change.
     ours = lyapunov_max(scale * logistic4[:2000]).exponent
     assert ours == pytest.approx(lyapunov_max(logistic4[:2000]).exponent, rel=1e-6)
+
+
+def test_memory_grows_linearly_not_quadratically(lorenz_x):
+    # numpy reports its allocations to tracemalloc; an n x n float64 distance
+    # matrix would be 800 MB at n=10,000 and 12.8 GB at n=40,000.
+    import tracemalloc
+
+    long_x = systems.lorenz(40_000, dt=0.01)[:, 0]
+    peaks = []
+    for x in (lorenz_x, long_x):
+        tracemalloc.start()
+        lyapunov_max(x, dt=0.01)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    assert peaks[1] < 100e6
+    assert peaks[1] / peaks[0] < 8  # 4x the points: linear ~4, quadratic 16
