@@ -1,13 +1,19 @@
-"""Errors raised by temporal_attractor_studio.
+"""Errors and warnings raised by temporal_attractor_studio.
 
 Every error the package raises derives from :class:`AttractorError`, so callers can
-catch the package's errors in one place, or as the builtin ``ValueError``.
+catch the package's errors in one place, or as the builtin ``ValueError``. Results
+whose estimate is unreliable are returned with a low quality score and a
+:class:`PoorFitWarning`.
 """
 
 from __future__ import annotations
 
-__all__ = ["AttractorError"]
+__all__ = ["AttractorError", "PoorFitWarning"]
 
 
 class AttractorError(ValueError):
     """Base class of every error raised by ``temporal_attractor_studio``."""
+
+
+class PoorFitWarning(UserWarning):
+    """An estimate was computed but its fit is poor; read its ``quality`` before use."""

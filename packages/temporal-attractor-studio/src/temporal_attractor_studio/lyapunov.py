@@ -1,0 +1,303 @@
+"""Largest Lyapunov exponent of a scalar series (Rosenstein and Kantz methods)."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.spatial import cKDTree
+
+from . import _divergence
+from ._validation import as_dt, as_int, as_series, check_not_constant
+from .embedding import embed
+from .errors import AttractorError, PoorFitWarning
+from .neighbors import admissible_neighbors
+from .parameters import estimate_delay, estimate_dimension, mean_period
+
+__all__ = ["LyapunovResult", "fit_linear_region", "lyapunov_max"]
+
+#: Quality below which :func:`lyapunov_max` warns.
+POOR_QUALITY = 0.8
+#: A linear region of fewer points than this lowers the quality proportionally.
+_FULL_REGION = 7.0
+_KANTZ_MAX_REFERENCES = 2000
+_KANTZ_MAX_NEIGHBORS = 30
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class LyapunovResult:
+    """Largest Lyapunov exponent and the evidence behind it.
+
+    Attributes
+    ----------
+    exponent : float
+        Slope of the fitted linear region, per time unit (per sample when ``dt=1``).
+    divergence : ndarray
+        Mean log separation of neighbouring trajectories after ``k`` steps.
+    times : ndarray
+        ``k * dt`` for each point of ``divergence``.
+    fit_range : tuple of int
+        Steps ``(start, stop)`` of the fitted region, ``stop`` exclusive.
+    intercept : float
+        Intercept of the fitted line.
+    quality : float
+        In ``[0, 1]``: R² of the linear fit, scaled down when the curve rises less
+        than one e-fold or the region has fewer than 7 points (noise saturates
+        within a step or two, so its region is short).
+    method, dim, delay, theiler, dt
+        Parameters used (chosen automatically when not given).
+    """
+
+    exponent: float
+    divergence: NDArray[np.float64]
+    times: NDArray[np.float64]
+    fit_range: tuple[int, int]
+    intercept: float
+    quality: float
+    method: str
+    dim: int
+    delay: int
+    theiler: int
+    dt: float
+    n_pairs: int = field(default=0)
+
+    def __repr__(self) -> str:
+        return (
+            f"LyapunovResult(exponent={self.exponent:.4g}, quality={self.quality:.2f}, "
+            f"method={self.method!r}, dim={self.dim}, delay={self.delay}, "
+            f"theiler={self.theiler}, fit_range={self.fit_range})"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-Python dictionary (lists instead of arrays), for JSON."""
+        return {
+            "exponent": self.exponent,
+            "divergence": self.divergence.tolist(),
+            "times": self.times.tolist(),
+            "fit_range": list(self.fit_range),
+            "intercept": self.intercept,
+            "quality": self.quality,
+            "method": self.method,
+            "dim": self.dim,
+            "delay": self.delay,
+            "theiler": self.theiler,
+            "dt": self.dt,
+            "n_pairs": self.n_pairs,
+        }
+
+
+def _line_fit(t: NDArray[np.float64], y: NDArray[np.float64]) -> tuple[float, float, float]:
+    slope, intercept = np.polyfit(t, y, 1)
+    resid = y - (slope * t + intercept)
+    total = float(((y - y.mean()) ** 2).sum())
+    r2 = 1.0 - float((resid**2).sum()) / total if total > 0 else 0.0
+    return float(slope), float(intercept), max(0.0, r2)
+
+
+def fit_linear_region(curve: ArrayLike) -> tuple[int, int]:
+    """Steps ``(start, stop)`` of the linear (exponential-growth) part of a divergence curve.
+
+    Rule: with ``L = curve[0]`` and the saturation level ``P`` (median of the last
+    10% of the curve), the region runs from the first step where the curve has
+    risen 20% of ``P - L`` to the first step where it has risen 70% (bounds
+    included); when that leaves fewer than 3 points, steps ``0..2``. When the curve
+    rises less than 0.5 (no exponential growth: a limit cycle or noise), the whole
+    first half is used.
+
+    Examples
+    --------
+    >>> fit_linear_region([0, 1, 2, 3, 4, 5, 6, 7, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8])
+    (2, 7)
+    """
+    c = np.asarray(curve, dtype=np.float64)
+    if c.ndim != 1 or c.shape[0] < 3 or not np.isfinite(c).all():
+        raise AttractorError("curve must be a finite 1-D array of at least 3 points")
+    n = c.shape[0]
+    tail = c[-max(1, n // 10) :]
+    low, high = float(c[0]), float(np.median(tail))
+    rise = high - low
+    if rise < 0.5:
+        return 0, max(3, n // 2)
+    above_start = np.nonzero(c >= low + 0.2 * rise)[0]
+    above_stop = np.nonzero(c >= low + 0.7 * rise)[0]
+    start = int(above_start[0]) if above_start.size else 0
+    stop = int(above_stop[0]) + 1 if above_stop.size else n
+    if stop - start < 3:
+        return 0, 3
+    return start, stop
+
+
+def _kantz_neighbourhoods(
+    base: NDArray[np.float64], tree: cKDTree, theiler: int
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
+    m = base.shape[0]
+    refs = np.arange(m, dtype=np.intp)
+    if m > _KANTZ_MAX_REFERENCES:
+        refs = np.linspace(0, m - 1, _KANTZ_MAX_REFERENCES).astype(np.intp)
+    _, nn_dist = admissible_neighbors(base, refs, theiler)
+    finite = nn_dist[np.isfinite(nn_dist)]
+    if finite.size == 0:
+        raise AttractorError("no admissible neighbours: series too short for this theiler window")
+    eps = 2.0 * float(np.median(finite))
+    k = min(m, _KANTZ_MAX_NEIGHBORS + 2 * theiler + 1)
+    d, j = tree.query(base[refs], k=k, distance_upper_bound=eps)
+    d = d.reshape(refs.size, k)
+    j = j.reshape(refs.size, k)
+    ok = np.isfinite(d) & (d > 0) & (np.abs(j - refs[:, None]) > theiler)
+    ok &= np.cumsum(ok, axis=1) <= _KANTZ_MAX_NEIGHBORS
+    sizes = ok.sum(axis=1)
+    has = sizes > 0
+    if not has.any():
+        raise AttractorError("no admissible neighbours: series too short for this theiler window")
+    indptr = np.zeros(int(has.sum()) + 1, dtype=np.intp)
+    indptr[1:] = np.cumsum(sizes[has])
+    neighbors = np.ascontiguousarray(j[has][ok[has]], dtype=np.intp)
+    return np.ascontiguousarray(refs[has]), indptr, neighbors
+
+
+def lyapunov_max(
+    series: ArrayLike,
+    *,
+    dt: float = 1.0,
+    method: str = "rosenstein",
+    dim: int | None = None,
+    delay: int | None = None,
+    theiler: int | None = None,
+    fit_range: tuple[int, int] | None = None,
+    max_steps: int | None = None,
+) -> LyapunovResult:
+    """Largest Lyapunov exponent from a scalar time series.
+
+    The series is delay-embedded; each point's nearest neighbour outside the Theiler
+    window (``"rosenstein"``, Rosenstein et al. 1993), or its neighbourhood within
+    twice the median nearest-neighbour distance (``"kantz"``, Kantz 1994), is followed
+    for ``max_steps`` steps; the slope of the mean log separation over the linear
+    region (:func:`fit_linear_region`) is the exponent. Neighbours come from a
+    KD-tree, so memory stays O(n).
+
+    Parameters left as ``None`` are chosen from the data: ``delay`` by
+    :func:`estimate_delay` (AMI), ``theiler`` as the :func:`mean_period` (rounded
+    up; any Theiler window is capped at a tenth of the series), ``dim`` by
+    :func:`estimate_dimension` (Cao, at most 10), ``max_steps`` as 6 mean periods
+    (at least 10, at most a quarter of the embedded series).
+
+    Parameters
+    ----------
+    series : array_like
+        1-D finite, non-constant series sampled every ``dt``.
+    dt : float
+        Sampling interval; the exponent is per time unit.
+    method : {"rosenstein", "kantz"}
+    dim, delay, theiler, max_steps : int, optional
+    fit_range : (int, int), optional
+        Steps ``(start, stop)`` to fit instead of the detected region.
+
+    Returns
+    -------
+    LyapunovResult
+        Warns :class:`PoorFitWarning` when ``quality < 0.8``.
+
+    Examples
+    --------
+    >>> from temporal_attractor_studio.systems import logistic
+    >>> result = lyapunov_max(logistic(2000))
+    >>> round(result.exponent, 2), result.dim, result.delay
+    (0.69, 2, 1)
+    """
+    x = as_series(series)
+    check_not_constant(x)
+    dt = as_dt(dt)
+    if method not in ("rosenstein", "kantz"):
+        raise AttractorError(f"method must be 'rosenstein' or 'kantz', got {method!r}")
+    n = x.shape[0]
+    if n < 50:
+        raise AttractorError(f"series must have at least 50 points, got {n}")
+    period = mean_period(x)
+    delay = estimate_delay(x) if delay is None else as_int(delay, "delay", 1)
+    theiler = math.ceil(period) if theiler is None else as_int(theiler, "theiler", 0)
+    theiler = min(theiler, n // 10)
+    if dim is None:
+        max_dim = max(1, min(10, (n // 4) // delay - 1))
+        dim = estimate_dimension(x, delay, max_dim=max_dim, theiler=theiler)
+    else:
+        dim = as_int(dim, "dim", 1)
+    rows = n - (dim - 1) * delay
+    if max_steps is None:
+        max_steps = int(min(max(10, math.ceil(6 * period)), max(3, rows // 4)))
+    else:
+        max_steps = as_int(max_steps, "max_steps", 2)
+    m = rows - max_steps
+    if m < 2 * theiler + 20:
+        raise AttractorError(
+            f"series of length {n} is too short for dim={dim}, delay={delay}, "
+            f"theiler={theiler}, max_steps={max_steps}"
+        )
+    y = np.ascontiguousarray(embed(x, dim, delay))
+    base = np.ascontiguousarray(y[:m])
+    total = np.zeros(max_steps + 1)
+    count = np.zeros(max_steps + 1, dtype=np.intp)
+    if method == "rosenstein":
+        query = np.arange(m, dtype=np.intp)
+        j, _ = admissible_neighbors(base, query, theiler)
+        ok = j >= 0
+        first = np.ascontiguousarray(query[ok], dtype=np.intp)
+        second = np.ascontiguousarray(j[ok], dtype=np.intp)
+        if first.size == 0:
+            raise AttractorError(
+                "no admissible neighbour pairs (an exactly periodic or too short series?); "
+                "the exponent cannot be measured"
+            )
+        _divergence.rosenstein_curve(y, first, second, max_steps, total, count)
+        n_pairs = int(first.size)
+    else:
+        refs, indptr, nbrs = _kantz_neighbourhoods(base, cKDTree(base), theiler)
+        _divergence.kantz_curve(y, refs, indptr, nbrs, max_steps, total, count)
+        n_pairs = int(nbrs.size)
+    if (count == 0).any():
+        raise AttractorError(
+            "neighbour pairs coincide at some step (an exactly periodic series?); "
+            "the exponent cannot be measured"
+        )
+    curve = total / count
+    times = np.arange(max_steps + 1, dtype=np.float64) * dt
+    if fit_range is None:
+        start, stop = fit_linear_region(curve)
+    else:
+        try:
+            start, stop = (int(v) for v in fit_range)
+        except (TypeError, ValueError) as exc:
+            raise AttractorError(f"fit_range must be two integers, got {fit_range!r}") from exc
+        if not 0 <= start < stop <= max_steps + 1 or stop - start < 2:
+            raise AttractorError(
+                f"fit_range must satisfy 0 <= start < stop <= {max_steps + 1} with at least "
+                f"2 points, got {fit_range!r}"
+            )
+    slope, intercept, r2 = _line_fit(times[start:stop], curve[start:stop])
+    rise = float(np.median(curve[-max(1, curve.shape[0] // 10) :]) - curve[0])
+    quality = r2 * min(1.0, max(0.0, rise)) * min(1.0, (stop - start) / _FULL_REGION)
+    result = LyapunovResult(
+        exponent=slope,
+        divergence=curve,
+        times=times,
+        fit_range=(start, stop),
+        intercept=intercept,
+        quality=float(quality),
+        method=method,
+        dim=dim,
+        delay=delay,
+        theiler=theiler,
+        dt=dt,
+        n_pairs=n_pairs,
+    )
+    if quality < POOR_QUALITY:
+        warnings.warn(
+            f"largest Lyapunov exponent fit is poor (quality {quality:.2f}); the series may "
+            "be noise, periodic or too short",
+            PoorFitWarning,
+            stacklevel=2,
+        )
+    return result

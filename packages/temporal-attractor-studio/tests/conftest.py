@@ -1,0 +1,24 @@
+import pytest
+
+from temporal_attractor_studio import systems
+
+
+@pytest.fixture(scope="session")
+def lorenz_x():
+    """Lorenz x, dt=0.01, n=10,000 (the accuracy table's case)."""
+    return systems.lorenz(10_000, dt=0.01)[:, 0]
+
+
+@pytest.fixture(scope="session")
+def lorenz_xyz():
+    return systems.lorenz(10_000, dt=0.01)
+
+
+@pytest.fixture(scope="session")
+def henon_x():
+    return systems.henon(5_000)[:, 0]
+
+
+@pytest.fixture(scope="session")
+def logistic4():
+    return systems.logistic(5_000, r=4.0)
