@@ -1,9 +1,33 @@
-"""temporal_neural_solver: temporal logic that parses, checks, monitors and learns."""
+"""temporal_neural_solver: temporal logic that parses, checks, monitors and learns.
+
+Examples
+--------
+>>> import temporal_neural_solver as tns
+>>> tns.evaluate("G (request -> F response)", {"request": [1, 0, 0], "response": [0, 0, 1]}).holds
+True
+"""
 
 from importlib.metadata import version as _version
 
 from .errors import FormulaSyntaxError, TemporalLogicError
+from .evaluate import Lasso, Verdict, evaluate, satisfaction
+from .formula import FALSE, TRUE, Formula, Predicate, atom
+from .parser import parse
 
 __version__: str = _version("temporal-neural-solver")
 
-__all__ = ["FormulaSyntaxError", "TemporalLogicError", "__version__"]
+__all__ = [
+    "FALSE",
+    "TRUE",
+    "Formula",
+    "FormulaSyntaxError",
+    "Lasso",
+    "Predicate",
+    "TemporalLogicError",
+    "Verdict",
+    "__version__",
+    "atom",
+    "evaluate",
+    "parse",
+    "satisfaction",
+]
