@@ -12,6 +12,8 @@ from importlib.metadata import version as _version
 from .errors import FormulaSyntaxError, TemporalLogicError
 from .evaluate import Lasso, Verdict, evaluate, satisfaction
 from .formula import FALSE, TRUE, Formula, Predicate, atom
+from .kripke import CTLResult, Kripke, check_ctl
+from .ltl_check import LTLResult, check_ltl
 from .parser import parse
 
 __version__: str = _version("temporal-neural-solver")
@@ -19,14 +21,19 @@ __version__: str = _version("temporal-neural-solver")
 __all__ = [
     "FALSE",
     "TRUE",
+    "CTLResult",
     "Formula",
     "FormulaSyntaxError",
+    "Kripke",
+    "LTLResult",
     "Lasso",
     "Predicate",
     "TemporalLogicError",
     "Verdict",
     "__version__",
     "atom",
+    "check_ctl",
+    "check_ltl",
     "evaluate",
     "parse",
     "satisfaction",

@@ -362,6 +362,8 @@ def _prepare(
 ) -> tuple[Formula, _Evaluator]:
     f = as_formula(formula)
     _check_unknown(unknown)
+    if f.has_path_quantifiers():
+        raise TemporalLogicError("formula: path quantifiers (A, E) belong to CTL; use check_ctl")
     if semantics == "finite":
         if isinstance(trace, Lasso):
             raise TemporalLogicError("trace: a Lasso needs semantics='infinite'")

@@ -43,6 +43,8 @@ ARITY: dict[str, int] = {
     "Y": 1,
     "O": 1,
     "H": 1,
+    "A": 1,
+    "E": 1,
     "&": 2,
     "|": 2,
     "->": 2,
@@ -64,6 +66,7 @@ _UNARY_LEVEL = 7
 _RIGHT_ASSOC = frozenset({"->", "U", "R", "W", "M", "S"})
 KEYWORDS = frozenset(
     {"true", "false", "X", "N", "F", "G", "U", "R", "W", "M", "Y", "O", "H", "S", "WX", "inf"}
+    | {"A", "E", "AG", "AF", "AX", "EG", "EF", "EX"}
 )
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _CMP_FLIP = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}
@@ -262,6 +265,10 @@ class Formula:
     def has_past(self) -> bool:
         """Whether any past-time operator (``Y O H S``) occurs."""
         return any(f.op in PAST for f in self.subformulas())
+
+    def has_path_quantifiers(self) -> bool:
+        """Whether a CTL path quantifier (``A``, ``E``) occurs."""
+        return any(f.op in ("A", "E") for f in self.subformulas())
 
     def has_intervals(self) -> bool:
         """Whether any timed operator (``F[a,b]``, ``G[a,b]``, ``U[a,b]``) occurs."""

@@ -5,7 +5,8 @@ Syntax, loosest binding first: ``<->``; ``->`` (right-associative); ``^`` (xor);
 (right-associative, ``U[a,b]`` timed); then the unary operators ``!`` or ``~``,
 ``X`` (strong next, also spelled ``X[!]`` as in Spot), ``N`` (weak next, also spelled
 ``WX`` as in flloat/pylogics), ``F`` or ``<>``, ``G`` or ``[]`` (``F[a,b]``, ``G[a,b]``
-timed), and past-time ``Y O H``. Atoms are identifiers or double-quoted strings;
+timed), past-time ``Y O H``, and the CTL path quantifiers ``A E`` (also fused as
+``AG AF AX EG EF EX``). Atoms are identifiers or double-quoted strings;
 ``true``/``false`` are constants. A comparison of two linear expressions over numeric
 signals (``speed > 0.5``, ``x - 2*y <= 3``) is an STL predicate. Single capital letters
 that name operators cannot be atoms unless quoted.
@@ -58,6 +59,8 @@ _GRAMMAR = r"""
       | (F | DIAMOND) interval? unary -> eventually
       | (G | BOX) interval? unary -> always
       | (Y | O | H) unary -> past
+      | (A | E) unary -> quantified
+      | (AG | AF | AX | EG | EF | EX) unary -> ctl
 ?binop: U | R | W | M | S
 interval: "[" bound "," bound "]"
 bound: NUMBER | INF
@@ -78,6 +81,14 @@ W: "W"
 M: "M"
 S: "S"
 INF: "inf"
+A: "A"
+E: "E"
+AG: "AG"
+AF: "AF"
+AX: "AX"
+EG: "EG"
+EF: "EF"
+EX: "EX"
 ?primary: "(" iff ")"
         | "true" -> true
         | "false" -> false
@@ -131,6 +142,13 @@ class _Build(Transformer[Token, Formula]):
 
     def past(self, items: list[Any]) -> Formula:
         return Formula.make(str(items[0]), items[1])  # Y, O or H
+
+    def quantified(self, items: list[Any]) -> Formula:
+        return Formula.make(str(items[0]), items[1])
+
+    def ctl(self, items: list[Any]) -> Formula:
+        word = str(items[0])
+        return Formula.make(word[0], Formula.make(word[1], items[1]))
 
     def eventually(self, items: list[Any]) -> Formula:
         interval, body = _interval_of(items)

@@ -21,6 +21,8 @@ from .formula import FALSE, TRUE, Formula
 __all__ = ["simplify", "to_nnf"]
 
 _DUAL = {
+    "A": "E",
+    "E": "A",
     "&": "|",
     "|": "&",
     "X": "N",
@@ -144,6 +146,11 @@ def simplify(f: Formula) -> Formula:
         if a is TRUE or a is FALSE:
             return a  # the trace is non-empty: F true, G true, O true, H true all hold
         if a.op == op:
+            return a
+        return _mk(op, a)
+    if op in ("A", "E"):
+        (a,) = args
+        if a is TRUE or a is FALSE:
             return a
         return _mk(op, a)
     if op in ("X", "N", "Y"):
