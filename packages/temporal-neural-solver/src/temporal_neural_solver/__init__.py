@@ -14,6 +14,7 @@ from .evaluate import Lasso, Verdict, evaluate, satisfaction
 from .formula import FALSE, TRUE, Formula, Predicate, atom
 from .kripke import CTLResult, Kripke, check_ctl
 from .ltl_check import LTLResult, check_ltl
+from .monitor import Monitor, MonitorSet, MonitorVerdict
 from .parser import parse
 
 __version__: str = _version("temporal-neural-solver")
@@ -27,6 +28,9 @@ __all__ = [
     "Kripke",
     "LTLResult",
     "Lasso",
+    "Monitor",
+    "MonitorSet",
+    "MonitorVerdict",
     "Predicate",
     "TemporalLogicError",
     "Verdict",

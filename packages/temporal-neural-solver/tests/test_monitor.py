@@ -1,0 +1,109 @@
+import itertools
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from temporal_neural_solver import Monitor, MonitorSet, MonitorVerdict, TemporalLogicError
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _tns_reference import formulas, reference_finite, reference_lasso, traces
+
+ATOMS = ("p", "q")
+LETTERS = [frozenset(c) for r in range(3) for c in itertools.combinations(ATOMS, r)]
+CONTINUATIONS = [
+    (list(w[:k]), list(w[k:]))
+    for n in (1, 2, 3)
+    for w in itertools.product(LETTERS, repeat=n)
+    for k in range(n)
+]
+V = MonitorVerdict
+
+
+@settings(max_examples=200, deadline=None)
+@given(formulas(atoms=ATOMS, max_leaves=6), traces(atoms=ATOMS, max_size=6))
+def test_rv_ltl_verdicts(f, trace):
+    m = Monitor(f)
+    seen_final = None
+    for i, step in enumerate(trace):
+        v = m.step(step)
+        prefix = trace[: i + 1]
+        if seen_final is not None:
+            assert v == seen_final  # TRUE and FALSE are final
+        if v.final:
+            seen_final = v
+            # every infinite continuation agrees (checked on all short lassos)
+            for mid, loop in CONTINUATIONS:
+                assert reference_lasso(f, prefix + mid, loop) == (v == V.TRUE)
+        else:
+            # presumable verdicts are the LTLf value of the prefix read so far
+            assert (v == V.PRESUMABLY_TRUE) == reference_finite(f, prefix)
+
+
+@settings(max_examples=150, deadline=None)
+@given(formulas(atoms=ATOMS, max_leaves=6, past=True), traces(atoms=ATOMS, max_size=6))
+def test_past_time_monitoring(f, trace):
+    try:
+        m = Monitor(f)
+    except TemporalLogicError:
+        assert any(
+            g.op in "YOHS" and g.args and any(h.op in "XNFGURWM" for h in g.subformulas())
+            for g in f.subformulas()
+        )
+        return
+    for i, step in enumerate(trace):
+        v = m.step(step)
+        if not v.final:
+            assert (v == V.PRESUMABLY_TRUE) == reference_finite(f, trace[: i + 1])
+
+
+@settings(max_examples=100, deadline=None)
+@given(formulas(atoms=ATOMS, max_leaves=6), traces(atoms=ATOMS, max_size=10))
+def test_run_matches_step(f, trace):
+    a, b = Monitor(f), Monitor(f)
+    stepped = [int(a.step(s)) for s in trace]
+    cols = {x: np.array([x in s for s in trace]) for x in ATOMS}
+    assert b.run(cols, every_step=True).tolist() == stepped
+    b.reset()
+    assert b.run(trace) == V(stepped[-1])
+
+
+def test_examples_and_comparisons():
+    m = Monitor("G (speed - limit <= 0) & F stop")
+    assert m.step({"speed": 1.0, "limit": 2.0, "stop": False}) == V.PRESUMABLY_FALSE
+    assert m.step({"speed": 1.0, "limit": 2.0, "stop": True}) == V.PRESUMABLY_TRUE
+    assert m.step({"speed": 3.0, "limit": 2.0, "stop": False}) == V.FALSE
+    assert Monitor("X false").step(set()) == V.FALSE
+    assert Monitor("G F p").step({"p"}) == V.PRESUMABLY_TRUE
+    assert Monitor("F p | G !p").step(set()) == V.TRUE  # valid formula: decided at once
+    m = Monitor("G (p -> F q)")
+    for _ in range(1000):
+        m.step({"p"})
+        m.step({"q"})
+    assert m.n_states <= 4  # the automaton stays small: states are reused
+
+
+def test_monitor_set():
+    ms = MonitorSet(["G !crash", "F done"])
+    out = ms.step({"crash": False, "done": False})
+    assert out == {"G !crash": V.PRESUMABLY_TRUE, "F done": V.PRESUMABLY_FALSE}
+    out = ms.run({"crash": [False, True], "done": [True, False]})
+    assert out == {"G !crash": V.FALSE, "F done": V.TRUE}
+
+
+def test_bad_input():
+    with pytest.raises(TemporalLogicError, match="unknown atom 'q'"):
+        Monitor("p & q").step({"p": True})
+    assert Monitor("p & q", unknown="false").step({"p": True}) == V.FALSE
+    with pytest.raises(TemporalLogicError, match="dict or a set"):
+        Monitor("p").step(3)
+    with pytest.raises(TemporalLogicError, match="timed"):
+        Monitor("F[0,1] p")
+    with pytest.raises(TemporalLogicError, match="CTL"):
+        Monitor("AG p")
+    with pytest.raises(TemporalLogicError, match="past-time operators may not contain"):
+        Monitor("O (F p)")
+    with pytest.raises(TemporalLogicError, match="signal 'x'"):
+        Monitor("x > 1 & p").step({"p": True})
