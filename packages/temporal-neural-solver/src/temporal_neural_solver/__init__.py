@@ -16,6 +16,7 @@ from .kripke import CTLResult, Kripke, check_ctl
 from .ltl_check import LTLResult, check_ltl
 from .monitor import Monitor, MonitorSet, MonitorVerdict
 from .parser import parse
+from .stl import SmoothRobustness, robustness, robustness_signal, smooth_robustness
 
 __version__: str = _version("temporal-neural-solver")
 
@@ -32,6 +33,7 @@ __all__ = [
     "MonitorSet",
     "MonitorVerdict",
     "Predicate",
+    "SmoothRobustness",
     "TemporalLogicError",
     "Verdict",
     "__version__",
@@ -40,5 +42,8 @@ __all__ = [
     "check_ltl",
     "evaluate",
     "parse",
+    "robustness",
+    "robustness_signal",
     "satisfaction",
+    "smooth_robustness",
 ]
