@@ -17,6 +17,7 @@ from .ltl_check import LTLResult, check_ltl
 from .monitor import Monitor, MonitorSet, MonitorVerdict
 from .parser import parse
 from .stl import SmoothRobustness, robustness, robustness_signal, smooth_robustness
+from .synthesis import Synthesis, synthesize
 
 __version__: str = _version("temporal-neural-solver")
 
@@ -34,6 +35,7 @@ __all__ = [
     "MonitorVerdict",
     "Predicate",
     "SmoothRobustness",
+    "Synthesis",
     "TemporalLogicError",
     "Verdict",
     "__version__",
@@ -46,4 +48,5 @@ __all__ = [
     "robustness_signal",
     "satisfaction",
     "smooth_robustness",
+    "synthesize",
 ]
