@@ -109,17 +109,20 @@ def _check_unknown(unknown: str) -> None:
 
 
 def _until(a: np.ndarray, b: np.ndarray, tail: bool = False) -> np.ndarray:
-    """LTLf ``a U b`` at every position; ``tail`` is its value just past the end."""
+    """LTLf ``a U b`` at every position; ``tail`` is its value just past the end.
+
+    ``a U b`` holds at ``i`` iff at the first ``k >= i`` where ``b`` holds or ``a``
+    fails, ``b`` holds: a backward forward-fill of ``b`` from the "stop" positions.
+    """
     n = a.shape[0]
+    stop = (b | ~a)[::-1]
+    pos = np.where(stop, np.arange(n, dtype=np.int32), 0)
+    np.maximum.accumulate(pos, out=pos)
+    seen = np.logical_or.accumulate(stop)
+    out = b[::-1][pos] & seen
     if tail:
-        a = np.append(a, True)
-        b = np.append(b, True)
-    m = a.shape[0]
-    idx = np.arange(m)
-    next_b = np.minimum.accumulate(np.where(b, idx, m)[::-1])[::-1]
-    next_not_a = np.minimum.accumulate(np.where(a, m, idx)[::-1])[::-1]
-    out = (next_b < m) & (next_b <= next_not_a)
-    return out[:n]
+        out |= ~seen  # no stop up to the end: a held throughout, so the tail decides
+    return out[::-1]
 
 
 def _since(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -219,8 +222,12 @@ class _Evaluator:
             return np.concatenate((v[0][1:], [op == "N"]))
         true = np.ones(n, dtype=bool)
         if op == "F":
+            if self.loop_start is None:
+                return np.logical_or.accumulate(v[0][::-1])[::-1]
             return self._u(true, v[0])
         if op == "G":
+            if self.loop_start is None:
+                return np.logical_and.accumulate(v[0][::-1])[::-1]
             return ~self._u(true, ~v[0])
         if op == "U":
             return self._u(v[0], v[1])
@@ -253,6 +260,9 @@ class _Evaluator:
         return np.concatenate((np.arange(i, self.n), np.arange(p, i)))
 
     def _first(self, i: int, cond: np.ndarray) -> int | None:
+        if self.loop_start is None:
+            k = int(np.argmax(cond[i:]))
+            return i + k if cond[i + k] else None
         path = self._path(i)
         hits = cond[path]
         return int(path[np.argmax(hits)]) if hits.any() else None

@@ -182,35 +182,31 @@ class Formula:
         TemporalLogicError
             For an unknown operator, a wrong number of operands, or a bad interval.
         """
+        if interval is not None:
+            interval = _check_interval(op, interval)
+        key = (op, args, name, interval, predicate)
+        node = _INTERN.get(key)
+        if node is not None:
+            return node
         if op not in ARITY:
             raise TemporalLogicError(f"op: unknown operator {op!r}")
         if len(args) != ARITY[op]:
             raise TemporalLogicError(f"args: {op!r} takes {ARITY[op]} operand(s), got {len(args)}")
+        if not all(isinstance(a, Formula) for a in args):
+            raise TemporalLogicError("args: operands must be Formula objects")
         if op == "atom" and not (isinstance(name, str) and name):
             raise TemporalLogicError("name: an atom needs a non-empty string name")
         if op == "cmp" and not isinstance(predicate, Predicate):
             raise TemporalLogicError("predicate: a comparison needs a Predicate")
-        if interval is not None:
-            if op not in TIMED:
-                raise TemporalLogicError(f"interval: only F, G and U take an interval, not {op!r}")
-            a, b = float(interval[0]), float(interval[1])
-            if not (math.isfinite(a) and a >= 0 and b >= 0 and not math.isnan(b)):
-                raise TemporalLogicError(f"interval: bounds must be non-negative, got [{a}, {b}]")
-            if a > b:
-                raise TemporalLogicError(f"interval: lower bound {a} exceeds upper bound {b}")
-            interval = (a, b)
-        key = (op, args, name, interval, predicate)
-        node = _INTERN.get(key)
-        if node is None:
-            node = object.__new__(cls)
-            object.__setattr__(node, "op", op)
-            object.__setattr__(node, "args", args)
-            object.__setattr__(node, "name", name)
-            object.__setattr__(node, "interval", interval)
-            object.__setattr__(node, "predicate", predicate)
-            object.__setattr__(node, "_hash", hash(key))
-            object.__setattr__(node, "_size", 1 + sum(a._size for a in args))
-            node = _INTERN.setdefault(key, node)
+        node = object.__new__(cls)
+        object.__setattr__(node, "op", op)
+        object.__setattr__(node, "args", args)
+        object.__setattr__(node, "name", name)
+        object.__setattr__(node, "interval", interval)
+        object.__setattr__(node, "predicate", predicate)
+        object.__setattr__(node, "_hash", hash(key))
+        object.__setattr__(node, "_size", 1 + sum(a._size for a in args))
+        _INTERN[key] = node
         return node
 
     def __setattr__(self, key: str, value: object) -> None:
@@ -321,6 +317,17 @@ class Formula:
         if right._level() < level or (right._level() == level and op not in _RIGHT_ASSOC):
             rtext = f"({rtext})"
         return f"{ltext} {op}{_interval_str(self.interval)} {rtext}"
+
+
+def _check_interval(op: str, interval: tuple[float, float]) -> tuple[float, float]:
+    if op not in TIMED:
+        raise TemporalLogicError(f"interval: only F, G and U take an interval, not {op!r}")
+    a, b = float(interval[0]), float(interval[1])
+    if not (math.isfinite(a) and a >= 0 and b >= 0 and not math.isnan(b)):
+        raise TemporalLogicError(f"interval: bounds must be non-negative, got [{a}, {b}]")
+    if a > b:
+        raise TemporalLogicError(f"interval: lower bound {a} exceeds upper bound {b}")
+    return (a, b)
 
 
 def _interval_str(interval: tuple[float, float] | None) -> str:

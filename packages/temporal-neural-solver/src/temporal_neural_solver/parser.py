@@ -36,10 +36,9 @@ from lark.exceptions import (
     UnexpectedEOF,
     UnexpectedInput,
     UnexpectedToken,
-    VisitError,
 )
 
-from .errors import FormulaSyntaxError, TemporalLogicError
+from .errors import FormulaSyntaxError
 from .formula import FALSE, TRUE, Formula, Predicate
 
 __all__ = ["parse"]
@@ -162,20 +161,20 @@ class _Build(Transformer[Token, Formula]):
         op = str(items[1])
         if len(items) == 4:
             if op != "U":
-                raise TemporalLogicError(f"only U takes an interval, not {op}")
+                raise _Positioned(f"only U takes an interval, not {op}", items[1])
             return Formula.make("U", items[0], items[3], interval=items[2])
         return Formula.make(op, items[0], items[2])
 
-    def interval(self, items: list[float]) -> tuple[float, float]:
-        a, b = items
+    def interval(self, items: list[Token]) -> tuple[float, float]:
+        a, b = (math.inf if t.type == "INF" else float(t) for t in items)
         if math.isinf(a):
-            raise TemporalLogicError("the lower bound of an interval must be finite")
+            raise _Positioned("the lower bound of an interval must be finite", items[0])
         if a > b:
-            raise TemporalLogicError(f"interval lower bound {a:g} exceeds upper bound {b:g}")
+            raise _Positioned(f"interval lower bound {a:g} exceeds upper bound {b:g}", items[0])
         return (a, b)
 
-    def bound(self, items: list[Token]) -> float:
-        return math.inf if items[0].type == "INF" else float(items[0])
+    def bound(self, items: list[Token]) -> Token:
+        return items[0]
 
     def and_(self, items: list[Formula]) -> Formula:
         return Formula.make("&", items[0], items[1])
@@ -212,7 +211,7 @@ class _Build(Transformer[Token, Formula]):
     def divided(self, items: list[Token]) -> _Linear:
         d = float(items[1])
         if d == 0.0:
-            raise TemporalLogicError("division by zero in a comparison")
+            raise _Positioned("division by zero in a comparison", items[1])
         return {str(items[0]): 1.0 / d}, 0.0
 
     def term(self, items: list[_Linear]) -> _Linear:
@@ -233,12 +232,21 @@ class _Build(Transformer[Token, Formula]):
         lhs = tuple(sorted((k, v) for k, v in lc.items() if v != 0.0))
         rhs = tuple(sorted((k, v) for k, v in rc.items() if v != 0.0))
         if not lhs and not rhs:
-            raise TemporalLogicError("a comparison needs at least one signal")
+            raise _Positioned("a comparison needs at least one signal", op)
         return Formula.make("cmp", predicate=Predicate(lhs, lk, str(op), rhs, rk))
 
 
-_PARSER = Lark(_GRAMMAR, parser="lalr", maybe_placeholders=False, propagate_positions=True)
-_BUILD = _Build()
+class _Positioned(Exception):
+    """A semantic error found while building, located at a token."""
+
+    def __init__(self, message: str, token: Token) -> None:
+        super().__init__(message)
+        self.line = token.line or 1
+        self.column = token.column or 1
+
+
+# The transformer runs inline with the LALR parser: no parse tree is built.
+_PARSER = Lark(_GRAMMAR, parser="lalr", maybe_placeholders=False, transformer=_Build())
 
 _TOKEN_WORDS = {
     "RPAR": "')'",
@@ -278,8 +286,7 @@ def parse(text: str) -> Formula:
     if not text.strip():
         raise FormulaSyntaxError("empty formula", text=text or " ", line=1, column=1)
     try:
-        tree = _PARSER.parse(text)
-        result = _BUILD.transform(tree)
+        result = _PARSER.parse(text)
     except UnexpectedEOF:
         line, column = _end_position(text)
         raise FormulaSyntaxError(
@@ -305,18 +312,8 @@ def parse(text: str) -> Formula:
         raise FormulaSyntaxError(
             "cannot parse", text=text, line=max(exc.line, 1), column=max(exc.column, 1)
         ) from None
-    except VisitError as exc:
-        orig = exc.orig_exc
-        meta = getattr(exc.obj, "meta", None)
-        line = (
-            getattr(meta, "line", 1) if meta is not None and not getattr(meta, "empty", True) else 1
-        )
-        column = (
-            getattr(meta, "column", 1)
-            if meta is not None and not getattr(meta, "empty", True)
-            else 1
-        )
-        raise FormulaSyntaxError(str(orig), text=text, line=line, column=column) from None
+    except _Positioned as exc:
+        raise FormulaSyntaxError(str(exc), text=text, line=exc.line, column=exc.column) from None
     assert isinstance(result, Formula)
     return result
 
