@@ -16,6 +16,8 @@ from .kripke import CTLResult, Kripke, check_ctl
 from .ltl_check import LTLResult, check_ltl
 from .monitor import Monitor, MonitorSet, MonitorVerdict
 from .parser import parse
+from .predictor import PredictorReport, VerdictPredictor, encode
+from .solver import TemporalNeuralSolver
 from .stl import SmoothRobustness, robustness, robustness_signal, smooth_robustness
 from .synthesis import Synthesis, synthesize
 
@@ -34,14 +36,18 @@ __all__ = [
     "MonitorSet",
     "MonitorVerdict",
     "Predicate",
+    "PredictorReport",
     "SmoothRobustness",
     "Synthesis",
     "TemporalLogicError",
+    "TemporalNeuralSolver",
     "Verdict",
+    "VerdictPredictor",
     "__version__",
     "atom",
     "check_ctl",
     "check_ltl",
+    "encode",
     "evaluate",
     "parse",
     "robustness",
