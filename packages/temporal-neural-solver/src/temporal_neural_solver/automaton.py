@@ -183,15 +183,14 @@ def find_accepting_lasso(
     """
     ids: dict[int, int] = {}
     low: dict[int, int] = {}
-    parent: dict[int, int | None] = {}
     on_stack: set[int] = set()
     scc_stack: list[int] = []
     counter = 0
     steps = 0
-    for root in initial:
+    roots = list(initial)
+    for root in roots:
         if root in ids:
             continue
-        parent[root] = None
         work: list[tuple[int, Iterable[int]]] = [(root, iter(successors(root)))]
         ids[root] = low[root] = counter
         counter += 1
@@ -205,7 +204,6 @@ def find_accepting_lasso(
             advanced = False
             for w in it:
                 if w not in ids:
-                    parent[w] = v
                     ids[w] = low[w] = counter
                     counter += 1
                     scc_stack.append(w)
@@ -230,7 +228,7 @@ def find_accepting_lasso(
                     component.add(w)
                     if w == v:
                         break
-                lasso = _lasso_in(component, v, parent, successors, accepting)
+                lasso = _lasso_in(component, roots, successors, accepting)
                 if lasso is not None:
                     return lasso
     return None
@@ -238,20 +236,36 @@ def find_accepting_lasso(
 
 def _lasso_in(
     component: set[int],
-    entry: int,
-    parent: dict[int, int | None],
+    roots: list[int],
     successors: Callable[[int], Iterable[int]],
     accepting: Sequence[Callable[[int], bool]],
 ) -> tuple[list[int], list[int]] | None:
+    entry = next(iter(component))
     if len(component) == 1 and entry not in set(successors(entry)):
         return None  # trivial SCC: no cycle
     if not all(any(acc(v) for v in component) for acc in accepting):
         return None
+    # shortest prefix: breadth-first from the initial nodes to the component
+    prev: dict[int, int | None] = {}
+    queue: deque[int] = deque()
+    for r in roots:
+        if r not in prev:
+            prev[r] = None
+            queue.append(r)
+    while queue:
+        v = queue.popleft()
+        if v in component:
+            entry = v
+            break
+        for w in successors(v):
+            if w not in prev:
+                prev[w] = v
+                queue.append(w)
     prefix: list[int] = []
-    v: int | None = entry
-    while v is not None:
-        prefix.append(v)
-        v = parent[v]
+    node: int | None = entry
+    while node is not None:
+        prefix.append(node)
+        node = prev[node]
     prefix.reverse()
     loop: list[int] = []
     current = entry

@@ -12,7 +12,7 @@ Examples
 >>> m = Kripke(["a", "b"], [("a", "b"), ("b", "a"), ("b", "b")], {"a": ["p"]}, ["a"])
 >>> r = check_ltl(m, "G F p")
 >>> r.status, r.prefix, r.loop
-('FALSE', ('a', 'b'), ('b',))
+('FALSE', ('a',), ('b',))
 >>> check_ltl(m, "p & X !p").holds
 True
 """
@@ -140,11 +140,12 @@ def check_ltl(
         return LTLResult("UNKNOWN")
     if lasso is None:
         return LTLResult("TRUE", product_states=explored[0])
-    prefix, loop = lasso
+    prefix = [v // q_count for v in lasso[0]]
+    loop = [v // q_count for v in lasso[1]]
+    # the same path of the model, with the loop entered as early as possible
+    while prefix and prefix[-1] == loop[-1]:
+        loop = [prefix.pop(), *loop[:-1]]
     names = model.names
     return LTLResult(
-        "FALSE",
-        tuple(names[v // q_count] for v in prefix),
-        tuple(names[v // q_count] for v in loop),
-        explored[0],
+        "FALSE", tuple(names[s] for s in prefix), tuple(names[s] for s in loop), explored[0]
     )
