@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from temporal_neural_solver import Monitor, MonitorSet, MonitorVerdict, TemporalLogicError
 
@@ -70,6 +71,47 @@ def test_run_matches_step(f, trace):
     assert b.run(trace) == V(stepped[-1])
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        formulas(atoms=ATOMS, max_leaves=6, timed=True),
+        formulas(atoms=ATOMS, max_leaves=6, timed=True, unary=("!",), binary=("&", "|", "->")),
+    ),
+    traces(atoms=ATOMS, max_size=7),
+    st.data(),
+)
+def test_timed_monitoring(f, trace, data):
+    gaps = data.draw(
+        st.lists(st.sampled_from([0.5, 1, 2]), min_size=len(trace), max_size=len(trace))
+    )
+    times = np.cumsum(gaps).tolist()
+    m = Monitor(f)
+    final = None
+    # with timed operators only, final verdicts are decided when windows resolve and so
+    # hold for every finite extension; untimed ones follow infinite-trace RV-LTL (tested
+    # above)
+    only_timed = all(g.interval is not None or g.op not in "XNFGURWM" for g in f.subformulas())
+    for i, step in enumerate(trace):
+        v = m.step(step, times[i])
+        if final is not None:
+            assert v == final
+        holds = reference_finite(f, trace[: i + 1], times[: i + 1])
+        if v.final:
+            final = v
+            if not only_timed:
+                continue
+            # a final verdict holds for every extension: try all one- and two-step ones
+            for ext in itertools.product(LETTERS, repeat=2):
+                for k in (1, 2):
+                    longer = trace[: i + 1] + list(ext[:k])
+                    stamps = times[: i + 1] + [times[i] + 0.5 * (j + 1) for j in range(k)]
+                    assert reference_finite(f, longer, stamps) == (v == V.TRUE)
+        else:
+            assert (v == V.PRESUMABLY_TRUE) == holds
+    cols = {x: np.array([x in s for s in trace]) for x in ATOMS}
+    assert Monitor(f).run(cols, times=times) == m.verdict
+
+
 def test_examples_and_comparisons():
     m = Monitor("G (speed - limit <= 0) & F stop")
     assert m.step({"speed": 1.0, "limit": 2.0, "stop": False}) == V.PRESUMABLY_FALSE
@@ -99,8 +141,12 @@ def test_bad_input():
     assert Monitor("p & q", unknown="false").step({"p": True}) == V.FALSE
     with pytest.raises(TemporalLogicError, match="dict or a set"):
         Monitor("p").step(3)
-    with pytest.raises(TemporalLogicError, match="timed"):
-        Monitor("F[0,1] p")
+    with pytest.raises(TemporalLogicError, match="numeric time"):
+        Monitor("F[0,1] p").step({"p"})
+    m = Monitor("F[0,1] p")
+    m.step(set(), 1.0)
+    with pytest.raises(TemporalLogicError, match="increase"):
+        m.step(set(), 1.0)
     with pytest.raises(TemporalLogicError, match="CTL"):
         Monitor("AG p")
     with pytest.raises(TemporalLogicError, match="past-time operators may not contain"):

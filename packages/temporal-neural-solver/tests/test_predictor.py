@@ -71,5 +71,5 @@ def test_bad_input():
         vp.predict_proba({"request": [True, False], "response": [False, False]}, horizon=1)
     with pytest.raises(TemporalLogicError, match="fractions"):
         vp.report(failure_mode_traces(3, 0), fractions=(0.0,))
-    with pytest.raises(TemporalLogicError, match="timed"):
-        VerdictPredictor("F[0,2] p")
+    with pytest.raises(TemporalLogicError, match="CTL"):
+        VerdictPredictor("AG p")

@@ -43,7 +43,7 @@ from .automaton import satisfiable
 from .errors import TemporalLogicError
 from .evaluate import as_formula
 from .formula import FALSE, PAST, TRUE, Formula
-from .trace import Trace
+from .trace import Trace, coerce_times
 
 __all__ = ["Monitor", "MonitorSet", "MonitorVerdict"]
 
@@ -108,10 +108,14 @@ class _Progression:
             return hit
         op = g.op
         mk = Formula.make
-        if op in ("true", "false"):
+        if g.interval is not None:
+            out = self._prog_timed(g, mask)
+        elif op in ("true", "false"):
             out = g
         elif op == "atom":
             out = TRUE if mask & self.bit[g] else FALSE
+        elif op == "!" and g.args[0].op != "atom":  # NNF keeps ! only before timed U
+            out = _negate_residual(self.prog(g.args[0], mask))
         elif op == "!":
             out = FALSE if mask & self.bit[g.args[0]] else TRUE
         elif op in ("&", "|"):
@@ -138,16 +142,63 @@ class _Progression:
         self.cache[key] = out
         return out
 
-    def advance(self, state: Formula, mask: int) -> Formula:
-        """Read one letter in ``state`` (a boolean combination of ``X``/``N`` obligations)."""
+    def _prog_timed(self, g: Formula, mask: int) -> Formula:
+        """Timed operators: the interval is relative to the current step's time."""
+        assert g.interval is not None
+        open_now = g.interval[0] <= 0.0
+        mk = Formula.make
+        if g.op == "F":
+            now = self.prog(g.args[0], mask) if open_now else FALSE
+            return _conj([now, mk("X", g)], "|")
+        if g.op == "G":
+            now = self.prog(g.args[0], mask) if open_now else TRUE
+            return _conj([now, mk("N", g)], "&")
+        a, b = g.args
+        now = self.prog(b, mask) if open_now else FALSE
+        return _conj([now, _conj([self.prog(a, mask), mk("X", g)], "&")], "|")
+
+    def advance(self, state: Formula, mask: int, dt: float = 0.0) -> Formula:
+        """Read one letter in ``state`` (a boolean combination of ``X``/``N`` obligations),
+        ``dt`` time units after the previous step."""
         op = state.op
         if op in ("true", "false"):
             return state
         if op in ("&", "|"):
-            return _conj([self.advance(a, mask) for a in state.args], op)
+            return _conj([self.advance(a, mask, dt) for a in state.args], op)
         if op in ("X", "N"):
-            return self.prog(state.args[0], mask)
+            g = state.args[0]
+            if g.interval is not None:
+                g = _shift(g, dt)
+            elif g.op == "!" and g.args[0].interval is not None:
+                g = _negate_residual(_shift(g.args[0], dt))
+            return self.prog(g, mask)
         raise AssertionError(op)  # pragma: no cover
+
+
+def _negate_residual(r: Formula) -> Formula:
+    """Negation of a residual (a boolean combination of X/N obligations)."""
+    if r is TRUE:
+        return FALSE
+    if r is FALSE:
+        return TRUE
+    if r.op in ("&", "|"):
+        return _conj([_negate_residual(a) for a in r.args], "|" if r.op == "&" else "&")
+    if r.op == "!":
+        return r.args[0]
+    if r.op in ("X", "N"):
+        inner = r.args[0]
+        neg = inner.args[0] if inner.op == "!" else Formula.make("!", inner)
+        return Formula.make("N" if r.op == "X" else "X", neg)
+    return Formula.make("!", r)
+
+
+def _shift(g: Formula, dt: float) -> Formula:
+    """A timed formula ``dt`` time units later: its window moves towards now."""
+    assert g.interval is not None
+    a, b = g.interval
+    if b - dt < 0:  # the window has passed
+        return TRUE if g.op == "G" else FALSE
+    return Formula.make(g.op, *g.args, interval=(max(0.0, a - dt), b - dt))
 
 
 def _unwrap(state: Formula) -> Formula:
@@ -229,7 +280,8 @@ class Monitor:
     Parameters
     ----------
     formula : Formula or str
-        Untimed LTL with optional past-time operators and comparisons.
+        LTL with optional past-time operators, comparisons and timed operators
+        (``F[a,b]``, ``G[a,b]``, ``U[a,b]``; then every step needs a ``time``).
     unknown : {"error", "false"}
         What an atom missing from a dict step means.
     max_states : int
@@ -252,10 +304,6 @@ class Monitor:
         if f.has_path_quantifiers():
             raise TemporalLogicError(
                 "formula: path quantifiers (A, E) belong to CTL; use check_ctl"
-            )
-        if f.has_intervals():
-            raise TemporalLogicError(
-                "formula: timed operators are not supported by Monitor; use evaluate"
             )
         self.formula = f
         self.unknown = unknown
@@ -291,12 +339,14 @@ class Monitor:
         self._reset_tables()
         self._state = 0
         self._verdict: MonitorVerdict | None = None
+        self.timed = f.has_intervals()
+        self._last_time: float | None = None
 
     def _reset_tables(self) -> None:
         self._ids: dict[Formula, int] = {}
         self._forms: list[Formula] = []
         self._verdicts: list[MonitorVerdict] = []
-        self._delta: list[dict[int, int]] = []
+        self._delta: list[dict[Any, int]] = []
         self._intern(self._start)
 
     def _intern(self, state: Formula) -> int:
@@ -315,6 +365,12 @@ class Monitor:
             return MonitorVerdict.TRUE
         if state is FALSE:
             return MonitorVerdict.FALSE
+        if state.has_intervals():  # no timed satisfiability check: presumable only
+            return (
+                MonitorVerdict.PRESUMABLY_TRUE
+                if _ends_true(state)
+                else MonitorVerdict.PRESUMABLY_FALSE
+            )
         rest = _unwrap(state)
         if not satisfiable(rest):
             return MonitorVerdict.FALSE
@@ -338,6 +394,7 @@ class Monitor:
         """Start a new stream (the learned automaton is kept)."""
         self._state = self._intern(self._start)
         self._verdict = None
+        self._last_time = None
         if self._past is not None:
             self._past.reset()
 
@@ -378,14 +435,47 @@ class Monitor:
             row[mask] = nxt
         return nxt
 
-    def step(self, state: Any) -> MonitorVerdict:
-        """Read one step (a dict of values or the set of true atoms); return the verdict."""
-        self._state = self._move(self._mask(state))
+    def _move_timed(self, mask: int, time: Any) -> int:
+        if isinstance(time, bool) or not isinstance(time, (int, float, np.integer, np.floating)):
+            raise TemporalLogicError(f"time: a timed formula needs a numeric time, got {time!r}")
+        t = float(time)
+        if not np.isfinite(t):
+            raise TemporalLogicError(f"time: must be finite, got {t}")
+        if self._last_time is not None and t <= self._last_time:
+            raise TemporalLogicError(
+                f"time: timestamps must increase; {t:g} after {self._last_time:g}"
+            )
+        dt = 0.0 if self._last_time is None else t - self._last_time
+        self._last_time = t
+        row = self._delta[self._state]
+        key = (mask, dt)
+        nxt = row.get(key)
+        if nxt is None:
+            if len(self._forms) >= self.max_states:
+                current = self._forms[self._state]
+                self._reset_tables()
+                self._state = self._intern(current)
+                row = self._delta[self._state]
+            nxt = self._intern(self._prog.advance(self._forms[self._state], mask, dt))
+            row[key] = nxt
+        return nxt
+
+    def step(self, state: Any, time: float | None = None) -> MonitorVerdict:
+        """Read one step (a dict of values or the set of true atoms); return the verdict.
+
+        ``time`` is required (strictly increasing) when the formula has timed
+        operators, whose bounds are measured against it.
+        """
+        mask = self._mask(state)
+        if self.timed:
+            self._state = self._move_timed(mask, time)
+        else:
+            self._state = self._move(mask)
         v = self._verdicts[self._state]
         self._verdict = v
         return v
 
-    def run(self, trace: Any, *, every_step: bool = False) -> Any:
+    def run(self, trace: Any, *, times: Any = None, every_step: bool = False) -> Any:
         """Read a whole trace (any form :func:`evaluate` accepts) in one call.
 
         Returns the final verdict, or with ``every_step=True`` an int8 array of
@@ -397,10 +487,11 @@ class Monitor:
         >>> Monitor("p U q").run({"p": [1, 1, 0], "q": [0, 0, 1]}).name
         'TRUE'
         """
-        if self._past is not None:
+        if self._past is not None or self.timed:
             t = Trace.coerce(trace)
+            stamps = coerce_times(times, t.length).tolist() if self.timed else [None] * t.length
             steps = _rows(t, self._sources, self.unknown)
-            codes = [int(self.step(s)) for s in steps]
+            codes = [int(self.step(s, ts)) for s, ts in zip(steps, stamps, strict=True)]
             return np.asarray(codes, dtype=np.int8) if every_step else _VERDICTS[codes[-1]]
         t = Trace.coerce(trace)
         masks = np.zeros(t.length, dtype=np.int64)
