@@ -6,6 +6,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from temporal_neural_solver import (
+    RobustnessMonitor,
     TemporalLogicError,
     parse,
     robustness,
@@ -209,3 +210,26 @@ def test_bad_input():
         smooth_robustness("(x > 0) U (x < 1)", {"x": [1.0]})
     with pytest.raises(TemporalLogicError, match="numeric"):
         robustness("F (x > 0)", {"x": np.array(["a", "b"])})
+
+
+@settings(max_examples=200, deadline=None)
+@given(stl_formulas(unary=("!", "Y", "O", "H"), binary=("&", "|", "->", "S"), timed=False), signals)
+def test_online_robustness_matches_offline(f, sig):
+    offline = robustness_signal(f, sig)
+    m = RobustnessMonitor(f)
+    online = [m.update({"x": x, "y": y}) for x, y in zip(sig["x"], sig["y"], strict=True)]
+    assert np.allclose(online, offline, rtol=1e-12, atol=1e-12)
+
+
+def test_online_robustness_bad_input():
+    with pytest.raises(TemporalLogicError, match="past-time"):
+        RobustnessMonitor("G (x > 0)")
+    with pytest.raises(TemporalLogicError, match="past-time"):
+        RobustnessMonitor("O p")
+    m = RobustnessMonitor("H (x > 0)")
+    with pytest.raises(TemporalLogicError, match="unknown signal 'x'"):
+        m.update({"y": 1.0})
+    with pytest.raises(TemporalLogicError, match="nan"):
+        m.update({"x": float("nan")})
+    with pytest.raises(TemporalLogicError, match="dict"):
+        m.update([1.0])

@@ -19,6 +19,7 @@ from .parser import parse
 from .predictor import PredictorReport, VerdictPredictor, encode
 from .solver import TemporalNeuralSolver
 from .stl import SmoothRobustness, robustness, robustness_signal, smooth_robustness
+from .stl_online import RobustnessMonitor
 from .synthesis import Synthesis, synthesize
 
 __version__: str = _version("temporal-neural-solver")
@@ -37,6 +38,7 @@ __all__ = [
     "MonitorVerdict",
     "Predicate",
     "PredictorReport",
+    "RobustnessMonitor",
     "SmoothRobustness",
     "Synthesis",
     "TemporalLogicError",
