@@ -8,7 +8,8 @@ load (each keeps its own reference). rtamt comes from
 ``requirements-temporal-neural-solver.txt``.
 
 ``python benchmarks/peers/temporal_neural_solver.py --differential N`` compares
-``evaluate`` with flloat on N random LTLf formulas and traces.
+``evaluate`` with flloat on N random LTLf formulas and traces; ``--ctl-differential N``
+compares ``check_ctl`` with pyModelChecking on N random formulas and Kripke structures.
 """
 
 from __future__ import annotations
@@ -397,9 +398,60 @@ def differential(count: int, seed: int = 0) -> int:
     return mismatches
 
 
+def ctl_differential(count: int, seed: int = 0) -> int:
+    """Random CTL formulas on random Kripke structures: check_ctl against pyModelChecking."""
+    rng = np.random.default_rng(seed)
+    atoms = ["p", "q"]
+
+    def gen(depth: int) -> tuple[str, str]:
+        r = rng.random()
+        if depth == 0 or r < 0.2:
+            a = atoms[rng.integers(2)]
+            return a, a
+        if r < 0.35:
+            o, t = gen(depth - 1)
+            return f"!({o})", f"not ({t})"
+        if r < 0.5:
+            (o1, t1), (o2, t2) = gen(depth - 1), gen(depth - 1)
+            op, top = [("&", "and"), ("|", "or"), ("->", "-->")][rng.integers(3)]
+            return f"({o1}) {op} ({o2})", f"({t1}) {top} ({t2})"
+        q = "AE"[rng.integers(2)]
+        if r < 0.8:
+            t_op = "XFG"[rng.integers(3)]
+            o, t = gen(depth - 1)
+            return f"{q} {t_op} ({o})", f"{q} {t_op} ({t})"
+        (o1, t1), (o2, t2) = gen(depth - 1), gen(depth - 1)
+        return f"{q} (({o1}) U ({o2}))", f"{q}(({t1}) U ({t2}))"
+
+    parser = _pmc_ctl.Parser()
+    mismatches = 0
+    for _ in range(count):
+        n = int(rng.integers(1, 7))
+        edges = sorted({(s, int(d)) for s in range(n) for d in rng.integers(0, n, size=2)})
+        labels = {s: {a for a in atoms if rng.random() < 0.5} for s in range(n)}
+        labels[0] |= {"p", "q"}  # every atom labels some state
+        ours_text, theirs_text = gen(3)
+        k = tns.Kripke(list(range(n)), edges, labels, [0])
+        ours = set(tns.check_ctl(k, ours_text).states)
+        theirs = set(
+            _pmc_ctl.modelcheck(
+                _pmc.Kripke(S=list(range(n)), S0=[0], R=edges, L=labels), parser(theirs_text)
+            )
+        )
+        if ours != theirs:
+            mismatches += 1
+            print("MISMATCH", ours_text, theirs_text, edges, labels, ours, theirs)
+    return mismatches
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--differential":
         count = int(sys.argv[2])
         bad = differential(count)
         print(f"{count} random formulas: {bad} mismatches with flloat")
+        sys.exit(1 if bad else 0)
+    if len(sys.argv) == 3 and sys.argv[1] == "--ctl-differential":
+        count = int(sys.argv[2])
+        bad = ctl_differential(count)
+        print(f"{count} random CTL formulas and models: {bad} mismatches with pyModelChecking")
         sys.exit(1 if bad else 0)
