@@ -153,3 +153,16 @@ def test_bad_input():
         Monitor("O (F p)")
     with pytest.raises(TemporalLogicError, match="signal 'x'"):
         Monitor("x > 1 & p").step({"p": True})
+    with pytest.raises(TemporalLogicError, match="not numeric"):
+        Monitor("x > 1").step({"x": "fast"})
+    with pytest.raises(TemporalLogicError, match="nan"):
+        Monitor("x > 1").step({"x": float("nan")})
+
+
+def test_comparison_fast_path_matches_vectorised_run():
+    rng = np.random.default_rng(5)
+    x, y = rng.normal(size=200), rng.normal(size=200)
+    for text in ["G (x - y <= 1.5)", "F (2*x > 1) & G (y >= -2)", "(x < 0) U (y > 1)"]:
+        a = Monitor(text)
+        stepped = [int(a.step({"x": float(u), "y": float(v)})) for u, v in zip(x, y, strict=True)]
+        assert Monitor(text).run({"x": x, "y": y}, every_step=True).tolist() == stepped

@@ -34,6 +34,7 @@ Examples
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -341,6 +342,14 @@ class Monitor:
         self._verdict: MonitorVerdict | None = None
         self.timed = f.has_intervals()
         self._last_time: float | None = None
+        self._fast = self._past is None and not self.timed
+        self._cmps = [
+            (s.predicate.lhs, s.predicate.lhs_const, s.predicate.op, s.predicate.rhs,
+             s.predicate.rhs_const, 1 << k)
+            for k, s in enumerate(self._sources)
+            if s.predicate is not None
+        ]  # fmt: skip
+        self._strict = unknown == "error"
 
     def _reset_tables(self) -> None:
         self._ids: dict[Formula, int] = {}
@@ -466,6 +475,35 @@ class Monitor:
         ``time`` is required (strictly increasing) when the formula has timed
         operators, whose bounds are measured against it.
         """
+        if self._fast and type(state) is dict:  # the common case, kept lean
+            mask = 0
+            for name, bit in self._plain:
+                v = state.get(name)
+                if v:
+                    mask |= bit
+                elif v is None and self._strict:
+                    raise TemporalLogicError(f"state: unknown atom {name!r}")
+            for lhs, lc, op, rhs, rc, bit in self._cmps:
+                a, b = lc, rc
+                try:
+                    for name, c in lhs:
+                        a += c * state[name]
+                    for name, c in rhs:
+                        b += c * state[name]
+                except (KeyError, TypeError):
+                    return self._step_slow(state, time)
+                if a != a or b != b or abs(a) == math.inf or abs(b) == math.inf:
+                    return self._step_slow(state, time)  # reports the bad value
+                if a < b if op == "<" else a <= b if op == "<=" else a > b if op == ">" else a >= b:
+                    mask |= bit
+            nxt = self._delta[self._state].get(mask)
+            self._state = nxt if nxt is not None else self._move(mask)
+            v = self._verdicts[self._state]
+            self._verdict = v
+            return v
+        return self._step_slow(state, time)
+
+    def _step_slow(self, state: Any, time: float | None) -> MonitorVerdict:
         mask = self._mask(state)
         if self.timed:
             self._state = self._move_timed(mask, time)
@@ -606,7 +644,15 @@ def _leaf_reader(state: Any, unknown: str) -> Any:
                 v = state.get(name)
                 if v is None:
                     raise TemporalLogicError(f"state: unknown signal {name!r}")
-                total += c * float(v)
+                try:
+                    x = float(v)
+                except (TypeError, ValueError):
+                    raise TemporalLogicError(
+                        f"state: signal {name!r} is not numeric: {v!r}"
+                    ) from None
+                if not math.isfinite(x):
+                    raise TemporalLogicError(f"state: signal {name!r} is {x}")
+                total += c * x
             return total
 
         lhs, rhs = side(p.lhs, p.lhs_const), side(p.rhs, p.rhs_const)
