@@ -24,7 +24,7 @@ from typing import Any
 from .errors import TemporalLogicError
 from .evaluate import as_formula
 from .formula import Formula
-from .monitor import _ends_true, _Progression
+from .progression import Progression, ends_true
 
 __all__ = ["Synthesis", "synthesize"]
 
@@ -96,7 +96,7 @@ def synthesize(
         raise TemporalLogicError(f"formula: at most {MAX_ATOMS} atoms, got {len(atoms)}")
     deadline = None if timeout is None else time.perf_counter() + timeout
     leaves = [Formula.make("atom", name=a) for a in atoms]
-    prog = _Progression(leaves)
+    prog = Progression(leaves)
     start = Formula.make("X", f.to_nnf())
     seen = {start}
     frontier: list[tuple[Formula, tuple[int, ...]]] = [(start, ())]
@@ -114,7 +114,7 @@ def synthesize(
                     continue
                 seen.add(s2)
                 trace = (*path, mask)
-                if _ends_true(s2):
+                if ends_true(s2):
                     word = tuple(
                         frozenset(a for k, a in enumerate(atoms) if m >> k & 1) for m in trace
                     )
