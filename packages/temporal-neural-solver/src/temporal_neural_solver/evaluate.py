@@ -1,4 +1,4 @@
-"""Truth of a formula on a trace: a vectorised backward pass, O(|formula| * n).
+"""Truth of a formula on a trace: a vectorised backward pass, O(size(formula) * n).
 
 Each distinct subformula is computed once, for every position at once, as a numpy
 boolean array (children before parents); temporal operators become cumulative scans

@@ -1,4 +1,4 @@
-"""Online STL robustness for past-time specifications, O(|φ|) per sample.
+"""Online STL robustness for past-time specifications, in time linear in the formula per sample.
 
 Past-time operators only look back, so their robustness at the newest sample follows
 from the previous sample's values: ``O a`` keeps a running max, ``H a`` a running min,
