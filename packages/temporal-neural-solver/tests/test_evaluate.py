@@ -143,6 +143,8 @@ def test_bad_input():
         evaluate("F[0,1] p", {"p": [1, 0, 1]}, times=[0, 2, 1])
     with pytest.raises(TemporalLogicError, match="expected 3 timestamps"):
         evaluate("F[0,1] p", {"p": [1, 0, 1]}, times=[0, 2])
+    with pytest.raises(TemporalLogicError, match="expected 3 timestamps"):
+        evaluate("F p", {"p": [1, 0, 1]}, times=[0, 2])
     with pytest.raises(TemporalLogicError, match="NaN"):
         evaluate("F[0,1] p", {"p": [1, 0, 1]}, times=[0, np.nan, 3])
     with pytest.raises(TemporalLogicError, match="Lasso"):

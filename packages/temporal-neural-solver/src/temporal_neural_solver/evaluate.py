@@ -378,9 +378,8 @@ def _prepare(
         if isinstance(trace, Lasso):
             raise TemporalLogicError("trace: a Lasso needs semantics='infinite'")
         t = Trace.coerce(trace)
-        ev = _Evaluator(
-            t, coerce_times(times, t.length) if f.has_intervals() else None, unknown, None
-        )
+        timed = times is not None or f.has_intervals()
+        ev = _Evaluator(t, coerce_times(times, t.length) if timed else None, unknown, None)
         return f, ev
     if semantics != "infinite":
         raise TemporalLogicError(f"semantics: expected 'finite' or 'infinite', got {semantics!r}")
