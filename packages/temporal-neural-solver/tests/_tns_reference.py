@@ -1,0 +1,188 @@
+"""Obviously-correct references and hypothesis strategies shared by the tests.
+
+The reference evaluator follows the textbook definitions position by position
+(quantifiers over positions written as Python ``any``/``all``); it is slow and simple
+on purpose, and shares no code with the package's engines.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from hypothesis import strategies as st
+
+from temporal_neural_solver.formula import Formula
+
+ATOMS = ("p", "q", "r")
+UNARY = ("!", "X", "N", "F", "G")
+BINARY = ("&", "|", "->", "<->", "^", "U", "R", "W", "M")
+PAST_UNARY = ("Y", "O", "H")
+
+
+def formulas(
+    atoms=ATOMS, unary=UNARY, binary=BINARY, max_leaves=8, timed=False, past=False, constants=True
+):
+    leaves = [st.sampled_from([Formula.make("atom", name=a) for a in atoms])]
+    if constants:
+        leaves.append(st.sampled_from([Formula.make("true"), Formula.make("false")]))
+    leaf = st.one_of(*leaves)
+    un = unary + (PAST_UNARY if past else ())
+    bi = binary + (("S",) if past else ())
+    interval = st.tuples(st.integers(0, 3), st.integers(0, 4)).map(lambda ab: (min(ab), max(ab)))
+
+    def extend(children):
+        options = [
+            st.builds(lambda o, a: Formula.make(o, a), st.sampled_from(un), children),
+            st.builds(
+                lambda o, a, b: Formula.make(o, a, b), st.sampled_from(bi), children, children
+            ),
+        ]
+        if timed:
+            options.append(
+                st.builds(
+                    lambda o, iv, a: Formula.make(o, a, interval=iv),
+                    st.sampled_from(("F", "G")),
+                    interval,
+                    children,
+                )
+            )
+            options.append(
+                st.builds(
+                    lambda iv, a, b: Formula.make("U", a, b, interval=iv),
+                    interval,
+                    children,
+                    children,
+                )
+            )
+        return st.one_of(*options)
+
+    return st.recursive(leaf, extend, max_leaves=max_leaves)
+
+
+def traces(atoms=ATOMS, min_size=1, max_size=7):
+    return st.lists(st.frozensets(st.sampled_from(atoms)), min_size=min_size, max_size=max_size)
+
+
+def reference_finite(f: Formula, trace, times=None) -> bool:
+    """LTLf truth at position 0, straight from the definitions."""
+    n = len(trace)
+    t = list(range(n)) if times is None else list(times)
+
+    @cache
+    def h(g: Formula, i: int) -> bool:
+        op, a = g.op, g.args
+        if op == "true":
+            return True
+        if op == "false":
+            return False
+        if op == "atom":
+            return g.name in trace[i]
+        if op == "!":
+            return not h(a[0], i)
+        if op == "&":
+            return h(a[0], i) and h(a[1], i)
+        if op == "|":
+            return h(a[0], i) or h(a[1], i)
+        if op == "->":
+            return (not h(a[0], i)) or h(a[1], i)
+        if op == "<->":
+            return h(a[0], i) == h(a[1], i)
+        if op == "^":
+            return h(a[0], i) != h(a[1], i)
+        if g.interval is not None:
+            lo, hi = g.interval
+            win = [j for j in range(i, n) if lo <= t[j] - t[i] <= hi]
+            if op == "F":
+                return any(h(a[0], j) for j in win)
+            if op == "G":
+                return all(h(a[0], j) for j in win)
+            return any(h(a[1], j) and all(h(a[0], k) for k in range(i, j)) for j in win)
+        if op == "X":
+            return i + 1 < n and h(a[0], i + 1)
+        if op == "N":
+            return i + 1 >= n or h(a[0], i + 1)
+        if op == "F":
+            return any(h(a[0], j) for j in range(i, n))
+        if op == "G":
+            return all(h(a[0], j) for j in range(i, n))
+        if op == "U":
+            return any(h(a[1], j) and all(h(a[0], k) for k in range(i, j)) for j in range(i, n))
+        if op == "R":
+            return all(h(a[1], j) or any(h(a[0], k) for k in range(i, j)) for j in range(i, n))
+        if op == "W":
+            return h(Formula.make("U", *a), i) or all(h(a[0], j) for j in range(i, n))
+        if op == "M":
+            return any(
+                h(a[0], j) and h(a[1], j) and all(h(a[1], k) for k in range(i, j))
+                for j in range(i, n)
+            )
+        if op == "Y":
+            return i > 0 and h(a[0], i - 1)
+        if op == "O":
+            return any(h(a[0], j) for j in range(i + 1))
+        if op == "H":
+            return all(h(a[0], j) for j in range(i + 1))
+        if op == "S":
+            return any(
+                h(a[1], j) and all(h(a[0], k) for k in range(j + 1, i + 1)) for j in range(i + 1)
+            )
+        raise AssertionError(op)
+
+    return h(f, 0)
+
+
+def reference_lasso(f: Formula, prefix, loop, position: int = 0) -> bool:
+    """Truth on ``prefix + loop^omega``: a path of ``len(prefix)+len(loop)`` steps from
+    any position visits every position it will ever reach."""
+    word = list(prefix) + list(loop)
+    n, p = len(word), len(prefix)
+
+    def path(i):
+        out, j = [], i
+        for _ in range(n):
+            out.append(j)
+            j = j + 1 if j + 1 < n else p
+        return out
+
+    @cache
+    def h(g: Formula, i: int) -> bool:
+        op, a = g.op, g.args
+        if op == "true":
+            return True
+        if op == "false":
+            return False
+        if op == "atom":
+            return g.name in word[i]
+        if op == "!":
+            return not h(a[0], i)
+        if op == "&":
+            return h(a[0], i) and h(a[1], i)
+        if op == "|":
+            return h(a[0], i) or h(a[1], i)
+        if op == "->":
+            return (not h(a[0], i)) or h(a[1], i)
+        if op == "<->":
+            return h(a[0], i) == h(a[1], i)
+        if op == "^":
+            return h(a[0], i) != h(a[1], i)
+        if op in ("X", "N"):
+            return h(a[0], i + 1 if i + 1 < n else p)
+        pth = path(i)
+        if op == "F":
+            return any(h(a[0], j) for j in pth)
+        if op == "G":
+            return all(h(a[0], j) for j in pth)
+        if op == "U":
+            return any(h(a[1], j) and all(h(a[0], k) for k in pth[:m]) for m, j in enumerate(pth))
+        if op == "R":
+            return all(h(a[1], j) or any(h(a[0], k) for k in pth[:m]) for m, j in enumerate(pth))
+        if op == "W":
+            return h(Formula.make("U", *a), i) or all(h(a[0], j) for j in pth)
+        if op == "M":
+            return any(
+                h(a[0], j) and h(a[1], j) and all(h(a[1], k) for k in pth[:m])
+                for m, j in enumerate(pth)
+            )
+        raise AssertionError(op)
+
+    return h(f, position)

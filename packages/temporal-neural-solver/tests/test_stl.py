@@ -1,0 +1,235 @@
+import math
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from temporal_neural_solver import (
+    RobustnessMonitor,
+    TemporalLogicError,
+    parse,
+    robustness,
+    robustness_signal,
+    satisfaction,
+    smooth_robustness,
+)
+from temporal_neural_solver.formula import Formula
+
+PREDICATES = [parse(t) for t in ("x > 0.3", "y < -0.2", "x - y >= 0.5", "2*x + y <= 1")]
+
+
+def stl_formulas(
+    unary=("!", "X", "N", "F", "G", "Y", "O", "H"),
+    binary=("&", "|", "->", "U", "R", "W", "M", "S"),
+    timed=True,
+    max_leaves=6,
+):
+    leaf = st.sampled_from(PREDICATES)
+    interval = st.tuples(st.integers(0, 3), st.integers(0, 4)).map(lambda ab: (min(ab), max(ab)))
+
+    def extend(children):
+        opts = [
+            st.builds(lambda o, a: Formula.make(o, a), st.sampled_from(unary), children),
+            st.builds(
+                lambda o, a, b: Formula.make(o, a, b), st.sampled_from(binary), children, children
+            ),
+        ]
+        if timed:
+            opts.append(
+                st.builds(
+                    lambda o, iv, a: Formula.make(o, a, interval=iv),
+                    st.sampled_from(("F", "G")),
+                    interval,
+                    children,
+                )
+            )
+            if "U" in binary:
+                opts.append(
+                    st.builds(
+                        lambda iv, a, b: Formula.make("U", a, b, interval=iv),
+                        interval,
+                        children,
+                        children,
+                    )
+                )
+        return st.one_of(*opts)
+
+    return st.recursive(leaf, extend, max_leaves=max_leaves)
+
+
+signals = st.integers(1, 9).flatmap(
+    lambda n: st.fixed_dictionaries(
+        {
+            "x": st.lists(st.floats(-2, 2, allow_nan=False), min_size=n, max_size=n).map(np.array),
+            "y": st.lists(st.floats(-2, 2, allow_nan=False), min_size=n, max_size=n).map(np.array),
+        }
+    )
+)
+
+
+def reference_robustness(f, sig, times):
+    """Textbook max/min over explicit position sets."""
+    n = len(sig["x"])
+    inf = math.inf
+
+    def rho(g, i):
+        op, a = g.op, g.args
+        if op == "cmp":
+            p = g.predicate
+            lhs = p.lhs_const + sum(c * sig[k][i] for k, c in p.lhs)
+            rhs = p.rhs_const + sum(c * sig[k][i] for k, c in p.rhs)
+            return lhs - rhs if p.op in (">", ">=") else rhs - lhs
+        if op == "!":
+            return -rho(a[0], i)
+        if op == "&":
+            return min(rho(a[0], i), rho(a[1], i))
+        if op == "|":
+            return max(rho(a[0], i), rho(a[1], i))
+        if op == "->":
+            return max(-rho(a[0], i), rho(a[1], i))
+        if g.interval is not None:
+            lo, hi = g.interval
+            win = [j for j in range(i, n) if lo <= times[j] - times[i] <= hi]
+        else:
+            win = list(range(i, n))
+        if op == "X":
+            return rho(a[0], i + 1) if i + 1 < n else -inf
+        if op == "N":
+            return rho(a[0], i + 1) if i + 1 < n else inf
+        if op == "Y":
+            return rho(a[0], i - 1) if i > 0 else -inf
+        if op == "O":
+            return max(rho(a[0], j) for j in range(i + 1))
+        if op == "H":
+            return min(rho(a[0], j) for j in range(i + 1))
+        if op == "F":
+            return max((rho(a[0], j) for j in win), default=-inf)
+        if op == "G":
+            return min((rho(a[0], j) for j in win), default=inf)
+
+        def until(x, y, positions):
+            return max(
+                (min([rho(y, j)] + [rho(x, k) for k in range(i, j)]) for j in positions),
+                default=-inf,
+            )
+
+        if op == "U":
+            return until(a[0], a[1], win)
+        if op == "R":
+            return -until(Formula.make("!", a[0]), Formula.make("!", a[1]), win)
+        if op == "W":
+            return max(until(a[0], a[1], win), min((rho(a[0], j) for j in win), default=inf))
+        if op == "M":
+            return until(a[1], Formula.make("&", a[0], a[1]), win)
+        if op == "S":
+            return max(
+                min([rho(a[1], j)] + [rho(a[0], k) for k in range(j + 1, i + 1)])
+                for j in range(i + 1)
+            )
+        raise AssertionError(op)
+
+    return [rho(f, i) for i in range(n)]
+
+
+@settings(max_examples=250, deadline=None)
+@given(stl_formulas(), signals, st.data())
+def test_robustness_matches_reference(f, sig, data):
+    n = len(sig["x"])
+    times = np.cumsum(data.draw(st.lists(st.sampled_from([0.5, 1.0, 2.0]), min_size=n, max_size=n)))
+    got = robustness_signal(f, sig, times)
+    assert np.allclose(got, reference_robustness(f, sig, times), rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=250, deadline=None)
+@given(stl_formulas(), signals)
+def test_sign_agrees_with_boolean_satisfaction(f, sig):
+    rob = robustness_signal(f, sig)
+    sat = satisfaction(f, sig)
+    assert np.all(sat[rob > 0])
+    assert not np.any(sat[rob < 0])
+
+
+SMOOTH = dict(unary=("!", "X", "N", "F", "G", "Y", "O", "H"), binary=("&", "|", "->"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(stl_formulas(**SMOOTH), signals)
+def test_smooth_gradient_by_finite_differences(f, sig):
+    temp = 0.5
+    r = smooth_robustness(f, sig, temperature=temp)
+    assume(math.isfinite(r.value))
+    eps = 1e-6
+    for k in ("x", "y"):
+        for i in range(len(sig[k])):
+            hi = {a: v.copy() for a, v in sig.items()}
+            lo = {a: v.copy() for a, v in sig.items()}
+            hi[k][i] += eps
+            lo[k][i] -= eps
+            num = (
+                smooth_robustness(f, hi, temperature=temp).value
+                - smooth_robustness(f, lo, temperature=temp).value
+            ) / (2 * eps)
+            assert abs(num - r.gradient.get(k, np.zeros(len(sig[k])))[i]) <= 1e-5 * max(
+                1.0, abs(num)
+            )
+
+
+@settings(max_examples=100, deadline=None)
+@given(stl_formulas(**SMOOTH, max_leaves=4), signals)
+def test_smooth_tends_to_robustness(f, sig):
+    exact = robustness(f, sig)
+    assume(math.isfinite(exact))
+    soft = smooth_robustness(f, sig, temperature=1e-4).value
+    assert abs(soft - exact) <= 1e-4 * math.log(2 * len(sig["x"]) + 2) * f.size() + 1e-9
+
+
+def test_large_signal_bounded_window():
+    n = 100_000
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=n)
+    rob = robustness_signal("G[0,100] (x < 3)", {"x": x})
+    windows = np.lib.stride_tricks.sliding_window_view(
+        np.concatenate((x, np.full(100, -np.inf))), 101
+    )
+    assert np.array_equal(rob, 3 - windows.max(axis=1))
+
+
+def test_bad_input():
+    with pytest.raises(TemporalLogicError, match="atom 'p'"):
+        robustness("F p", {"p": [1.0]})
+    with pytest.raises(TemporalLogicError, match="unknown signal 'y'"):
+        robustness("F (y > 0)", {"x": [1.0]})
+    with pytest.raises(TemporalLogicError, match="NaN"):
+        robustness("F (x > 0)", {"x": [1.0, np.nan]})
+    with pytest.raises(TemporalLogicError, match="strictly increasing"):
+        robustness("F[0,1] (x > 0)", {"x": [1.0, 2.0]}, times=[1.0, 1.0])
+    with pytest.raises(TemporalLogicError, match="temperature"):
+        smooth_robustness("F (x > 0)", {"x": [1.0]}, temperature=0)
+    with pytest.raises(TemporalLogicError, match="smooth_robustness supports"):
+        smooth_robustness("(x > 0) U (x < 1)", {"x": [1.0]})
+    with pytest.raises(TemporalLogicError, match="numeric"):
+        robustness("F (x > 0)", {"x": np.array(["a", "b"])})
+
+
+@settings(max_examples=200, deadline=None)
+@given(stl_formulas(unary=("!", "Y", "O", "H"), binary=("&", "|", "->", "S"), timed=False), signals)
+def test_online_robustness_matches_offline(f, sig):
+    offline = robustness_signal(f, sig)
+    m = RobustnessMonitor(f)
+    online = [m.update({"x": x, "y": y}) for x, y in zip(sig["x"], sig["y"], strict=True)]
+    assert np.allclose(online, offline, rtol=1e-12, atol=1e-12)
+
+
+def test_online_robustness_bad_input():
+    with pytest.raises(TemporalLogicError, match="past-time"):
+        RobustnessMonitor("G (x > 0)")
+    with pytest.raises(TemporalLogicError, match="past-time"):
+        RobustnessMonitor("O p")
+    m = RobustnessMonitor("H (x > 0)")
+    with pytest.raises(TemporalLogicError, match="unknown signal 'x'"):
+        m.update({"y": 1.0})
+    with pytest.raises(TemporalLogicError, match="nan"):
+        m.update({"x": float("nan")})
+    with pytest.raises(TemporalLogicError, match="dict"):
+        m.update([1.0])
