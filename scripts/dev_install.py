@@ -7,7 +7,8 @@ Installs the build requirements of the chosen distributions first, then the
 distributions and their in-tree dependencies from local paths in one pip call
 (so pip never fetches a same-named project from PyPI), without build isolation:
 meson-python editable installs rebuild changed ``.pyx`` files on import and need
-their build tools present. With no names, installs all seven.
+their build tools present. With no names, installs all seven. With ``--test``, also installs each package's
+``[tool.midstream] test-no-deps`` list without dependencies.
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ def main(argv: list[str] | None = None) -> int:
             targets.append("-e")
         targets.append(f"{dist.path}{extra}")
     pip("--no-build-isolation", *targets)
+    no_deps = sorted({r for d in chosen for r in d.test_no_deps}) if args.test else []
+    if no_deps:
+        # Test-only data packages whose own dependency trees are too heavy for CI
+        # (declared per package under [tool.midstream] test-no-deps).
+        pip("--no-deps", *no_deps)
     return 0
 
 

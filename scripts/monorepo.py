@@ -40,6 +40,7 @@ class Dist:
     requires: tuple[Requirement, ...]
     extras: dict[str, tuple[Requirement, ...]]
     build_requires: tuple[str, ...]
+    test_no_deps: tuple[str, ...] = ()
 
     @property
     def import_name(self) -> str:
@@ -89,6 +90,7 @@ def load(root: Path = ROOT) -> dict[str, Dist]:
                 for extra, reqs in project.get("optional-dependencies", {}).items()
             },
             build_requires=tuple(build.get("requires", [])),
+            test_no_deps=tuple(data.get("tool", {}).get("midstream", {}).get("test-no-deps", [])),
         )
     return dists
 
