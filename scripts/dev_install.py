@@ -7,8 +7,8 @@ Installs the build requirements of the chosen distributions first, then the
 distributions and their in-tree dependencies from local paths in one pip call
 (so pip never fetches a same-named project from PyPI), without build isolation:
 meson-python editable installs rebuild changed ``.pyx`` files on import and need
-their build tools present. With no names, installs all seven. With ``--test``, also installs each package's
-``[tool.midstream] test-no-deps`` list without dependencies.
+their build tools present. With no names, installs all seven. With ``--test``, also
+installs each package's ``[tool.midstream] test-no-deps`` list without dependencies.
 """
 
 from __future__ import annotations
