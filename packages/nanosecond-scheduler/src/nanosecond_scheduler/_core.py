@@ -8,7 +8,6 @@ executor pops, without a lock on the dispatch path.
 
 from __future__ import annotations
 
-import inspect
 import logging
 import math
 import operator
@@ -45,23 +44,9 @@ ErrorHook = Callable[[int, BaseException], object]
 MissHook = Callable[[int, int], object]
 
 
-class _Task:
-    """What the queue carries for a task: the callable and how to call it."""
-
-    __slots__ = ("args", "fn", "is_coroutine", "miss", "on_miss")
-
-    def __init__(
-        self,
-        fn: Callable[..., Any],
-        args: tuple[Any, ...] | None,
-        miss: int,
-        on_miss: MissHook | None,
-    ) -> None:
-        self.fn = fn
-        self.args = args
-        self.miss = miss
-        self.on_miss = on_miss
-        self.is_coroutine = inspect.iscoroutinefunction(fn)
+# What the queue carries for a task: (fn, args or None for a batch, miss code,
+# miss callback). A tuple, not an object, because it is built on every schedule().
+Payload = tuple[Callable[..., Any], "tuple[Any, ...] | None", int, "MissHook | None"]
 
 
 def _ns(name: str, value: object, *, positive: bool = False) -> int:
@@ -92,7 +77,7 @@ def _ns(name: str, value: object, *, positive: bool = False) -> int:
 
 
 def _priority(value: object) -> int:
-    if type(value) is int or isinstance(value, Priority):
+    if type(value) is int or type(value) is Priority:
         p = int(value)  # type: ignore[call-overload]
     elif isinstance(value, bool) or not hasattr(value, "__index__"):
         raise InvalidTaskError(f"priority must be an int or Priority, got {type(value).__name__}")
@@ -222,11 +207,11 @@ class SchedulerCore:
         if per and w > per:
             raise InvalidTaskError(f"wcet ({w} ns) must not exceed period ({per} ns)")
         d = self._deadline(now, release, deadline, per)
-        task = _Task(fn, args, _miss(on_miss, miss_callback), miss_callback)
-        task_id = self._queue.add(now, release, d, per, w, p, -1, task)
+        miss = RUN_LATE if on_miss == "run_late" else _miss(on_miss, miss_callback)
+        task_id = self._queue.add(now, release, d, per, w, p, -1, (fn, args, miss, miss_callback))
         if task_id < 0:
             raise QueueFull(f"max_queue_size={self.max_queue_size} tasks are already queued")
-        self._notify()
+        self._notify(release)
         return task_id
 
     def schedule_many(
@@ -278,13 +263,13 @@ class SchedulerCore:
         p_arr = np.ascontiguousarray(np.broadcast_to(p_arr, (n,)), dtype=np.int64)
         if p_arr.size and (p_arr.min() <= -PRIORITY_LIMIT or p_arr.max() >= PRIORITY_LIMIT):
             raise InvalidTaskError("priority must be within +-2**62")
-        task = _Task(fn, None, _miss(on_miss, miss_callback), miss_callback)
+        task = (fn, None, _miss(on_miss, miss_callback), miss_callback)
         ids = np.empty(n, dtype=np.int64)
         if self._queue.add_many(now, release, d, w, p_arr, task, ids) < 0:
             raise QueueFull(
                 f"{n} more tasks would exceed max_queue_size={self.max_queue_size}"
             )
-        self._notify()
+        self._notify(int(release.min()) if n else now)
         return ids
 
     def _release(self, now: int, at: object, delay: object) -> int:
@@ -362,7 +347,7 @@ class SchedulerCore:
             raise TaskNotFoundError(f"no queued task with id {task_id}")
         if result == 2:
             raise TaskRunningError(f"task {task_id} is running; reschedule it after it finishes")
-        self._notify()
+        self._notify(release)
 
     def pop_ready(self, n: int = 1) -> npt.NDArray[np.int64]:
         """Remove up to ``n`` released tasks in policy order without running them.
@@ -372,6 +357,10 @@ class SchedulerCore:
         out = np.empty(_ns("n", n), dtype=np.int64)
         k = self._queue.pop_many(self._clock(), out)
         return out[:k]
+
+    def pop_next(self) -> int | None:
+        """Remove the first released task in policy order without running it; its id or None."""
+        return self._queue.pop_one(self._clock())
 
     def clear(self) -> int:
         """Cancel every queued task; return how many were removed."""
@@ -407,8 +396,8 @@ class SchedulerCore:
 
     # --------------------------------------------------------------- execution
 
-    def _notify(self) -> None:
-        """Wake an executor that sleeps while new work arrives (overridden)."""
+    def _notify(self, release: int) -> None:
+        """Tell the executor that a task releases at ``release`` (overridden)."""
 
     def _task_failed(self, task_id: int, exc: BaseException) -> None:
         with self._lock:
@@ -422,12 +411,12 @@ class SchedulerCore:
         except Exception:
             logger.exception("on_error hook raised for task %d", task_id)
 
-    def _missed(self, task_id: int, task: _Task, late: int, now: int) -> None:
+    def _missed(self, task_id: int, task: Payload, late: int, now: int) -> None:
         """Apply a ``skip`` or ``callback`` miss policy to a job that started late."""
-        if task.miss == CALLBACK:
-            assert task.on_miss is not None
+        on_miss = task[3]
+        if on_miss is not None:
             try:
-                task.on_miss(task_id, late)
+                on_miss(task_id, late)
             except Exception as exc:
                 self._task_failed(task_id, exc)
         self._queue.skip(task_id, now)

@@ -63,7 +63,6 @@ cdef struct Slot:
     int64_t priority
     int64_t tag
     int64_t last_start    # NS_NEVER until a periodic task first starts
-    int64_t pos           # heap index while queued, next free slot while free
     PyObject* payload
     uint32_t gen
     uint8_t state
@@ -98,6 +97,7 @@ cdef class TaskQueue:
     cdef Entry* ready
     cdef Entry* pending
     cdef Slot* slots
+    cdef int64_t* pos       # heap index while queued, next free slot while free
     cdef int64_t n_ready, cap_ready, n_pending, cap_pending, n_slots, cap_slots
     cdef int64_t free_head
     cdef uint64_t next_seq
@@ -116,7 +116,8 @@ cdef class TaskQueue:
         self.ready = <Entry*> malloc(capacity * sizeof(Entry))
         self.pending = <Entry*> malloc(capacity * sizeof(Entry))
         self.slots = <Slot*> malloc(capacity * sizeof(Slot))
-        if self.ready == NULL or self.pending == NULL or self.slots == NULL:
+        self.pos = <int64_t*> malloc(capacity * sizeof(int64_t))
+        if self.ready == NULL or self.pending == NULL or self.slots == NULL or self.pos == NULL:
             raise MemoryError()
         self.free_head = -1
         self.latency = LatencyHistogram()
@@ -132,6 +133,7 @@ cdef class TaskQueue:
         free(self.ready)
         free(self.pending)
         free(self.slots)
+        free(self.pos)
 
     # ----------------------------------------------------------------- storage
 
@@ -148,6 +150,10 @@ cdef class TaskQueue:
             if grown == NULL:
                 raise MemoryError()
             self.slots = <Slot*> grown
+            grown = realloc(self.pos, cap * sizeof(int64_t))
+            if grown == NULL:
+                raise MemoryError()
+            self.pos = <int64_t*> grown
             self.cap_slots = cap
         want = self.n_ready + self.n_pending + extra
         if want > self.cap_ready:
@@ -174,7 +180,7 @@ cdef class TaskQueue:
         cdef int64_t s
         if self.free_head >= 0:
             s = self.free_head
-            self.free_head = self.slots[s].pos
+            self.free_head = self.pos[s]
             return s
         s = self.n_slots
         self.n_slots += 1
@@ -186,7 +192,7 @@ cdef class TaskQueue:
         self.slots[s].state = FREE
         self.slots[s].payload = NULL
         self.slots[s].gen += 1
-        self.slots[s].pos = self.free_head
+        self.pos[s] = self.free_head
         self.free_head = s
         Py_XDECREF(payload)
 
@@ -212,10 +218,10 @@ cdef class TaskQueue:
             if not before(&e, &heap[parent]):
                 break
             heap[i] = heap[parent]
-            self.slots[heap[i].slot].pos = i
+            self.pos[heap[i].slot] = i
             i = parent
         heap[i] = e
-        self.slots[e.slot].pos = i
+        self.pos[e.slot] = i
 
     cdef inline void sift_down(self, Entry* heap, int64_t n, int64_t i, Entry e) noexcept nogil:
         cdef int64_t child, best, end
@@ -235,10 +241,10 @@ cdef class TaskQueue:
             if not before(&heap[best], &e):
                 break
             heap[i] = heap[best]
-            self.slots[heap[i].slot].pos = i
+            self.pos[heap[i].slot] = i
             i = best
         heap[i] = e
-        self.slots[e.slot].pos = i
+        self.pos[e.slot] = i
 
     cdef inline void heap_remove(self, Entry* heap, int64_t* n, int64_t i) noexcept nogil:
         n[0] -= 1
@@ -302,9 +308,9 @@ cdef class TaskQueue:
 
     cdef inline void unqueue(self, int64_t s) noexcept nogil:
         if self.slots[s].state == READY:
-            self.heap_remove(self.ready, &self.n_ready, self.slots[s].pos)
+            self.heap_remove(self.ready, &self.n_ready, self.pos[s])
         elif self.slots[s].state == PENDING:
-            self.heap_remove(self.pending, &self.n_pending, self.slots[s].pos)
+            self.heap_remove(self.pending, &self.n_pending, self.pos[s])
 
     cdef inline int64_t pop_slot(self, int64_t now) noexcept nogil:
         self.release_due(now)
@@ -501,6 +507,16 @@ cdef class TaskQueue:
             self.finish_job(s, now)
         self.taken += k
         return k
+
+    def pop_one(self, int64_t now):
+        """Take the first ready task without running it; its id, or None."""
+        cdef int64_t s = self.pop_slot(now)
+        if s < 0:
+            return None
+        cdef int64_t task_id = self.id_of(s)
+        self.taken += 1
+        self.finish_job(s, now)
+        return task_id
 
     def next_release(self):
         """Earliest release time in the pending heap, or None."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from asyncio import iscoroutine
 import time
 from collections.abc import Awaitable
 from typing import Any
@@ -25,6 +26,7 @@ class AsyncScheduler(SchedulerCore):
     Examples
     --------
     >>> import asyncio
+from asyncio import iscoroutine
     >>> from nanosecond_scheduler import AsyncScheduler
     >>> async def main():
     ...     started = []
@@ -55,7 +57,9 @@ class AsyncScheduler(SchedulerCore):
         self._coroutines: set[asyncio.Task[Any]] = set()
         self._idle: asyncio.Event | None = None
 
-    def _notify(self) -> None:
+    def _notify(self, release: int) -> None:
+        if self._armed_for is not None and self._armed_for <= release:
+            return  # the drain already armed runs no later than this release
         if self._loop is None:
             try:
                 self._loop = asyncio.get_running_loop()
@@ -97,16 +101,16 @@ class AsyncScheduler(SchedulerCore):
             if item is None:
                 break
             task_id, task, tag, late = item
-            if late > 0 and task.miss != RUN_LATE:
+            if late > 0 and task[2] != RUN_LATE:
                 self._missed(task_id, task, late, now)
                 continue
             try:
-                result = task.fn(*task.args) if tag < 0 else task.fn(tag)
+                result = task[0](*task[1]) if tag < 0 else task[0](tag)
             except Exception as exc:
                 self._task_failed(task_id, exc)
                 complete(task_id, now, clock())
                 continue
-            if task.is_coroutine:
+            if iscoroutine(result):
                 job = loop.create_task(result)
                 self._coroutines.add(job)
                 job.add_done_callback(

@@ -122,7 +122,7 @@ class Scheduler(SchedulerCore):
         self._stopping = True
         self._wake.set()
 
-    def _notify(self) -> None:
+    def _notify(self, release: int) -> None:
         if self._sleepers:
             self._wake.set()
 
@@ -189,14 +189,14 @@ class Scheduler(SchedulerCore):
                 self._wait_until(target, spin)
                 continue
             task_id, task, tag, late = item
-            if late > 0 and task.miss != RUN_LATE:
+            if late > 0 and task[2] != RUN_LATE:
                 self._missed(task_id, task, late, now)
                 continue
             try:
                 if tag < 0:
-                    task.fn(*task.args)
+                    task[0](*task[1])
                 else:
-                    task.fn(tag)
+                    task[0](tag)
             except Exception as exc:
                 self._task_failed(task_id, exc)
             complete(task_id, now, clock())
