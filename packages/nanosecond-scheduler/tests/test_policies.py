@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from nanosecond_scheduler import Policy, Scheduler
 
 
-
 class FakeClock:
     """Simulated time: ``sleep`` and ``advance`` move it; nothing waits for real."""
 
@@ -24,6 +23,7 @@ class FakeClock:
         self.t += ns
 
     advance = sleep
+
 
 INF = float("inf")
 POLICIES = [p.value for p in Policy]
@@ -90,7 +90,9 @@ def test_pop_ready_order_equals_reference_sort(policy, tasks):
     clock = FakeClock()
     s = Scheduler(policy, clock=clock, sleep=clock.sleep)
     ids = submit(s, clock, tasks)
-    expected = [ids[i] for i in sorted(range(len(tasks)), key=lambda i: ref_key(policy, tasks[i], i))]
+    expected = [
+        ids[i] for i in sorted(range(len(tasks)), key=lambda i: ref_key(policy, tasks[i], i))
+    ]
     assert s.pop_ready(len(tasks) + 5).tolist() == expected
 
 

@@ -135,7 +135,11 @@ def test_miss_policies(policy):
     s, clock = sim("fifo")
     ran, missed = [], []
     s.schedule(lambda: clock.advance(50))
-    kw = {"miss_callback": lambda tid, late: missed.append((tid, late))} if policy == "callback" else {}
+    kw = (
+        {"miss_callback": lambda tid, late: missed.append((tid, late))}
+        if policy == "callback"
+        else {}
+    )
     tid = s.schedule(ran.append, "late", deadline=clock.t + 20, on_miss=policy, **kw)
     s.schedule(ran.append, "fine", deadline=clock.t + 100, on_miss=policy, **kw)
     s.run_until_idle()
@@ -173,7 +177,7 @@ def test_relative_deadline_resolves_against_the_clock():
 
 def test_task_exceptions_are_captured_counted_and_hooked():
     seen = []
-    s, clock = sim(on_error=lambda tid, exc: seen.append((tid, type(exc))))
+    s, _clock = sim(on_error=lambda tid, exc: seen.append((tid, type(exc))))
     ran = []
     bad = s.schedule(lambda: 1 / 0)
     s.schedule(ran.append, 1)
@@ -210,10 +214,9 @@ def test_a_failing_error_hook_does_not_kill_the_loop(caplog):
 @given(st.data())
 def test_random_cancels_and_reschedules_match_a_reference(data):
     """A list-based reference queue sees the same operations; the order must agree."""
-    s, clock = sim("edf")
+    s, _clock = sim("edf")
     ref = {}  # id -> (deadline, seq)
-    seq = 0
-    for _ in range(data.draw(st.integers(0, 60))):
+    for seq in range(data.draw(st.integers(0, 60))):
         op = data.draw(st.sampled_from(["add", "add", "cancel", "resched"]))
         if op == "add" or not ref:
             d = data.draw(st.integers(0, 30))
@@ -230,13 +233,12 @@ def test_random_cancels_and_reschedules_match_a_reference(data):
             d = data.draw(st.integers(0, 30))
             s.reschedule(tid, deadline=d)
             ref[tid] = (d, seq)  # rescheduling re-queues: FIFO among equals from now
-        seq += 1
     assert len(s) == len(ref)
     assert s.pop_ready(len(ref) + 1).tolist() == sorted(ref, key=ref.get)
 
 
 def test_reschedule_keeps_unspecified_fields_and_moves_release():
-    s, clock = sim("fixed_priority")
+    s, _clock = sim("fixed_priority")
     order = []
     a = s.schedule(order.append, "a", priority=1)
     s.schedule(order.append, "b", priority=2)
@@ -248,7 +250,7 @@ def test_reschedule_keeps_unspecified_fields_and_moves_release():
 
 
 def test_reschedule_or_cancel_while_running():
-    s, clock = sim()
+    s, _clock = sim()
     errors = []
     ids = {}
 

@@ -62,11 +62,10 @@ def _ns(name: str, value: object, *, positive: bool = False) -> int:
             value = int(value)
         else:
             try:
-                value = operator.index(value)  # type: ignore[call-overload]
+                value = operator.index(value)  # type: ignore[arg-type]
             except TypeError:
                 raise InvalidTaskError(
-                    f"{name} must be an integer number of nanoseconds, "
-                    f"got {type(value).__name__}"
+                    f"{name} must be an integer number of nanoseconds, got {type(value).__name__}"
                 ) from None
     assert isinstance(value, int)
     if value < 0 or (positive and value == 0):
@@ -77,12 +76,12 @@ def _ns(name: str, value: object, *, positive: bool = False) -> int:
 
 
 def _priority(value: object) -> int:
-    if type(value) is int or type(value) is Priority:
-        p = int(value)  # type: ignore[call-overload]
+    if isinstance(value, int) and not isinstance(value, bool):
+        p = int(value)
     elif isinstance(value, bool) or not hasattr(value, "__index__"):
         raise InvalidTaskError(f"priority must be an int or Priority, got {type(value).__name__}")
     else:
-        p = operator.index(value)  # type: ignore[call-overload]
+        p = operator.index(value)
     if not -PRIORITY_LIMIT < p < PRIORITY_LIMIT:
         raise InvalidTaskError(f"priority must be within +-2**62, got {p}")
     return p
@@ -207,7 +206,10 @@ class SchedulerCore:
         if per and w > per:
             raise InvalidTaskError(f"wcet ({w} ns) must not exceed period ({per} ns)")
         d = self._deadline(now, release, deadline, per)
-        miss = RUN_LATE if on_miss == "run_late" else _miss(on_miss, miss_callback)
+        if on_miss == "run_late" and miss_callback is None:
+            miss = RUN_LATE
+        else:
+            miss = _miss(on_miss, miss_callback)
         task_id = self._queue.add(now, release, d, per, w, p, -1, (fn, args, miss, miss_callback))
         if task_id < 0:
             raise QueueFull(f"max_queue_size={self.max_queue_size} tasks are already queued")
@@ -241,6 +243,9 @@ class SchedulerCore:
             if v is not None
         }
         given["priority"] = priority
+        for name, v in given.items():
+            if np.ndim(v) > 1:
+                raise InvalidTaskError(f"{name} must be one-dimensional, got shape {np.shape(v)}")
         sizes = {np.shape(v)[0] for v in given.values() if np.ndim(v) == 1}
         if count is not None:
             sizes.add(_ns("count", count))
@@ -266,9 +271,7 @@ class SchedulerCore:
         task = (fn, None, _miss(on_miss, miss_callback), miss_callback)
         ids = np.empty(n, dtype=np.int64)
         if self._queue.add_many(now, release, d, w, p_arr, task, ids) < 0:
-            raise QueueFull(
-                f"{n} more tasks would exceed max_queue_size={self.max_queue_size}"
-            )
+            raise QueueFull(f"{n} more tasks would exceed max_queue_size={self.max_queue_size}")
         self._notify(int(release.min()) if n else now)
         return ids
 
@@ -332,16 +335,15 @@ class SchedulerCore:
             now = self._clock()
             release = old_release if at is None and delay is None else self._release(now, at, delay)
             p = old_priority if priority is _KEEP else _priority(priority)
-            per = old_period if period is _KEEP else (
-                0 if period is None else _ns("period", period, positive=True)
+            per = (
+                old_period
+                if period is _KEEP
+                else (0 if period is None else _ns("period", period, positive=True))
             )
             w = old_wcet if wcet is _KEEP else (0 if wcet is None else _ns("wcet", wcet))
             if per and w > per:
                 raise InvalidTaskError(f"wcet ({w} ns) must not exceed period ({per} ns)")
-            if deadline is _KEEP:
-                d = old_deadline
-            else:
-                d = self._deadline(now, release, deadline, per)
+            d = old_deadline if deadline is _KEEP else self._deadline(now, release, deadline, per)
             result = self._queue.update(tid, now, release, d, per, w, p)
         if result == 0:
             raise TaskNotFoundError(f"no queued task with id {task_id}")
@@ -426,6 +428,6 @@ def _task_id(task_id: object) -> int:
     if type(task_id) is int:
         return task_id
     try:
-        return operator.index(task_id)  # type: ignore[call-overload,no-any-return]
+        return operator.index(task_id)  # type: ignore[arg-type]
     except TypeError:
         raise TaskNotFoundError(f"task ids are ints, got {type(task_id).__name__}") from None

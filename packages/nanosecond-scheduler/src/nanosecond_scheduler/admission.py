@@ -27,7 +27,7 @@ def _positive_int(name: str, value: object, *, allow_zero: bool = False) -> int:
     if isinstance(value, float) and math.isnan(value):
         raise InvalidTaskError(f"{name} must be a number, got NaN")
     try:
-        v = operator.index(value)  # type: ignore[call-overload]
+        v = operator.index(value)  # type: ignore[arg-type]
     except TypeError:
         raise InvalidTaskError(f"{name} must be an integer, got {type(value).__name__}") from None
     if v < 0 or (v == 0 and not allow_zero):
@@ -99,6 +99,8 @@ def liu_layland_bound(n: int) -> float:
 def response_time(task: PeriodicTask, higher: list[PeriodicTask]) -> int | None:
     """Worst-case response time under preemptive fixed priority, or None if > deadline."""
     assert task.deadline is not None
+    if task.wcet == 0:
+        return 0  # nothing to run, nothing to wait for
     r = task.wcet + sum(t.wcet for t in higher)
     while r <= task.deadline:
         nxt = task.wcet + sum(-(-r // t.period) * t.wcet for t in higher)
@@ -108,7 +110,9 @@ def response_time(task: PeriodicTask, higher: list[PeriodicTask]) -> int | None:
     return None
 
 
-def admit(tasks: Iterable[PeriodicTask], policy: Policy | str = "rate_monotonic") -> AdmissionResult:
+def admit(
+    tasks: Iterable[PeriodicTask], policy: Policy | str = "rate_monotonic"
+) -> AdmissionResult:
     """Decide whether ``tasks`` meet every deadline under ``policy`` on one processor.
 
     Examples
@@ -135,10 +139,14 @@ def admit(tasks: Iterable[PeriodicTask], policy: Policy | str = "rate_monotonic"
             ok = u <= 1.0
             rel = "<=" if ok else ">"
             return AdmissionResult(
-                ok, p.value, u, 1.0, None,
+                ok,
+                p.value,
+                u,
+                1.0,
+                None,
                 f"utilisation {u:.3f} {rel} 1 (exact for implicit deadlines)",
             )
-        density = sum(t.wcet / t.deadline for t in task_list)  # type: ignore[operator]
+        density = sum(t.wcet / (t.deadline or t.period) for t in task_list)
         ok = density <= 1.0
         reason = (
             f"density {density:.3f} <= 1"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from asyncio import iscoroutine
+import functools
 import time
+from asyncio import iscoroutine
 from collections.abc import Awaitable
 from typing import Any
 
@@ -20,13 +21,14 @@ class AsyncScheduler(SchedulerCore):
     :meth:`schedule` accepts plain callables (run inside the dispatch step) and
     coroutine functions (started with ``loop.create_task`` in policy order; the job
     completes, for statistics and periodic re-release, when the coroutine returns).
-    One loop callback drains every released task, so many tasks cost one loop
-    wake-up. The clock must advance like the loop's (default ``time.monotonic_ns``).
+    One loop callback drains every released callback, so many tasks cost one loop
+    wake-up; after starting a coroutine the drain yields once so that the
+    coroutine's first step runs before the next task starts. The clock must advance
+    like the loop's (default ``time.monotonic_ns``).
 
     Examples
     --------
-    >>> import asyncio
-from asyncio import iscoroutine
+    >>> import asyncio, time
     >>> from nanosecond_scheduler import AsyncScheduler
     >>> async def main():
     ...     started = []
@@ -35,7 +37,7 @@ from asyncio import iscoroutine
     ...         started.append(name)
     ...     now = time.monotonic_ns()
     ...     for name, d in [("late", 3_000_000), ("soon", 1_000_000), ("mid", 2_000_000)]:
-    ...         sched.schedule(job, name, deadline=now + d)
+    ...         _ = sched.schedule(job, name, deadline=now + d)
     ...     await sched.join()
     ...     return started
     >>> asyncio.run(main())
@@ -113,15 +115,16 @@ from asyncio import iscoroutine
             if iscoroutine(result):
                 job = loop.create_task(result)
                 self._coroutines.add(job)
-                job.add_done_callback(
-                    lambda j, tid=task_id, start=now: self._coroutine_done(j, tid, start)
-                )
+                job.add_done_callback(functools.partial(self._coroutine_done, task_id, now))
+                # Let the coroutine take its first step before the next task starts, so
+                # coroutines and callbacks start in one policy order.
+                break
             else:
                 complete(task_id, now, clock())
         self._arm()
         self._check_idle()
 
-    def _coroutine_done(self, job: asyncio.Task[Any], task_id: int, start: int) -> None:
+    def _coroutine_done(self, task_id: int, start: int, job: asyncio.Task[Any]) -> None:
         self._coroutines.discard(job)
         if not job.cancelled() and job.exception() is not None:
             exc = job.exception()

@@ -21,7 +21,7 @@ def _nonnegative_ns(name: str, value: object) -> int:
             raise InvalidTaskError(f"{name} must be >= 0, got {value}")
         return round(value)
     try:
-        ns = operator.index(value)  # type: ignore[call-overload]
+        ns = operator.index(value)  # type: ignore[arg-type]
     except TypeError:
         raise InvalidTaskError(
             f"{name} must be an integer number of nanoseconds, got {type(value).__name__}"

@@ -65,7 +65,9 @@ def validate_cpus(cpus: Iterable[int] | None) -> tuple[int, ...] | None:
         raise InvalidTaskError("cpu_affinity must name at least one CPU")
     bad = [c for c in out if c not in allowed]
     if bad:
-        raise InvalidTaskError(f"cpu_affinity names CPUs {bad} outside the allowed {sorted(allowed)}")
+        raise InvalidTaskError(
+            f"cpu_affinity names CPUs {bad} outside the allowed {sorted(allowed)}"
+        )
     return out
 
 
@@ -79,7 +81,7 @@ def _prctl() -> Any:
         return None
 
 
-class realtime_thread:  # noqa: N801 - used as a context manager, like contextlib's
+class realtime_thread:
     """Apply affinity / SCHED_FIFO / timer slack to the calling thread; restore on exit.
 
     ``fallback`` is ``"raise"`` (a refused SCHED_FIFO raises
@@ -123,7 +125,11 @@ class realtime_thread:  # noqa: N801 - used as a context manager, like contextli
                 reason = str(exc)
                 logger.warning("real-time scheduling unavailable, running without it: %s", exc)
         self.status = RealtimeStatus(
-            fifo, self.fifo_priority if fifo else None, self.cpus and tuple(self.cpus), slack, reason
+            fifo,
+            self.fifo_priority if fifo else None,
+            None if self.cpus is None else tuple(self.cpus),
+            slack,
+            reason,
         )
         return self
 

@@ -212,7 +212,7 @@ class Scheduler(SchedulerCore):
                 if remaining > 0:
                     self._sleep(remaining)
             return
-        remaining = IDLE_POLL_S * 1e9 if target is None else target - clock()
+        remaining = int(IDLE_POLL_S * 1e9) if target is None else target - clock()
         if remaining > spin:
             queue = self._queue
             with self._lock:
