@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ._engine import Engine
 from ._queue import TaskQueue
 from .deadline import Deadline
 from .errors import (
@@ -34,6 +35,7 @@ from .stats import LatencySummary, SchedulerStats
 logger = logging.getLogger("nanosecond_scheduler")
 
 FOREVER = 2**63 - 1
+NEVER = -(2**63)
 PRIORITY_LIMIT = 2**62
 RUN_LATE, SKIP, CALLBACK = 0, 1, 2
 MISS_POLICIES = {"run_late": RUN_LATE, "skip": SKIP, "callback": CALLBACK}
@@ -125,7 +127,7 @@ def _int64_array(name: str, values: object, n: int | None) -> npt.NDArray[np.int
     return np.ascontiguousarray(arr, dtype=np.int64)
 
 
-class SchedulerCore:
+class SchedulerCore(Engine):
     """Scheduling, cancelling and statistics, without an executor."""
 
     def __init__(
@@ -143,59 +145,28 @@ class SchedulerCore:
             max_queue_size = _ns("max_queue_size", max_queue_size, positive=True)
         if on_error is not None and not callable(on_error):
             raise InvalidTaskError("on_error must be callable or None")
-        self._clock = clock
+        super().__init__(TaskQueue(self.policy.code, max_queue_size or 0), clock)
         self.max_queue_size = max_queue_size
         self.on_error = on_error
-        self._queue = TaskQueue(self.policy.code, max_queue_size or 0)
         self._errors = 0
         self._lock = threading.Lock()  # guards reschedule's read-modify-write and counters
 
     # ------------------------------------------------------------------ submit
 
-    def schedule(
+    def _schedule_checked(
         self,
         fn: Callable[..., Any],
-        /,
-        *args: Any,
-        priority: int = Priority.MEDIUM,
-        deadline: int | Deadline | None = None,
-        period: int | None = None,
-        wcet: int | None = None,
-        at: int | None = None,
-        delay: int | None = None,
-        on_miss: str = "run_late",
-        miss_callback: MissHook | None = None,
+        args: tuple[Any, ...],
+        priority: object,
+        deadline: object,
+        period: object,
+        wcet: object,
+        at: object,
+        delay: object,
+        on_miss: str,
+        miss_callback: MissHook | None,
     ) -> int:
-        """Queue ``fn(*args)``; return its task id.
-
-        Parameters
-        ----------
-        fn
-            The callable (for :class:`AsyncScheduler`, also a coroutine function).
-        priority
-            Any int (larger first under ``fixed_priority``) or a :class:`Priority`.
-        deadline
-            Absolute clock time in ns (``int``), relative (:class:`Deadline`), or None.
-            Periodic tasks default to an implicit deadline: release + period.
-        period
-            Release the task again every ``period`` ns (release times drift-free).
-        wcet
-            Worst-case execution time estimate in ns (used by ``least_laxity`` and
-            admission); at most ``period``.
-        at, delay
-            First release: absolute clock time, or ns from now (default: now).
-        on_miss
-            ``"run_late"`` (default), ``"skip"`` or ``"callback"``: what happens when a
-            job starts after its deadline. ``callback`` calls
-            ``miss_callback(task_id, late_ns)`` instead of the task.
-
-        Raises
-        ------
-        InvalidTaskError
-            For a non-callable ``fn`` or an invalid time, priority or policy argument.
-        QueueFull
-            When ``max_queue_size`` tasks are already queued.
-        """
+        """``schedule`` for every argument type, validating each (see ``Engine.schedule``)."""
         if not callable(fn):
             raise InvalidTaskError(f"fn must be callable, got {type(fn).__name__}")
         now = self._clock()
@@ -210,10 +181,13 @@ class SchedulerCore:
             miss = RUN_LATE
         else:
             miss = _miss(on_miss, miss_callback)
-        task_id = self._queue.add(now, release, d, per, w, p, -1, (fn, args, miss, miss_callback))
+        task_id = self._queue.add(
+            now, release, d, per, w, p, -1, (fn, tuple(args), miss, miss_callback)
+        )
         if task_id < 0:
             raise QueueFull(f"max_queue_size={self.max_queue_size} tasks are already queued")
-        self._notify(release)
+        if release < self._notify_before:
+            self._notify(release)
         return task_id
 
     def schedule_many(
@@ -272,7 +246,9 @@ class SchedulerCore:
         ids = np.empty(n, dtype=np.int64)
         if self._queue.add_many(now, release, d, w, p_arr, task, ids) < 0:
             raise QueueFull(f"{n} more tasks would exceed max_queue_size={self.max_queue_size}")
-        self._notify(int(release.min()) if n else now)
+        first = int(release.min()) if n else now
+        if first < self._notify_before:
+            self._notify(first)
         return ids
 
     def _release(self, now: int, at: object, delay: object) -> int:
@@ -286,7 +262,7 @@ class SchedulerCore:
 
     def _deadline(self, now: int, release: int, deadline: object, period: int) -> int:
         if deadline is None:
-            return release + period if period else FOREVER
+            return min(release + period, FOREVER) if period else FOREVER
         if isinstance(deadline, Deadline):
             d = now + deadline.relative_ns
         else:
@@ -349,7 +325,8 @@ class SchedulerCore:
             raise TaskNotFoundError(f"no queued task with id {task_id}")
         if result == 2:
             raise TaskRunningError(f"task {task_id} is running; reschedule it after it finishes")
-        self._notify(release)
+        if release < self._notify_before:
+            self._notify(release)
 
     def pop_ready(self, n: int = 1) -> npt.NDArray[np.int64]:
         """Remove up to ``n`` released tasks in policy order without running them.
@@ -359,10 +336,6 @@ class SchedulerCore:
         out = np.empty(_ns("n", n), dtype=np.int64)
         k = self._queue.pop_many(self._clock(), out)
         return out[:k]
-
-    def pop_next(self) -> int | None:
-        """Remove the first released task in policy order without running it; its id or None."""
-        return self._queue.pop_one(self._clock())
 
     def clear(self) -> int:
         """Cancel every queued task; return how many were removed."""
@@ -399,7 +372,16 @@ class SchedulerCore:
     # --------------------------------------------------------------- execution
 
     def _notify(self, release: int) -> None:
-        """Tell the executor that a task releases at ``release`` (overridden)."""
+        """Tell the executor that a task releases at ``release`` (overridden).
+
+        Called only for releases before ``self._notify_before``.
+        """
+
+    def _start_coroutine(self, task_id: int, start: int, coro: Any) -> None:
+        raise InvalidTaskError(
+            f"task {task_id} returned a coroutine; schedule coroutine functions on an "
+            "AsyncScheduler"
+        )
 
     def _task_failed(self, task_id: int, exc: BaseException) -> None:
         with self._lock:

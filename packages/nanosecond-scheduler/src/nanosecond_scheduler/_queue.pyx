@@ -12,7 +12,7 @@ other Python threads: producers may schedule and cancel while a worker pops.
 """
 
 from cpython.ref cimport PyObject, Py_INCREF, Py_XDECREF
-from libc.stdint cimport int64_t, uint64_t, uint32_t, uint8_t
+from libc.stdint cimport int64_t, uint32_t
 from libc.stdlib cimport free, malloc, realloc
 
 from ._histogram cimport LatencyHistogram
@@ -48,27 +48,6 @@ POLICY_CODES = {
 }
 
 
-cdef struct Entry:
-    int64_t k1
-    int64_t k2
-    uint64_t seq
-    int64_t slot
-
-
-cdef struct Slot:
-    int64_t release
-    int64_t deadline      # NS_FOREVER when the task has none
-    int64_t period        # 0 when one-shot
-    int64_t wcet
-    int64_t priority
-    int64_t tag
-    int64_t last_start    # NS_NEVER until a periodic task first starts
-    PyObject* payload
-    uint32_t gen
-    uint8_t state
-    uint8_t cancelled
-
-
 cdef inline bint before(const Entry* a, const Entry* b) noexcept nogil:
     if a.k1 != b.k1:
         return a.k1 < b.k1
@@ -93,19 +72,6 @@ cdef inline int64_t sat_add(int64_t a, int64_t b) noexcept nogil:
 
 cdef class TaskQueue:
     """Pending and ready heaps of task slots, ordered per scheduling policy."""
-
-    cdef Entry* ready
-    cdef Entry* pending
-    cdef Slot* slots
-    cdef int64_t* pos       # heap index while queued, next free slot while free
-    cdef int64_t n_ready, cap_ready, n_pending, cap_pending, n_slots, cap_slots
-    cdef int64_t free_head
-    cdef uint64_t next_seq
-    cdef readonly int policy
-    cdef readonly int64_t max_queued
-    cdef readonly int64_t running
-    cdef readonly int64_t scheduled, completed, missed, skipped, cancelled, taken
-    cdef readonly LatencyHistogram latency, lateness, jitter
 
     def __cinit__(self, int policy, int64_t max_queued=0, int64_t capacity=64):
         if capacity < 4:
@@ -176,7 +142,7 @@ cdef class TaskQueue:
             self.cap_pending = cap
         return 0
 
-    cdef inline int64_t new_slot(self) noexcept nogil:
+    cdef int64_t new_slot(self) noexcept nogil:
         cdef int64_t s
         if self.free_head >= 0:
             s = self.free_head
@@ -187,7 +153,7 @@ cdef class TaskQueue:
         self.slots[s].gen = 1
         return s
 
-    cdef inline void release_slot(self, int64_t s):
+    cdef void release_slot(self, int64_t s) noexcept:
         cdef PyObject* payload = self.slots[s].payload
         self.slots[s].state = FREE
         self.slots[s].payload = NULL
@@ -196,7 +162,7 @@ cdef class TaskQueue:
         self.free_head = s
         Py_XDECREF(payload)
 
-    cdef inline int64_t resolve(self, int64_t task_id) noexcept nogil:
+    cdef int64_t resolve(self, int64_t task_id) noexcept nogil:
         if task_id < 0:
             return -1
         cdef int64_t s = task_id & <int64_t> 0xFFFFFFFF
@@ -206,12 +172,12 @@ cdef class TaskQueue:
             return -1
         return s
 
-    cdef inline int64_t id_of(self, int64_t s) noexcept nogil:
+    cdef int64_t id_of(self, int64_t s) noexcept nogil:
         return (<int64_t> self.slots[s].gen << 32) | s
 
     # ------------------------------------------------------------------- heaps
 
-    cdef inline void sift_up(self, Entry* heap, int64_t i, Entry e) noexcept nogil:
+    cdef void sift_up(self, Entry* heap, int64_t i, Entry e) noexcept nogil:
         cdef int64_t parent
         while i > 0:
             parent = (i - 1) // ARITY
@@ -223,7 +189,7 @@ cdef class TaskQueue:
         heap[i] = e
         self.pos[e.slot] = i
 
-    cdef inline void sift_down(self, Entry* heap, int64_t n, int64_t i, Entry e) noexcept nogil:
+    cdef void sift_down(self, Entry* heap, int64_t n, int64_t i, Entry e) noexcept nogil:
         cdef int64_t child, best, end
         while True:
             child = ARITY * i + 1
@@ -246,7 +212,7 @@ cdef class TaskQueue:
         heap[i] = e
         self.pos[e.slot] = i
 
-    cdef inline void heap_remove(self, Entry* heap, int64_t* n, int64_t i) noexcept nogil:
+    cdef void heap_remove(self, Entry* heap, int64_t* n, int64_t i) noexcept nogil:
         n[0] -= 1
         if i == n[0]:
             return
@@ -256,7 +222,7 @@ cdef class TaskQueue:
         else:
             self.sift_down(heap, n[0], i, last)
 
-    cdef inline void enqueue(self, int64_t s, int64_t now) noexcept nogil:
+    cdef void enqueue(self, int64_t s, int64_t now) noexcept nogil:
         """Put slot s in the pending heap, or the ready heap if already released."""
         cdef Slot* t = &self.slots[s]
         cdef Entry e
@@ -275,7 +241,7 @@ cdef class TaskQueue:
             self.n_ready += 1
             self.sift_up(self.ready, self.n_ready - 1, e)
 
-    cdef inline void ready_keys(self, const Slot* t, Entry* e) noexcept nogil:
+    cdef void ready_keys(self, const Slot* t, Entry* e) noexcept nogil:
         if self.policy == P_EDF:
             e.k1 = t.deadline
             e.k2 = 0
@@ -294,7 +260,7 @@ cdef class TaskQueue:
             e.k1 = 0
             e.k2 = 0
 
-    cdef inline void release_due(self, int64_t now) noexcept nogil:
+    cdef void release_due(self, int64_t now) noexcept nogil:
         cdef Entry e
         cdef int64_t s
         while self.n_pending > 0 and self.pending[0].k1 <= now:
@@ -306,13 +272,13 @@ cdef class TaskQueue:
             self.n_ready += 1
             self.sift_up(self.ready, self.n_ready - 1, e)
 
-    cdef inline void unqueue(self, int64_t s) noexcept nogil:
+    cdef void unqueue(self, int64_t s) noexcept nogil:
         if self.slots[s].state == READY:
             self.heap_remove(self.ready, &self.n_ready, self.pos[s])
         elif self.slots[s].state == PENDING:
             self.heap_remove(self.pending, &self.n_pending, self.pos[s])
 
-    cdef inline int64_t pop_slot(self, int64_t now) noexcept nogil:
+    cdef int64_t pop_slot(self, int64_t now) noexcept nogil:
         self.release_due(now)
         if self.n_ready == 0:
             return -1
@@ -320,7 +286,7 @@ cdef class TaskQueue:
         self.heap_remove(self.ready, &self.n_ready, 0)
         return s
 
-    cdef bint finish_job(self, int64_t s, int64_t now):
+    cdef bint finish_job(self, int64_t s, int64_t now) except -1:
         """End the current job of slot s: re-release a periodic task, else free it."""
         cdef Slot* t = &self.slots[s]
         if t.period > 0 and not t.cancelled:
@@ -344,8 +310,8 @@ cdef class TaskQueue:
         """Tasks queued or running."""
         return self.n_ready + self.n_pending + self.running
 
-    def add(self, int64_t now, int64_t release, int64_t deadline, int64_t period,
-            int64_t wcet, int64_t priority, int64_t tag, object payload):
+    cpdef int64_t add(self, int64_t now, int64_t release, int64_t deadline, int64_t period,
+                      int64_t wcet, int64_t priority, int64_t tag, object payload) except -2:
         """Queue one task; return its id, or -1 when the queue is full."""
         if self.max_queued > 0 and self.n_ready + self.n_pending >= self.max_queued:
             return -1
@@ -399,21 +365,29 @@ cdef class TaskQueue:
             self.scheduled += n
         return 0
 
+    cdef int64_t take(self, int64_t now, int64_t* late) noexcept:
+        """Mark the first ready slot running and return it (-1 if none); set ``late``."""
+        cdef int64_t s = self.pop_slot(now)
+        if s < 0:
+            return -1
+        cdef Slot* t = &self.slots[s]
+        t.state = RUNNING
+        self.running += 1
+        late[0] = sat_sub(now, t.deadline) if t.deadline != NS_FOREVER else NS_NEVER
+        return s
+
     def pop(self, int64_t now):
         """Take the first ready task as running: ``(id, payload, tag, late_ns)`` or None.
 
         ``late_ns`` is ``now - deadline`` (positive when the deadline has passed).
         """
-        cdef int64_t s = self.pop_slot(now)
+        cdef int64_t late
+        cdef int64_t s = self.take(now, &late)
         if s < 0:
             return None
-        cdef Slot* t = &self.slots[s]
-        t.state = RUNNING
-        self.running += 1
-        cdef int64_t late = sat_sub(now, t.deadline) if t.deadline != NS_FOREVER else NS_NEVER
-        return self.id_of(s), <object> t.payload, t.tag, late
+        return self.id_of(s), <object> self.slots[s].payload, self.slots[s].tag, late
 
-    def complete(self, int64_t task_id, int64_t start, int64_t end):
+    cpdef bint complete(self, int64_t task_id, int64_t start, int64_t end) except -1:
         """Record a finished job (latency, lateness, jitter, miss); re-release or free it.
 
         Returns True when a periodic task was re-released.
@@ -435,7 +409,7 @@ cdef class TaskQueue:
             t.last_start = start
         return self.finish_job(s, end)
 
-    def skip(self, int64_t task_id, int64_t now):
+    cpdef bint skip(self, int64_t task_id, int64_t now) except -1:
         """Drop a running job whose deadline passed before it started (a miss)."""
         cdef int64_t s = self.resolve(task_id)
         if s < 0 or self.slots[s].state != RUNNING:

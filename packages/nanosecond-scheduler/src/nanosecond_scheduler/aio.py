@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from asyncio import iscoroutine
 from collections.abc import Awaitable
 from typing import Any
 
-from ._core import RUN_LATE, Clock, ErrorHook, SchedulerCore
+from ._core import FOREVER, Clock, ErrorHook, SchedulerCore
 from .policy import Policy
 
 __all__ = ["AsyncScheduler"]
@@ -58,10 +57,9 @@ class AsyncScheduler(SchedulerCore):
         self._armed_for: int | None = None
         self._coroutines: set[asyncio.Task[Any]] = set()
         self._idle: asyncio.Event | None = None
+        self._notify_before = FOREVER
 
     def _notify(self, release: int) -> None:
-        if self._armed_for is not None and self._armed_for <= release:
-            return  # the drain already armed runs no later than this release
         if self._loop is None:
             try:
                 self._loop = asyncio.get_running_loop()
@@ -83,6 +81,7 @@ class AsyncScheduler(SchedulerCore):
                 return
             self._handle.cancel()
         self._armed_for = target
+        self._notify_before = target  # later releases are covered by this drain
         if target <= now:
             self._handle = loop.call_soon(self._drain)
         else:
@@ -91,38 +90,18 @@ class AsyncScheduler(SchedulerCore):
     def _drain(self) -> None:
         self._handle = None
         self._armed_for = None
-        clock = self._clock
-        queue = self._queue
-        pop = queue.pop
-        complete = queue.complete
-        loop = self._loop
-        assert loop is not None
-        while True:
-            now = clock()
-            item = pop(now)
-            if item is None:
-                break
-            task_id, task, tag, late = item
-            if late > 0 and task[2] != RUN_LATE:
-                self._missed(task_id, task, late, now)
-                continue
-            try:
-                result = task[0](*task[1]) if tag < 0 else task[0](tag)
-            except Exception as exc:
-                self._task_failed(task_id, exc)
-                complete(task_id, now, clock())
-                continue
-            if iscoroutine(result):
-                job = loop.create_task(result)
-                self._coroutines.add(job)
-                job.add_done_callback(functools.partial(self._coroutine_done, task_id, now))
-                # Let the coroutine take its first step before the next task starts, so
-                # coroutines and callbacks start in one policy order.
-                break
-            else:
-                complete(task_id, now, clock())
+        self._notify_before = FOREVER
+        self._dispatch_ready()
         self._arm()
         self._check_idle()
+
+    def _start_coroutine(self, task_id: int, start: int, coro: Any) -> None:
+        # The drain stops after this, so the coroutine's first step runs before the
+        # next task starts: coroutines and callbacks start in one policy order.
+        assert self._loop is not None
+        job = self._loop.create_task(coro)
+        self._coroutines.add(job)
+        job.add_done_callback(functools.partial(self._coroutine_done, task_id, start))
 
     def _coroutine_done(self, task_id: int, start: int, job: asyncio.Task[Any]) -> None:
         self._coroutines.discard(job)
@@ -153,6 +132,8 @@ class AsyncScheduler(SchedulerCore):
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None
+            self._armed_for = None
+        self._notify_before = FOREVER
         self.clear()
 
     async def wait_for(self, aw: Awaitable[Any]) -> Any:

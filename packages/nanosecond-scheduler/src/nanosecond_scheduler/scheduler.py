@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 
-from ._core import RUN_LATE, Clock, ErrorHook, SchedulerCore, _ns
+from ._core import FOREVER, NEVER, Clock, ErrorHook, SchedulerCore, _ns
 from .errors import InvalidTaskError
 from .policy import Policy
 from .realtime import RT_SPIN_CAP_NS, RealtimeStatus, realtime_thread, validate_cpus
@@ -168,40 +168,7 @@ class Scheduler(SchedulerCore):
             return self._loop(stop_at, until_idle, spin)
 
     def _loop(self, stop_at: int | None, until_idle: bool, spin: int) -> int:
-        clock = self._clock
-        queue = self._queue
-        pop = queue.pop
-        complete = queue.complete
-        n = 0
-        while not self._stopping:
-            now = clock()
-            if stop_at is not None and now >= stop_at:
-                break
-            item = pop(now)
-            if item is None:
-                if until_idle and queue.n_active == 0:
-                    break
-                target = queue.next_release()
-                if stop_at is not None and (target is None or target > stop_at):
-                    target = stop_at
-                if target is None and self._sleep is not None and queue.running == 0:
-                    break  # simulated time with nothing left that could ever arrive
-                self._wait_until(target, spin)
-                continue
-            task_id, task, tag, late = item
-            if late > 0 and task[2] != RUN_LATE:
-                self._missed(task_id, task, late, now)
-                continue
-            try:
-                if tag < 0:
-                    task[0](*task[1])
-                else:
-                    task[0](tag)
-            except Exception as exc:
-                self._task_failed(task_id, exc)
-            complete(task_id, now, clock())
-            n += 1
-        return n
+        return self._run_loop(stop_at, until_idle, spin, self._sleep is not None)
 
     def _wait_until(self, target: int | None, spin: int) -> None:
         """Sleep until shortly before ``target``, then spin; return early on new work."""
@@ -217,6 +184,7 @@ class Scheduler(SchedulerCore):
             queue = self._queue
             with self._lock:
                 self._sleepers += 1
+                self._notify_before = FOREVER  # every schedule() now calls _notify
             self._wake.clear()
             # Re-check after announcing the sleep: work queued before this point is
             # seen here, work queued after it sets the event (see _notify).
@@ -229,6 +197,8 @@ class Scheduler(SchedulerCore):
                 self._wake.wait(min((remaining - spin) / 1e9, IDLE_POLL_S))
             with self._lock:
                 self._sleepers -= 1
+                if not self._sleepers:
+                    self._notify_before = NEVER
             return
         if target is None:
             return
