@@ -447,3 +447,52 @@ def test_concurrent_producers_and_cancels_nothing_lost_or_run_twice():
     assert len(ran) == expected == len(set(ran))
     assert not cancelled & set(ran)
     assert s.stats().cancelled == len(cancelled)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(["edf", "fixed_priority", "rate_monotonic", "least_laxity", "fifo"]),
+    st.lists(
+        st.tuples(
+            st.integers(-3, 3),
+            st.one_of(st.none(), st.integers(1, 50)),
+            st.one_of(st.none(), st.integers(1, 20)),
+            st.one_of(st.none(), st.integers(0, 5)),
+        ),
+        max_size=40,
+    ),
+)
+def test_compiled_fast_path_agrees_with_the_checked_path(policy, items):
+    """Plain ints take the compiled path; numpy ints force the validating Python path."""
+    results = []
+    for conv in (int, np.int64):
+        s, clock = sim(policy)
+        ids = []
+        for prio, dl, per, w in items:
+            ids.append(
+                s.schedule(
+                    lambda: None,
+                    priority=conv(prio),
+                    deadline=None if dl is None else conv(clock.t + dl),
+                    period=None if per is None else conv(per),
+                    wcet=None if w is None or (per is not None and w > per) else conv(w),
+                )
+            )
+        order = s.pop_ready(len(items)).tolist()
+        results.append([ids.index(i) for i in order])
+    assert results[0] == results[1]
+
+
+def test_full_drain_frees_slots_and_keeps_periodic_tasks():
+    s, clock = sim("edf")
+    ids = s.schedule_many(lambda i: None, deadline=np.arange(100, 0, -1))
+    periodic = s.schedule(lambda: None, period=10)
+    taken = s.pop_ready(1_000)
+    assert taken.tolist() == [*ids[::-1].tolist(), periodic]  # absolute deadlines 1..100 < 1010
+    assert len(s) == 1  # the periodic task is released again
+    for tid in ids[:3]:
+        with pytest.raises(TaskNotFoundError):
+            s.cancel(int(tid))
+    new = s.schedule_many(lambda i: None, 5)
+    assert set(new.tolist()).isdisjoint(ids.tolist())
+    assert s.stats().taken == 101

@@ -48,6 +48,7 @@ cdef class TaskQueue:
     cdef int64_t id_of(self, int64_t s) noexcept nogil
     cdef void sift_up(self, Entry* heap, int64_t i, Entry e) noexcept nogil
     cdef void sift_down(self, Entry* heap, int64_t n, int64_t i, Entry e) noexcept nogil
+    cdef void sift_down_unmapped(self, int64_t n, Entry e) noexcept nogil
     cdef void heap_remove(self, Entry* heap, int64_t* n, int64_t i) noexcept nogil
     cdef void enqueue(self, int64_t s, int64_t now) noexcept nogil
     cdef void ready_keys(self, const Slot* t, Entry* e) noexcept nogil
