@@ -484,7 +484,7 @@ def test_compiled_fast_path_agrees_with_the_checked_path(policy, items):
 
 
 def test_full_drain_frees_slots_and_keeps_periodic_tasks():
-    s, clock = sim("edf")
+    s, _ = sim("edf")
     ids = s.schedule_many(lambda i: None, deadline=np.arange(100, 0, -1))
     periodic = s.schedule(lambda: None, period=10)
     taken = s.pop_ready(1_000)
