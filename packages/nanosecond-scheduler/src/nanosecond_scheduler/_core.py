@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._engine import Engine
+from ._engine import Engine, _task_id
 from ._queue import TaskQueue
 from .deadline import Deadline
 from .errors import (
@@ -275,17 +275,6 @@ class SchedulerCore(Engine):
 
     # ------------------------------------------------------------------ manage
 
-    def cancel(self, task_id: int) -> None:
-        """Remove a queued task in O(log n); a running periodic task is not re-released.
-
-        Raises
-        ------
-        TaskNotFoundError
-            When ``task_id`` is unknown, finished, or a one-shot task already running.
-        """
-        if self._queue.cancel(_task_id(task_id)) == 0:
-            raise TaskNotFoundError(f"no queued task with id {task_id}")
-
     def reschedule(
         self,
         task_id: int,
@@ -404,12 +393,3 @@ class SchedulerCore(Engine):
             except Exception as exc:
                 self._task_failed(task_id, exc)
         self._queue.skip(task_id, now)
-
-
-def _task_id(task_id: object) -> int:
-    if type(task_id) is int:
-        return task_id
-    try:
-        return operator.index(task_id)  # type: ignore[arg-type]
-    except TypeError:
-        raise TaskNotFoundError(f"task ids are ints, got {type(task_id).__name__}") from None

@@ -4,6 +4,8 @@ from typing import Any
 from ._queue import TaskQueue
 from .deadline import Deadline
 
+def _task_id(task_id: object) -> int: ...
+
 class Engine:
     _queue: TaskQueue
     _clock: Callable[[], int]
@@ -38,6 +40,7 @@ class Engine:
         miss_callback: Callable[[int, int], object] | None,
     ) -> int: ...
     def _notify(self, release: int) -> None: ...
+    def cancel(self, task_id: int) -> None: ...
     def pop_next(self) -> int | None: ...
     def _run_loop(
         self, stop_at: int | None, until_idle: bool, spin: int, simulated: bool

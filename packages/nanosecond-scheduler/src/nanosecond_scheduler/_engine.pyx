@@ -9,9 +9,11 @@ only call back into Python to wait, report errors or start coroutines.
 
 from libc.stdint cimport int64_t
 
+import operator
 from asyncio import iscoroutine
 
 from ._queue cimport TaskQueue
+from .errors import TaskNotFoundError
 from .priority import Priority
 
 cdef extern from *:
@@ -21,6 +23,16 @@ cdef extern from *:
     """
     int64_t ENGINE_FOREVER
     int64_t ENGINE_NEVER
+
+def _task_id(task_id):
+    """``task_id`` as an int, or :class:`TaskNotFoundError`."""
+    if type(task_id) is int:
+        return task_id
+    try:
+        return operator.index(task_id)
+    except TypeError:
+        raise TaskNotFoundError(f"task ids are ints, got {type(task_id).__name__}") from None
+
 
 cdef int64_t PRIORITY_LIMIT = (<int64_t> 1) << 62
 cdef object PRIORITY_TYPE = Priority
@@ -125,6 +137,19 @@ cdef class Engine:
 
     def _notify(self, release):
         pass
+
+    def cancel(self, task_id):
+        """Remove a queued task in O(log n); a running periodic task is not re-released.
+
+        Raises
+        ------
+        TaskNotFoundError
+            When ``task_id`` is unknown, finished, or a one-shot task already running.
+        """
+        if type(task_id) is not int:
+            task_id = _task_id(task_id)
+        if not (-ENGINE_FOREVER <= task_id <= ENGINE_FOREVER) or self._queue.cancel(task_id) == 0:
+            raise TaskNotFoundError(f"no queued task with id {task_id}")
 
     def pop_next(self):
         """Remove the first released task in policy order without running it; its id or None."""

@@ -61,3 +61,5 @@ cdef class TaskQueue:
                       int64_t wcet, int64_t priority, int64_t tag, object payload) except -2
     cpdef bint complete(self, int64_t task_id, int64_t start, int64_t end) except -1
     cpdef bint skip(self, int64_t task_id, int64_t now) except -1
+    cpdef int cancel(self, int64_t task_id) except -1
+    cpdef object pop_one(self, int64_t now)

@@ -443,7 +443,7 @@ cdef class TaskQueue:
         self.skipped += 1
         return self.finish_job(s, now)
 
-    def cancel(self, int64_t task_id):
+    cpdef int cancel(self, int64_t task_id) except -1:
         """0: unknown or running one-shot; 1: removed; 2: running periodic, no re-release."""
         cdef int64_t s = self.resolve(task_id)
         if s < 0:
@@ -549,7 +549,7 @@ cdef class TaskQueue:
         self.taken += k
         return k
 
-    def pop_one(self, int64_t now):
+    cpdef object pop_one(self, int64_t now):
         """Take the first ready task without running it; its id, or None."""
         cdef int64_t s = self.pop_slot(now)
         if s < 0:
