@@ -23,7 +23,9 @@ class AsyncScheduler(SchedulerCore):
     One loop callback drains every released callback, so many tasks cost one loop
     wake-up; after starting a coroutine the drain yields once so that the
     coroutine's first step runs before the next task starts. The clock must advance
-    like the loop's (default ``time.monotonic_ns``).
+    like the loop's (default ``time.monotonic_ns``). Like the loop itself, an
+    ``AsyncScheduler`` is used from the loop's thread (other threads go through
+    ``loop.call_soon_threadsafe``).
 
     Examples
     --------
