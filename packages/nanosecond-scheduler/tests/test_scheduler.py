@@ -496,3 +496,15 @@ def test_full_drain_frees_slots_and_keeps_periodic_tasks():
     new = s.schedule_many(lambda i: None, 5)
     assert set(new.tolist()).isdisjoint(ids.tolist())
     assert s.stats().taken == 101
+
+
+def test_coroutine_functions_on_the_thread_scheduler_are_reported():
+    seen = []
+    s, _ = sim(on_error=lambda tid, exc: seen.append(str(exc)))
+
+    async def coro():
+        return 1
+
+    s.schedule(coro)
+    assert s.run_until_idle() == 1
+    assert len(seen) == 1 and "AsyncScheduler" in seen[0]

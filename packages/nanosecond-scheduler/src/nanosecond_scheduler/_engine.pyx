@@ -186,9 +186,12 @@ cdef class Engine:
                 continue
             try:
                 if tag < 0:
-                    task[0](*<tuple> task[1])
+                    result = task[0](*<tuple> task[1])
                 else:
-                    task[0](tag)
+                    result = task[0](tag)
+                if result is not None and iscoroutine(result):
+                    result.close()
+                    self._start_coroutine(task_id, now, result)  # raises: needs a loop
             except Exception as exc:
                 self._task_failed(task_id, exc)
             q.complete(task_id, now, clock())

@@ -9,7 +9,7 @@ cdef struct Entry:
     int64_t k1
     int64_t k2
     uint64_t seq
-    int64_t slot
+    int64_t tid           # the task id: (generation << 32) | slot
 
 
 cdef struct Slot:

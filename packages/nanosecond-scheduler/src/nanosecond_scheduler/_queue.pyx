@@ -12,8 +12,9 @@ other Python threads: producers may schedule and cancel while a worker pops.
 """
 
 from cpython.ref cimport PyObject, Py_INCREF, Py_XDECREF
-from libc.stdint cimport int64_t, uint32_t
-from libc.stdlib cimport free, malloc, realloc
+from libc.stdint cimport int64_t, uint32_t, uint64_t
+from libc.stdlib cimport calloc, free, malloc, realloc
+from libc.string cimport memcpy
 
 from ._histogram cimport LatencyHistogram
 
@@ -48,6 +49,10 @@ POLICY_CODES = {
 }
 
 
+cdef inline int64_t slot_of(int64_t tid) noexcept nogil:
+    return tid & <int64_t> 0xFFFFFFFF
+
+
 cdef inline bint before(const Entry* a, const Entry* b) noexcept nogil:
     if a.k1 != b.k1:
         return a.k1 < b.k1
@@ -68,6 +73,59 @@ cdef inline int64_t sat_add(int64_t a, int64_t b) noexcept nogil:
     if b > 0 and a > NS_FOREVER - b:
         return NS_FOREVER
     return a + b
+
+
+cdef inline uint64_t radix_digit(const Entry* e, int d) noexcept nogil:
+    """Byte d of the sort key; bytes 0-7 seq, 8-15 k2, 16-23 k1 (least significant first)."""
+    cdef uint64_t v
+    if d < 8:
+        v = e.seq
+    elif d < 16:
+        v = (<uint64_t> e.k2) ^ ((<uint64_t> 1) << 63)  # signed -> unsigned order
+        d -= 8
+    else:
+        v = (<uint64_t> e.k1) ^ ((<uint64_t> 1) << 63)
+        d -= 16
+    return (v >> (8 * d)) & 0xFF
+
+
+cdef int sort_entries(Entry* entries, int64_t n) except -1:
+    """Sort entries by (k1, k2, seq): LSD radix sort, skipping bytes that never vary."""
+    cdef int64_t* counts = <int64_t*> calloc(24 * 256, sizeof(int64_t))
+    cdef Entry* buffer = <Entry*> malloc(n * sizeof(Entry))
+    cdef Entry* src = entries
+    cdef Entry* dst = buffer
+    cdef Entry* swap
+    cdef int64_t i, total, c
+    cdef int d, b
+    if counts == NULL or buffer == NULL:
+        free(counts)
+        free(buffer)
+        raise MemoryError()
+    with nogil:
+        for i in range(n):
+            for d in range(24):
+                counts[d * 256 + radix_digit(&src[i], d)] += 1
+        for d in range(24):
+            if counts[d * 256 + radix_digit(&src[0], d)] == n:
+                continue  # every entry has the same byte here: nothing to reorder
+            total = 0
+            for b in range(256):
+                c = counts[d * 256 + b]
+                counts[d * 256 + b] = total
+                total += c
+            for i in range(n):
+                b = <int> radix_digit(&src[i], d)
+                dst[counts[d * 256 + b]] = src[i]
+                counts[d * 256 + b] += 1
+            swap = src
+            src = dst
+            dst = swap
+        if src != entries:
+            memcpy(entries, src, n * sizeof(Entry))
+    free(counts)
+    free(buffer)
+    return 0
 
 
 cdef class TaskQueue:
@@ -184,10 +242,10 @@ cdef class TaskQueue:
             if not before(&e, &heap[parent]):
                 break
             heap[i] = heap[parent]
-            self.pos[heap[i].slot] = i
+            self.pos[slot_of(heap[i].tid)] = i
             i = parent
         heap[i] = e
-        self.pos[e.slot] = i
+        self.pos[slot_of(e.tid)] = i
 
     cdef void sift_down(self, Entry* heap, int64_t n, int64_t i, Entry e) noexcept nogil:
         cdef int64_t child, best, end
@@ -207,10 +265,10 @@ cdef class TaskQueue:
             if not before(&heap[best], &e):
                 break
             heap[i] = heap[best]
-            self.pos[heap[i].slot] = i
+            self.pos[slot_of(heap[i].tid)] = i
             i = best
         heap[i] = e
-        self.pos[e.slot] = i
+        self.pos[slot_of(e.tid)] = i
 
     cdef void sift_down_unmapped(self, int64_t n, Entry e) noexcept nogil:
         """Sift ``e`` down from the root of the ready heap without touching ``pos``."""
@@ -252,7 +310,7 @@ cdef class TaskQueue:
         cdef Entry e
         e.seq = self.next_seq
         self.next_seq += 1
-        e.slot = s
+        e.tid = self.id_of(s)
         if t.release > now:
             e.k1 = t.release
             e.k2 = 0
@@ -289,7 +347,7 @@ cdef class TaskQueue:
         cdef int64_t s
         while self.n_pending > 0 and self.pending[0].k1 <= now:
             e = self.pending[0]
-            s = e.slot
+            s = slot_of(e.tid)
             self.heap_remove(self.pending, &self.n_pending, 0)
             self.ready_keys(&self.slots[s], &e)
             self.slots[s].state = READY
@@ -306,7 +364,7 @@ cdef class TaskQueue:
         self.release_due(now)
         if self.n_ready == 0:
             return -1
-        cdef int64_t s = self.ready[0].slot
+        cdef int64_t s = slot_of(self.ready[0].tid)
         self.heap_remove(self.ready, &self.n_ready, 0)
         return s
 
@@ -507,17 +565,16 @@ cdef class TaskQueue:
                 k += 1
                 self.finish_job(s, now)
         elif n >= self.n_ready and self.n_pending == 0 and self.running == 0:
-            # Draining everything: pop without the position map, then free (or
-            # re-release) every slot in one sequential sweep instead of one random
-            # access per task, which also leaves the free list in ascending order.
-            while self.n_ready > 0:
-                s = self.ready[0].slot
-                self.n_ready -= 1
-                if self.n_ready > 0:
-                    last = self.ready[self.n_ready]
-                    self.sift_down_unmapped(self.n_ready, last)
-                ids_out[k] = self.id_of(s)
-                k += 1
+            # Draining everything: sort the ready heap's entries (a radix sort streams
+            # through memory where n heap pops would each miss the cache at every
+            # level), then free or re-release every slot in one sequential sweep,
+            # which also leaves the free list in ascending order.
+            k = self.n_ready
+            if k > 1:
+                sort_entries(self.ready, k)
+            for i in range(k):
+                ids_out[i] = self.ready[i].tid
+            self.n_ready = 0
             self.free_head = -1
             for i in range(self.n_slots - 1, -1, -1):
                 if self.slots[i].state == READY:
@@ -532,7 +589,7 @@ cdef class TaskQueue:
             # Taking a large share of the heap: skip the position map while popping
             # (each update is a cache miss at this size) and rebuild it once after.
             while k < n and self.n_ready > 0:
-                s = self.ready[0].slot
+                s = slot_of(self.ready[0].tid)
                 self.n_ready -= 1
                 if self.n_ready > 0:
                     last = self.ready[self.n_ready]
@@ -545,7 +602,7 @@ cdef class TaskQueue:
                 else:
                     self.release_slot(s)
             for i in range(self.n_ready):
-                self.pos[self.ready[i].slot] = i
+                self.pos[slot_of(self.ready[i].tid)] = i
         self.taken += k
         return k
 
