@@ -508,3 +508,26 @@ def test_coroutine_functions_on_the_thread_scheduler_are_reported():
     s.schedule(coro)
     assert s.run_until_idle() == 1
     assert len(seen) == 1 and "AsyncScheduler" in seen[0]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.integers(1, 3_000),
+    st.lists(st.integers(1, 400), min_size=1, max_size=6),
+    st.integers(0, 2**32 - 1),
+)
+def test_pop_ready_in_chunks_equals_lexsort(n, chunks, seed):
+    """Every pop_ready path (single pops, bulk pops, full-drain radix sort) gives the
+    order of numpy's lexsort over (-priority, deadline, submission order)."""
+    rng = np.random.default_rng(seed)
+    prio = rng.integers(-(2**40), 2**40, n) if seed % 2 else rng.integers(-2, 3, n)
+    deadline = rng.integers(0, 2**62, n) if seed % 3 else rng.integers(0, 5, n)
+    s, _ = sim("fixed_priority")
+    ids = s.schedule_many(lambda i: None, deadline=deadline, priority=prio)
+    expected = ids[np.lexsort((np.arange(n), deadline, -prio))].tolist()
+    got = []
+    for c in chunks:
+        got += s.pop_ready(c).tolist()
+    got += s.pop_ready(n).tolist()
+    assert got == expected
+    assert len(s) == 0
