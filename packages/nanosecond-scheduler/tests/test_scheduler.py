@@ -531,3 +531,14 @@ def test_pop_ready_in_chunks_equals_lexsort(n, chunks, seed):
     got += s.pop_ready(n).tolist()
     assert got == expected
     assert len(s) == 0
+
+
+def test_the_compiled_clock_reads_time_monotonic_ns():
+    s = Scheduler()
+    for _ in range(100):
+        a = time.monotonic_ns()
+        b = s._now()
+        c = time.monotonic_ns()
+        assert a <= b <= c
+    clock = FakeClock(123)
+    assert Scheduler(clock=clock)._now() == 123
