@@ -43,6 +43,8 @@ def f():
         ({"miss_callback": print}, "only used with on_miss='callback'"),
         ({"period": 10, "deadline": 1_000}, "must come after its release"),
         ({"deadline": 2**63}, "below 2"),
+        ({"delay": 2**63 - 1_001}, "beyond 2"),
+        ({"deadline": Deadline(2**63 - 1_001)}, "beyond 2"),
     ],
 )
 def test_schedule_rejects(s, kwargs, match):

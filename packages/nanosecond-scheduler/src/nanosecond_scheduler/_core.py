@@ -257,7 +257,10 @@ class SchedulerCore(Engine):
         if at is not None:
             return _ns("at", at)
         if delay is not None:
-            return now + _ns("delay", delay)
+            release = now + _ns("delay", delay)
+            if release >= FOREVER:
+                raise InvalidTaskError(f"delay {delay} puts the release beyond 2**63 - 1 ns")
+            return release
         return now
 
     def _deadline(self, now: int, release: int, deadline: object, period: int) -> int:
@@ -265,6 +268,8 @@ class SchedulerCore(Engine):
             return min(release + period, FOREVER) if period else FOREVER
         if isinstance(deadline, Deadline):
             d = now + deadline.relative_ns
+            if d >= FOREVER:
+                raise InvalidTaskError(f"{deadline} puts the deadline beyond 2**63 - 1 ns")
         else:
             d = _ns("deadline", deadline)
         if period and d <= release:
