@@ -542,3 +542,28 @@ def test_the_compiled_clock_reads_time_monotonic_ns():
         assert a <= b <= c
     clock = FakeClock(123)
     assert Scheduler(clock=clock)._now() == 123
+
+
+class _Noisy:
+    """A payload argument whose destructor runs Python code and lets threads switch."""
+
+    def __init__(self, log):
+        self.log = log
+
+    def __del__(self):
+        time.sleep(0)
+        self.log.append(1)
+
+
+@pytest.mark.parametrize("n", [1, 3, 10, 100])
+def test_payload_destructors_run_after_bulk_removal(n):
+    """pop_ready and clear drop references only once the queue is consistent again."""
+    log = []
+    s, _ = sim("edf")
+    for i in range(30):
+        s.schedule(lambda x: None, _Noisy(log), deadline=i)
+    s.schedule(lambda: None, period=5)
+    s.pop_ready(n)
+    s.clear()
+    assert len(log) == 30 and len(s) == 0
+    assert s.pop_ready(5).size == 0

@@ -43,6 +43,7 @@ cdef class TaskQueue:
 
     cdef int reserve(self, int64_t extra) except -1
     cdef int64_t new_slot(self) noexcept nogil
+    cdef PyObject* detach_slot(self, int64_t s) noexcept
     cdef void release_slot(self, int64_t s) noexcept
     cdef int64_t resolve(self, int64_t task_id) noexcept nogil
     cdef int64_t id_of(self, int64_t s) noexcept nogil

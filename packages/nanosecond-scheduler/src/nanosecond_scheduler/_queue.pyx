@@ -233,14 +233,20 @@ cdef class TaskQueue:
         self.slots[s].gen = 1
         return s
 
-    cdef void release_slot(self, int64_t s) noexcept:
+    cdef PyObject* detach_slot(self, int64_t s) noexcept:
+        """Free slot s and return its payload reference, still to be released."""
         cdef PyObject* payload = self.slots[s].payload
         self.slots[s].state = FREE
         self.slots[s].payload = NULL
         self.slots[s].gen += 1
         self.pos[s] = self.free_head
         self.free_head = s
-        Py_XDECREF(payload)
+        return payload
+
+    cdef void release_slot(self, int64_t s) noexcept:
+        # The last reference may run arbitrary code (``__del__``) that lets other
+        # threads in, so it is dropped only once the queue is consistent again.
+        Py_XDECREF(self.detach_slot(s))
 
     cdef int64_t resolve(self, int64_t task_id) noexcept nogil:
         if task_id < 0:
@@ -572,11 +578,16 @@ cdef class TaskQueue:
         """Take up to ``len(ids_out)`` ready tasks in policy order without running them.
 
         One-shot tasks are freed, periodic tasks re-released; returns the count.
+        Payload references are dropped at the end, when the heaps are consistent.
         """
         cdef int64_t n = ids_out.shape[0]
         cdef int64_t k = 0
+        cdef int64_t h = 0
         cdef int64_t s, i
         cdef Entry last
+        cdef PyObject** held = <PyObject**> malloc((n if n > 0 else 1) * sizeof(PyObject*))
+        if held == NULL:
+            raise MemoryError()
         self.release_due(now)
         if n < self.n_ready // 8:
             while k < n:
@@ -585,7 +596,11 @@ cdef class TaskQueue:
                     break
                 ids_out[k] = self.id_of(s)
                 k += 1
-                self.finish_job(s, now)
+                if self.slots[s].period > 0:
+                    self.finish_job(s, now)
+                else:
+                    held[h] = self.detach_slot(s)
+                    h += 1
         elif n >= self.n_ready and self.n_pending == 0 and self.running == 0:
             # Draining everything: sort the ready heap's entries (a radix sort streams
             # through memory where n heap pops would each miss the cache at every
@@ -600,10 +615,11 @@ cdef class TaskQueue:
             self.free_head = -1
             for i in range(self.n_slots - 1, -1, -1):
                 if self.slots[i].state == READY:
-                    if self.slots[i].period > 0 and not self.slots[i].cancelled:
+                    if self.slots[i].period > 0:
                         self.finish_job(i, now)
                     else:
-                        self.release_slot(i)
+                        held[h] = self.detach_slot(i)
+                        h += 1
                 elif self.slots[i].state == FREE:
                     self.pos[i] = self.free_head
                     self.free_head = i
@@ -622,10 +638,14 @@ cdef class TaskQueue:
                     self.pos[s] = -1
                     self.finish_job(s, now)
                 else:
-                    self.release_slot(s)
+                    held[h] = self.detach_slot(s)
+                    h += 1
             for i in range(self.n_ready):
                 self.pos[slot_of(self.ready[i].tid)] = i
         self.taken += k
+        for i in range(h):
+            Py_XDECREF(held[i])
+        free(held)
         return k
 
     cpdef object pop_one(self, int64_t now):
@@ -653,13 +673,19 @@ cdef class TaskQueue:
         """Cancel every queued task (running ones finish but are not re-released)."""
         cdef int64_t s
         cdef int64_t n = 0
+        cdef PyObject** held = <PyObject**> malloc((self.n_slots or 1) * sizeof(PyObject*))
+        if held == NULL:
+            raise MemoryError()
         for s in range(self.n_slots):
             if self.slots[s].state == READY or self.slots[s].state == PENDING:
-                self.release_slot(s)
+                held[n] = self.detach_slot(s)
                 n += 1
             elif self.slots[s].state == RUNNING and not self.slots[s].cancelled:
                 self.slots[s].cancelled = 1
         self.n_ready = 0
         self.n_pending = 0
         self.cancelled += n
+        for s in range(n):  # drop references only now that the queue is consistent
+            Py_XDECREF(held[s])
+        free(held)
         return n
