@@ -49,7 +49,7 @@ def test_callbacks_and_coroutines_share_one_order_and_future_releases_wait():
         sched.schedule(order.append, "low", priority=1)
         sched.schedule(coro, "high", priority=9)
         sched.schedule(order.append, "mid", priority=5)
-        sched.schedule(order.append, "later", priority=100, delay=5_000_000)
+        sched.schedule(order.append, "later", priority=0, delay=5_000_000)
         t0 = time.monotonic_ns()
         await sched.join()
         return order, time.monotonic_ns() - t0
