@@ -2,14 +2,8 @@ cimport cython
 from cpython.ref cimport PyObject
 from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
 
+from ._entries cimport Entry
 from ._histogram cimport LatencyHistogram
-
-
-cdef struct Entry:
-    int64_t k1
-    int64_t k2
-    uint64_t seq
-    int64_t tid           # the task id: (generation << 32) | slot
 
 
 cdef struct Slot:
