@@ -1,11 +1,50 @@
-"""nanosecond_scheduler: priority and deadline scheduling with a Cython ready queue."""
+"""nanosecond_scheduler: deadline-aware task scheduling with a Cython ready queue.
+
+Policies: fixed priority, EDF, rate-monotonic, least-laxity and FIFO; executors on
+the calling thread, a thread pool, or an asyncio loop; admission control for
+periodic task sets; HDR-style latency statistics; Linux real-time options.
+"""
 
 from importlib.metadata import version as _version
 
 from ._heap import KeyHeap
-from .errors import SchedulerError
+from .admission import AdmissionResult, PeriodicTask, admit
+from .aio import AsyncScheduler
+from .deadline import Deadline
+from .errors import (
+    InvalidTaskError,
+    QueueFull,
+    RealtimeUnavailable,
+    SchedulerError,
+    TaskNotFoundError,
+    TaskRunningError,
+)
+from .policy import Policy
 from .priority import Priority
+from .realtime import RealtimeStatus
+from .scheduler import Scheduler
+from .stats import LatencySummary, SchedulerStats
 
 __version__: str = _version("nanosecond-scheduler")
 
-__all__ = ["KeyHeap", "Priority", "SchedulerError", "__version__"]
+__all__ = [
+    "AdmissionResult",
+    "AsyncScheduler",
+    "Deadline",
+    "InvalidTaskError",
+    "KeyHeap",
+    "LatencySummary",
+    "PeriodicTask",
+    "Policy",
+    "Priority",
+    "QueueFull",
+    "RealtimeStatus",
+    "RealtimeUnavailable",
+    "Scheduler",
+    "SchedulerError",
+    "SchedulerStats",
+    "TaskNotFoundError",
+    "TaskRunningError",
+    "__version__",
+    "admit",
+]

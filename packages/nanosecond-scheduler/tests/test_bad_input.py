@@ -1,0 +1,117 @@
+import math
+
+import numpy as np
+import pytest
+
+from nanosecond_scheduler import (
+    Deadline,
+    InvalidTaskError,
+    Scheduler,
+    SchedulerError,
+    TaskNotFoundError,
+)
+
+
+@pytest.fixture
+def s():
+    return Scheduler(clock=lambda: 1_000, sleep=lambda ns: None)
+
+
+def f():
+    pass
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"deadline": math.nan}, "deadline must be a number, got NaN"),
+        ({"deadline": -1}, "deadline must be >= 0"),
+        ({"deadline": 1.5}, "whole number"),
+        ({"deadline": "soon"}, "deadline must be an integer"),
+        ({"period": 0}, "period must be > 0"),
+        ({"period": -5}, "period must be > 0"),
+        ({"period": math.nan}, "period must be a number, got NaN"),
+        ({"period": 10, "wcet": 11}, r"wcet \(11 ns\) must not exceed period \(10 ns\)"),
+        ({"wcet": -1}, "wcet must be >= 0"),
+        ({"priority": 1.5}, "priority must be an int"),
+        ({"priority": True}, "priority must be an int"),
+        ({"priority": 2**62}, "priority must be within"),
+        ({"at": 5, "delay": 5}, "not both"),
+        ({"delay": math.inf}, "delay must be a whole number"),
+        ({"on_miss": "panic"}, "on_miss must be one of"),
+        ({"on_miss": "callback"}, "needs a callable miss_callback"),
+        ({"miss_callback": print}, "only used with on_miss='callback'"),
+        ({"period": 10, "deadline": 1_000}, "must come after its release"),
+        ({"deadline": 2**63}, "below 2"),
+        ({"delay": 2**63 - 1_001}, "beyond 2"),
+        ({"deadline": Deadline(2**63 - 1_001)}, "beyond 2"),
+    ],
+)
+def test_schedule_rejects(s, kwargs, match):
+    with pytest.raises(InvalidTaskError, match=match) as info:
+        s.schedule(f, **kwargs)
+    assert isinstance(info.value, ValueError) and isinstance(info.value, SchedulerError)
+    assert len(s) == 0
+
+
+def test_non_callable_and_unknown_policy(s):
+    with pytest.raises(InvalidTaskError, match="fn must be callable"):
+        s.schedule(42)
+    with pytest.raises(InvalidTaskError, match="unknown policy 'lottery'"):
+        Scheduler("lottery")
+    with pytest.raises(InvalidTaskError, match="clock must be callable"):
+        Scheduler(clock=5)
+
+
+def test_unknown_ids(s):
+    with pytest.raises(TaskNotFoundError, match="no queued task with id 12345"):
+        s.cancel(12345)
+    with pytest.raises(TaskNotFoundError):
+        s.cancel(-1)
+    with pytest.raises(TaskNotFoundError, match="ints"):
+        s.cancel("abc")
+    with pytest.raises(LookupError):
+        s.reschedule(2**40, priority=1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"deadline": np.array([1.0, np.nan])}, "deadline contains NaN"),
+        ({"deadline": np.array([1, -2])}, "deadline must be >= 0"),
+        ({"deadline": np.array([1.5])}, "whole, finite"),
+        ({"deadline": np.ones((2, 2), dtype=np.int64)}, "one-dimensional"),
+        ({"deadline": np.array(["a"])}, "array of integers"),
+        ({"deadline": np.arange(3), "at": np.arange(4)}, "one common length"),
+        ({"priority": np.array([0.5, 1.0])}, "priority must be integers"),
+        ({}, "needs count="),
+        ({"count": 3, "deadline": np.arange(4)}, "one common length"),
+    ],
+)
+def test_schedule_many_rejects(s, kwargs, match):
+    with pytest.raises(InvalidTaskError, match=match):
+        s.schedule_many(lambda i: None, **kwargs)
+    assert len(s) == 0
+
+
+def test_executor_and_deadline_arguments(s):
+    with pytest.raises(InvalidTaskError, match="exactly one"):
+        s.run()
+    with pytest.raises(InvalidTaskError, match="exactly one"):
+        s.run(duration=1, until=2)
+    with pytest.raises(InvalidTaskError, match="duration must be >= 0"):
+        s.run(duration=-1)
+    with pytest.raises(InvalidTaskError, match="workers must be > 0"):
+        Scheduler(workers=0)
+    with pytest.raises(InvalidTaskError, match="spin_threshold_ns"):
+        Scheduler(spin_threshold_ns=-1)
+    with pytest.raises(InvalidTaskError, match="max_queue_size must be > 0"):
+        Scheduler(max_queue_size=0)
+    with pytest.raises(InvalidTaskError, match="on_error"):
+        Scheduler(on_error="log")
+    with pytest.raises(InvalidTaskError, match="NaN"):
+        Deadline.from_micros(math.nan)
+    with pytest.raises(InvalidTaskError, match=">= 0"):
+        Deadline.from_millis(-1)
+    with pytest.raises(InvalidTaskError, match="n must be >= 0"):
+        s.pop_ready(-1)
