@@ -1,3 +1,5 @@
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,7 +25,7 @@ def test_roundtrip_any_split(msgs, cuts):
     points = sorted({c % (len(wire) + 1) for c in cuts} | {0, len(wire)})
     dec = MessageDecoder(1000)
     out = []
-    for a, b in zip(points, points[1:]):
+    for a, b in itertools.pairwise(points):
         out.extend(dec.feed(wire[a:b]))
     assert out == msgs
     dec.check_eof()
