@@ -22,7 +22,7 @@ from cryptography import x509
 from .errors import CertificateError
 from .verify import PeerIdentity, verify_client_certificate
 
-__all__ = ["Counters", "tune_connection", "unsent_bytes"]
+__all__ = ["Counters", "credit_left", "tune_connection", "unsent_bytes"]
 
 
 @dataclass
@@ -160,3 +160,11 @@ def unsent_bytes(quic: QuicConnection, stream_id: int) -> int:
         if stop > r.start:
             total += stop - r.start
     return total
+
+
+def credit_left(quic: QuicConnection, stream_id: int) -> int:
+    """Stream flow-control credit the peer granted beyond what aioquic already holds."""
+    stream = quic._streams.get(stream_id)
+    if stream is None:
+        return 0
+    return max(0, stream.max_stream_data_remote - stream.sender._buffer_stop)

@@ -20,7 +20,7 @@ from aioquic.asyncio.protocol import QuicConnectionProtocol
 from aioquic.quic import events
 from aioquic.quic.connection import QuicConnection, stream_is_client_initiated
 
-from ._engine import Counters, unsent_bytes
+from ._engine import Counters, credit_left, unsent_bytes
 from .errors import (
     CertificateError,
     ConfigurationError,
@@ -144,7 +144,8 @@ class Connection:
         self._in_quic: set[int] = set()  # streams whose data aioquic may not have sent
         self._incoming: dict[bool, deque[Stream]] = {True: deque(), False: deque()}
         self._incoming_any: deque[Stream] = deque()
-        self._peer_highest = {True: -1, False: -1}
+        # Peer streams we finished with; aioquic may still report on them.
+        self._forgotten: set[int] = set()
         self._incoming_event = asyncio.Event()
         self._datagrams: deque[bytes] = deque()
         self._datagram_queue = datagram_queue
@@ -359,6 +360,10 @@ class Connection:
     def _maybe_forget(self, stream: Stream) -> None:
         if stream._send_done and stream._recv_done:
             self._streams.pop(stream.stream_id, None)
+            if stream_is_client_initiated(stream.stream_id) != self.is_client:
+                self._forgotten.add(stream.stream_id)
+                if len(self._forgotten) > 1024:
+                    self._forgotten.intersection_update(self._quic._streams)
 
     def _consumed_offset(self, stream_id: int) -> int | None:
         stream = self._streams.get(stream_id)
@@ -381,7 +386,7 @@ class Connection:
         if budget <= 0:
             return 0
         moved = 0
-        for chunk in sched.pop(budget):
+        for chunk in sched.pop(budget, self._credit):
             quic.send_stream_data(chunk.stream_id, chunk.data, end_stream=chunk.end_stream)
             self._in_quic.add(chunk.stream_id)
             moved += len(chunk.data)
@@ -394,6 +399,12 @@ class Connection:
                     stream._writable.set()
         return moved or int(bool(sched.has_pending()))
 
+    def _credit(self, stream_id: int) -> int:
+        # Never hand aioquic more than the peer's flow control lets it send: what
+        # the peer will not accept stays in our bounded per-stream queue, so
+        # send() waits (backpressure) instead of filling aioquic's buffer.
+        return credit_left(self._quic, stream_id)
+
     # -- events from aioquic -------------------------------------------------------------
 
     def _peer_stream(self, sid: int) -> Stream | None:
@@ -403,8 +414,7 @@ class Connection:
         if stream_is_client_initiated(sid) == self.is_client:
             return None  # one of ours that we already forgot
         uni = bool(sid & 2)
-        if sid > self._peer_highest[uni] and self._closed_error is None:
-            self._peer_highest[uni] = sid
+        if sid not in self._forgotten and self._closed_error is None:
             stream = Stream(
                 self, sid, priority=StreamPriority.NORMAL, can_send=not uni, can_recv=True
             )
