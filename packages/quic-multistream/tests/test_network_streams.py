@@ -1,6 +1,7 @@
 """Streams, messages, backpressure, limits and datagrams on loopback."""
 
 import asyncio
+import contextlib
 import hashlib
 
 import pytest
@@ -36,7 +37,7 @@ def test_bidirectional_and_unidirectional_streams(pki):
         await asyncio.wait_for(conn.wait_closed(), 5)
 
     async def main():
-        async with await serve("127.0.0.1", 0, **server_kwargs(pki, handler=handler)) as server:
+        async with await serve("127.0.0.1", 0, **server_kwargs(pki, handler=handler)) as server:  # noqa: SIM117
             async with connect("127.0.0.1", server.port, **client_kwargs(pki)) as conn:
                 u = await conn.open_uni_stream()
                 await u.send(b"one-way")
@@ -65,7 +66,7 @@ def test_no_loss_many_messages_over_concurrent_streams(pki):
     n_streams, per_stream = 100, 100
 
     async def main():
-        async with await serve("127.0.0.1", 0, **server_kwargs(pki)) as server:
+        async with await serve("127.0.0.1", 0, **server_kwargs(pki)) as server:  # noqa: SIM117
             async with connect("127.0.0.1", server.port, **client_kwargs(pki)) as conn:
 
                 async def one(i):
@@ -98,6 +99,7 @@ def test_oversized_message_stops_stream_and_connection_survives(pki):
     errors = []
 
     async def handler(conn):
+        tasks = []
         async for stream in conn:
 
             async def serve_stream(s):
@@ -108,11 +110,11 @@ def test_oversized_message_stops_stream_and_connection_survives(pki):
                 except MessageTooLarge as exc:
                     errors.append(exc)
 
-            asyncio.ensure_future(serve_stream(stream))
+            tasks.append(asyncio.ensure_future(serve_stream(stream)))
 
     async def main():
         kw = server_kwargs(pki, handler=handler, max_message_size=1000)
-        async with await serve("127.0.0.1", 0, **kw) as server:
+        async with await serve("127.0.0.1", 0, **kw) as server:  # noqa: SIM117
             async with connect("127.0.0.1", server.port, **client_kwargs(pki)) as conn:
                 s = await conn.open_bi_stream()
                 with pytest.raises(MessageTooLarge):
@@ -143,7 +145,7 @@ def test_reset_reaches_peer_with_code(pki):
             except StreamReset as exc:
                 await q.put(exc.error_code)
 
-        async with await serve("127.0.0.1", 0, **server_kwargs(pki, handler=handler)) as server:
+        async with await serve("127.0.0.1", 0, **server_kwargs(pki, handler=handler)) as server:  # noqa: SIM117
             async with connect("127.0.0.1", server.port, **client_kwargs(pki)) as conn:
                 s = await conn.open_bi_stream()
                 await s.send(b"partial")
@@ -201,9 +203,10 @@ def test_many_concurrent_streams_on_one_connection(pki):
 
     async def main():
         kw = server_kwargs(pki, max_streams=n)
-        async with await serve("127.0.0.1", 0, **kw) as server, connect(
-            "127.0.0.1", server.port, **client_kwargs(pki, max_streams=n)
-        ) as conn:
+        async with (
+            await serve("127.0.0.1", 0, **kw) as server,
+            connect("127.0.0.1", server.port, **client_kwargs(pki, max_streams=n)) as conn,
+        ):
             streams = [await conn.open_bi_stream() for _ in range(n)]
             for i, s in enumerate(streams):
                 await s.send_message(i.to_bytes(4, "big"))
@@ -227,7 +230,7 @@ def test_stream_limit_is_enforced(pki):
 
     async def main():
         kw = server_kwargs(pki, max_streams=4)
-        async with await serve("127.0.0.1", 0, **kw) as server:
+        async with await serve("127.0.0.1", 0, **kw) as server:  # noqa: SIM117
             async with connect("127.0.0.1", server.port, **client_kwargs(pki)) as conn:
                 first = [await conn.open_bi_stream() for _ in range(4)]
                 for s in first:
@@ -263,10 +266,8 @@ def test_datagrams(pki):
                     for word in (b"a", b"b", b"c"):
                         if word.upper() not in got:
                             c.send_datagram(word)
-                    try:
+                    with contextlib.suppress(asyncio.TimeoutError):
                         got.add(await asyncio.wait_for(c.recv_datagram(), 0.5))
-                    except asyncio.TimeoutError:
-                        pass
                     if len(got) == 3:
                         break
                 assert got == {b"A", b"B", b"C"}
