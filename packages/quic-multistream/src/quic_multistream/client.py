@@ -171,7 +171,9 @@ def connect(
         family, addr = infos[0][0], infos[0][4]
         quic = QuicConnection(
             configuration=config,
-            session_ticket_handler=session_ticket_store.put if session_ticket_store else None,
+            session_ticket_handler=(
+                session_ticket_store.put if session_ticket_store is not None else None
+            ),
         )
         counters = Counters()
         holder: dict[str, Connection] = {}

@@ -294,8 +294,8 @@ async def serve(
             lambda: QuicServer(
                 configuration=config,
                 create_protocol=create_protocol,
-                session_ticket_fetcher=tickets.pop if tickets else None,
-                session_ticket_handler=tickets.add if tickets else None,
+                session_ticket_fetcher=tickets.pop if tickets is not None else None,
+                session_ticket_handler=tickets.add if tickets is not None else None,
                 retry=retry,
             ),
             local_addr=(host, port),
