@@ -90,7 +90,7 @@ def test_keepalive_holds_an_idle_connection_open(pki):
 def test_max_connections_refuses_extra_clients(pki):
     async def main():
         kw = server_kwargs(pki, max_connections=1)
-        async with await serve("127.0.0.1", 0, **kw) as server:
+        async with await serve("127.0.0.1", 0, **kw) as server:  # noqa: SIM117
             async with connect("127.0.0.1", server.port, **client_kwargs(pki)) as first:
                 assert await roundtrip(first) == b"ping"
                 with pytest.raises((ConnectionClosed, HandshakeError)) as info:
@@ -138,7 +138,7 @@ def test_graceful_end_of_handler_delivers_queued_data(pki):
         # returning now: the server must deliver the queued 2 MiB before closing
 
     async def main():
-        async with await serve("127.0.0.1", 0, **server_kwargs(pki, handler=handler)) as server:
+        async with await serve("127.0.0.1", 0, **server_kwargs(pki, handler=handler)) as server:  # noqa: SIM117
             async with connect("127.0.0.1", server.port, **client_kwargs(pki)) as conn:
                 s = await asyncio.wait_for(conn.accept_uni_stream(), 5)
                 assert await asyncio.wait_for(s.read_all(), 30) == big
@@ -172,7 +172,7 @@ def test_server_shutdown_waits_for_in_flight_handlers(pki):
 
 
 def test_connect_close_cycles_leak_nothing(pki):
-    alive: "weakref.WeakSet[Connection]" = weakref.WeakSet()
+    alive: weakref.WeakSet[Connection] = weakref.WeakSet()
 
     async def handler(conn):
         alive.add(conn)
