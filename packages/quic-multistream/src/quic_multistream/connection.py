@@ -91,14 +91,16 @@ class _Protocol(QuicConnectionProtocol):
         conn = self.connection
         counters = self.counters
         for _ in range(_MAX_FEED_ROUNDS):
-            fed = conn._feed() if conn is not None else 0
+            if conn is not None:
+                conn._feed()
             sent = 0
             for data, addr in self._quic.datagrams_to_send(now=now):
                 self._transport.sendto(data, addr)
                 sent += 1
                 counters.bytes_sent += len(data)
             counters.packets_sent += sent
-            if not fed or not sent:
+            # Another round only when queued data is waiting for room in aioquic.
+            if not sent or conn is None or not conn._scheduler.has_pending():
                 break
         timer_at = self._quic.get_timer()
         if self._timer is not None and self._timer_at != timer_at:

@@ -77,7 +77,9 @@ class SendScheduler:
         self.quantum = quantum
         self.incremental = bool(incremental)
         self._queues: dict[int, _Queue] = {}
-        self._ready: dict[StreamPriority, deque[int]] = {p: deque() for p in StreamPriority}
+        # One ready deque per level, indexed by int(level): enum hashing is slow.
+        self._ready: list[deque[int]] = [deque() for _ in StreamPriority]
+        self._n_ready = 0
         self._total = 0
 
     # -- streams -----------------------------------------------------------------
@@ -95,6 +97,7 @@ class SendScheduler:
             return 0
         if q.ready:
             self._ready[q.priority].remove(stream_id)
+            self._n_ready -= 1
         self._total -= q.queued
         return q.queued
 
@@ -131,6 +134,7 @@ class SendScheduler:
             q.fin = True
         if (q.queued or q.fin) and not q.ready:
             q.ready = True
+            self._n_ready += 1
             self._ready[q.priority].append(stream_id)
 
     def queued(self, stream_id: int) -> int:
@@ -145,7 +149,7 @@ class SendScheduler:
 
     def has_pending(self) -> bool:
         """Whether any stream has data or a FIN waiting."""
-        return any(self._ready.values())
+        return self._n_ready > 0
 
     def pop(self, budget: int, allowance: Callable[[int], int] | None = None) -> list[Chunk]:
         """Take up to ``budget`` bytes of queued data, highest priority first.
@@ -156,9 +160,10 @@ class SendScheduler:
         costs nothing and is always handed out.
         """
         out: list[Chunk] = []
+        if not self._n_ready:
+            return out
         taken: dict[int, int] = {}
-        for level in StreamPriority:
-            ready = self._ready[level]
+        for ready in self._ready:
             skipped = 0
             while ready and skipped < len(ready):
                 sid = ready[0]
@@ -180,6 +185,7 @@ class SendScheduler:
                 if q.queued == 0:
                     ready.popleft()
                     q.ready = False
+                    self._n_ready -= 1
                     if fin:
                         self._queues.pop(sid)
                 elif self.incremental:
