@@ -19,7 +19,7 @@ from aioquic import tls
 from aioquic.quic.connection import QuicConnection
 from cryptography import x509
 
-from .errors import CertificateError
+from .errors import CertificateError, QuicError
 from .verify import PeerIdentity, verify_client_certificate
 
 __all__ = ["Counters", "credit_left", "tune_connection", "unsent_bytes"]
@@ -63,6 +63,18 @@ def tune_connection(
       during the handshake; a missing certificate is refused when
       ``require_client_cert``. Failures close the connection with the TLS alert.
     """
+    missing = [
+        name
+        for name in ("_local_max_streams_bidi", "_initialize", "_write_stream_limits", "_loss")
+        if not hasattr(quic, name)
+    ]
+    if missing:
+        import aioquic
+
+        raise QuicError(
+            f"aioquic {aioquic.__version__} lacks {', '.join(missing)}; "
+            "quic-multistream needs aioquic 1.x"
+        )
     for limit in (quic._local_max_streams_bidi, quic._local_max_streams_uni):
         limit.value = limit.sent = max_streams
 
