@@ -308,3 +308,19 @@ def test_priority_setter_and_bad_arguments(pki):
                 await s.send(b"x")
 
     run(main())
+
+
+def test_non_incremental_option_reaches_the_scheduler(pki):
+    async def main():
+        kw = server_kwargs(pki, incremental=False)
+        async with await serve("127.0.0.1", 0, **kw) as server:
+            ck = client_kwargs(pki, incremental=False)
+            async with connect("127.0.0.1", server.port, **ck) as conn:
+                assert conn._scheduler.incremental is False
+                streams = [await conn.open_bi_stream() for _ in range(3)]
+                for i, s in enumerate(streams):
+                    await s.send_message(bytes([i]) * 300_000)
+                for i, s in enumerate(streams):
+                    assert await asyncio.wait_for(s.recv_message(), 20) == bytes([i]) * 300_000
+
+    run(main(), timeout=40)

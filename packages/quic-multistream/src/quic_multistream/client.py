@@ -65,6 +65,7 @@ def connect(
     send_buffer: int = 256 * 1024,
     unsent_window: int = 64 * 1024,
     keepalive_interval: float | None = None,
+    incremental: bool = True,
     connect_timeout: float = 10.0,
 ) -> _Connect:
     """Connect to a QUIC server; use with ``async with`` (or ``await`` it).
@@ -93,7 +94,7 @@ def connect(
         :class:`InsecureConnectionWarning`.
     max_streams, idle_timeout, max_message_size, datagrams, receive_window
         As for :func:`~quic_multistream.serve`.
-    send_buffer, unsent_window, keepalive_interval
+    send_buffer, unsent_window, keepalive_interval, incremental
         As for :func:`~quic_multistream.serve`.
     connect_timeout : float
         Seconds to wait for the handshake.
@@ -192,6 +193,7 @@ def connect(
             send_buffer=options.send_buffer,
             receive_window=options.receive_window,
             unsent_window=options.unsent_window,
+            incremental=bool(incremental),
         )
         holder["conn"] = conn
         local = ("::", 0) if family == socket.AF_INET6 else ("0.0.0.0", 0)

@@ -303,7 +303,10 @@ class Connection:
     async def __aexit__(self, *exc: object) -> None:
         self.close()
         try:
-            await asyncio.wait_for(self.wait_closed(), 5.0)
+            # Closing lasts three probe timeouts (RFC 9000 section 10.2); under
+            # heavy load that can be long, and nothing is left to deliver anyway.
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.wait_closed(), 5.0)
         finally:
             self._release()
 
@@ -515,8 +518,9 @@ class Connection:
         if self.is_client and transport is not None:
             transport.close()
         timer = self._protocol._timer
-        if timer is not None and self.is_closed:
+        if timer is not None and (self.is_closed or self.is_client):
             timer.cancel()
+            self._protocol._timer = None
 
 
 def raise_timeout(what: str, timeout: float) -> None:

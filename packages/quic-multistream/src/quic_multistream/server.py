@@ -40,7 +40,9 @@ class Server:
         options: TransportOptions,
         max_connections: int,
         start_early: bool,
+        incremental: bool = True,
     ) -> None:
+        self._incremental = incremental
         self._handler = handler
         self._options = options
         self._max_connections = max_connections
@@ -130,6 +132,7 @@ class Server:
             send_buffer=opts.send_buffer,
             receive_window=opts.receive_window,
             unsent_window=opts.unsent_window,
+            incremental=self._incremental,
         )
         holder["conn"] = conn
         refuse = not self._accepting or len(self.connections) >= self._max_connections
@@ -191,6 +194,7 @@ async def serve(
     send_buffer: int = 256 * 1024,
     unsent_window: int = 64 * 1024,
     keepalive_interval: float | None = None,
+    incremental: bool = True,
     retry: bool = False,
 ) -> Server:
     """Start a QUIC server; ``await handler(connection)`` runs for each client.
@@ -238,6 +242,9 @@ async def serve(
         priorities effective.
     keepalive_interval : float, optional
         Send a PING this often (seconds) so idle connections stay open.
+    incremental : bool
+        Within one priority level, serve streams round-robin (True) or one at a
+        time in the order they became ready (False).
     retry : bool
         Validate client addresses with a Retry packet first (costs one RTT).
 
@@ -279,7 +286,11 @@ async def serve(
     options.apply(config)
     load_identity(config, certificate, private_key)
     server = Server(
-        handler=handler, options=options, max_connections=max_connections, start_early=allow_0rtt
+        handler=handler,
+        options=options,
+        max_connections=max_connections,
+        start_early=allow_0rtt,
+        incremental=bool(incremental),
     )
     tickets = ServerTicketStore() if allow_0rtt else None
 
