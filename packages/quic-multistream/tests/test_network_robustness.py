@@ -6,6 +6,7 @@ leak check compares live objects, so a per-cycle leak still shows).
 
 import asyncio
 import gc
+import hashlib
 import os
 import socket
 import weakref
@@ -197,3 +198,38 @@ def test_connect_close_cycles_leak_nothing(pki):
         assert len(alive) <= 2  # every Connection object, both sides, was freed
 
     run(main(), timeout=90)
+
+
+def test_lossy_path_delivers_intact_data_and_counts_losses(pki):
+    """Every 7th datagram the client sends is dropped: data still arrives intact."""
+    payload = os.urandom(512 * 1024)
+
+    async def handler(conn):
+        s = await conn.accept_bi_stream()
+        data = await s.read_all()
+        await s.send(hashlib.sha256(data).digest())
+        await s.finish()
+
+    async def main():
+        async with await serve("127.0.0.1", 0, **server_kwargs(pki, handler=handler)) as server:  # noqa: SIM117
+            async with connect("127.0.0.1", server.port, **client_kwargs(pki)) as conn:
+                transport = conn._protocol._transport
+                real_sendto = transport.sendto
+                count = 0
+
+                def lossy_sendto(data, addr=None):
+                    nonlocal count
+                    count += 1
+                    if count % 7:
+                        real_sendto(data, addr)
+
+                transport.sendto = lossy_sendto
+                s = await conn.open_bi_stream()
+                await s.send(payload)
+                await s.finish()
+                digest = await asyncio.wait_for(s.read_all(), 30)
+                transport.sendto = real_sendto
+                assert digest == hashlib.sha256(payload).digest()
+                assert conn.stats().lost_packets > 0
+
+    run(main(), timeout=60)
