@@ -12,6 +12,8 @@ import socket
 import weakref
 
 import pytest
+from aioquic.quic.configuration import QuicConfiguration
+from aioquic.quic.connection import QuicConnection
 from qm_testutil import client_kwargs, echo_messages, run, server_kwargs
 
 from quic_multistream import (
@@ -35,8 +37,15 @@ async def roundtrip(conn, payload=b"ping"):
 
 
 def test_garbage_datagrams_are_ignored(pki):
+    handled = []
+
+    async def handler(conn):
+        handled.append(conn)
+        await echo_messages(conn)
+
     async def main():
-        async with await serve("127.0.0.1", 0, **server_kwargs(pki)) as server:
+        kw = server_kwargs(pki, handler=handler, handshake_timeout=0.5)
+        async with await serve("127.0.0.1", 0, **kw) as server:
             sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             try:
                 rnd = [os.urandom(n) for n in (1, 20, 1200, 1500)]
@@ -44,12 +53,27 @@ def test_garbage_datagrams_are_ignored(pki):
                 fake = bytes([0xC3, 0, 0, 0, 1, 8]) + os.urandom(8) + b"\x08" + os.urandom(1300)
                 for payload in [*rnd, fake, b"", b"\xff" * 1300]:
                     sock.sendto(payload, ("127.0.0.1", server.port))
+                # a genuine first flight from a client that then goes silent
+                silent = QuicConnection(
+                    configuration=QuicConfiguration(is_client=True, alpn_protocols=["midstream/1"])
+                )
+                silent.connect(("127.0.0.1", server.port), now=0.0)
+                for data, _ in silent.datagrams_to_send(now=0.0):
+                    sock.sendto(data, ("127.0.0.1", server.port))
             finally:
                 sock.close()
             await asyncio.sleep(0.1)
             async with connect("127.0.0.1", server.port, **client_kwargs(pki)) as conn:
                 assert await roundtrip(conn) == b"ping"
-            assert len(server.connections) <= 1
+            assert len(handled) == 1  # garbage never reached the handler
+            # the silent client's half-open connection is dropped after
+            # handshake_timeout instead of holding a slot until the idle timeout
+            for _ in range(500):
+                if not server.connections:
+                    break
+                await asyncio.sleep(0.02)
+            assert server.connections == set()
+            assert server.handshake_timeouts == 1  # the silent client's connection
 
     run(main())
 

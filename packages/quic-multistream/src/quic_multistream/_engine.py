@@ -93,16 +93,23 @@ def tune_connection(
         # aioquic doubles the window when half of it has *arrived*; here the
         # window follows what the application consumed. Setting the field to
         # half the target when aioquic is about to double it makes the frame
-        # aioquic writes carry exactly the target.
+        # aioquic writes carry exactly the target. Runs for every stream on every
+        # packet, hence the early exits.
         local = stream.max_stream_data_local
-        consumed = consumed_offset(stream.stream_id) if local else None
-        if consumed is not None:
-            target = max(local, consumed + receive_window)
-            target += target & 1
-            if stream.receiver.highest_offset * 2 > target // 2:
-                stream.max_stream_data_local = target // 2
-            else:
-                stream.max_stream_data_local = target
+        if local:
+            consumed = consumed_offset(stream.stream_id)
+            if consumed is not None:
+                arrived2 = stream.receiver.highest_offset * 2
+                target = consumed + receive_window
+                if target <= local:
+                    if arrived2 <= local:
+                        if stream.max_stream_data_local_sent == local:
+                            return  # nothing to announce
+                        original_limits(builder, space, stream)
+                        return
+                    target = local
+                target += target & 1
+                stream.max_stream_data_local = target // 2 if arrived2 > target // 2 else target
         original_limits(builder, space, stream)
 
     quic._write_stream_limits = write_stream_limits  # type: ignore[method-assign]

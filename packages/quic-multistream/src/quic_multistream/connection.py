@@ -306,7 +306,7 @@ class Connection:
             # Closing lasts three probe timeouts (RFC 9000 section 10.2); under
             # heavy load that can be long, and nothing is left to deliver anyway.
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self.wait_closed(), 5.0)
+                await asyncio.wait_for(self.wait_closed(), 1.0)
         finally:
             self._release()
 

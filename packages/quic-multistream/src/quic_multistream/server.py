@@ -41,7 +41,9 @@ class Server:
         max_connections: int,
         start_early: bool,
         incremental: bool = True,
+        handshake_timeout: float = 10.0,
     ) -> None:
+        self._handshake_timeout = handshake_timeout
         self._incremental = incremental
         self._handler = handler
         self._options = options
@@ -53,6 +55,7 @@ class Server:
         self._accepting = True
         self._closed = asyncio.Event()
         self.refused = 0
+        self.handshake_timeouts = 0
         self.host = ""
         self.port = 0
 
@@ -149,7 +152,19 @@ class Server:
             conn._on_handshake_hooks.append(lambda: self._start(conn))
         if opts.keepalive_interval is not None:
             conn._start_keepalive(opts.keepalive_interval)
+        # A client (or a forged Initial packet) that never finishes the handshake
+        # must not hold a connection slot until the idle timeout.
+        timer = asyncio.get_running_loop().call_later(
+            self._handshake_timeout, self._expire_handshake, conn
+        )
+        conn._on_handshake_hooks.append(timer.cancel)
+        conn._on_close_hooks.append(timer.cancel)
         return protocol
+
+    def _expire_handshake(self, conn: Connection) -> None:
+        if not conn._handshake_done and not conn.is_closed:
+            self.handshake_timeouts += 1
+            conn.close(QuicErrorCode.CONNECTION_REFUSED, "handshake timeout")
 
     def _start(self, conn: Connection) -> None:
         if conn.is_closed:
@@ -196,6 +211,7 @@ async def serve(
     keepalive_interval: float | None = None,
     incremental: bool = True,
     retry: bool = False,
+    handshake_timeout: float = 10.0,
 ) -> Server:
     """Start a QUIC server; ``await handler(connection)`` runs for each client.
 
@@ -247,6 +263,8 @@ async def serve(
         time in the order they became ready (False).
     retry : bool
         Validate client addresses with a Retry packet first (costs one RTT).
+    handshake_timeout : float
+        Seconds a client has to complete the handshake before it is dropped.
 
     Returns
     -------
@@ -274,6 +292,15 @@ async def serve(
         or max_connections < 1
     ):
         raise ConfigurationError(f"max_connections must be a positive int, got {max_connections!r}")
+    if (
+        isinstance(handshake_timeout, bool)
+        or not isinstance(handshake_timeout, (int, float))
+        or not 0 < handshake_timeout < float("inf")
+    ):
+        raise ConfigurationError(
+            f"handshake_timeout must be a positive number, got {handshake_timeout!r}"
+        )
+    _timeout = float(handshake_timeout)
     cas = None if client_ca is None else load_certificates(client_ca, "client_ca")
     if require_client_cert and cas is None:
         raise ConfigurationError("require_client_cert=True needs client_ca")
@@ -291,6 +318,7 @@ async def serve(
         max_connections=max_connections,
         start_early=allow_0rtt,
         incremental=bool(incremental),
+        handshake_timeout=_timeout,
     )
     tickets = ServerTicketStore() if allow_0rtt else None
 
