@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Sequence
 from typing import Any
 
 from aioquic.asyncio.server import QuicServer
@@ -189,7 +190,7 @@ class Server:
             await conn.shutdown(timeout=self._options.idle_timeout)
 
 
-async def serve(
+async def _start_server(
     host: str,
     port: int,
     *,
@@ -214,6 +215,8 @@ async def serve(
     handshake_timeout: float = 10.0,
 ) -> Server:
     """Start a QUIC server; ``await handler(connection)`` runs for each client.
+
+    Use ``async with serve(...) as server`` or ``server = await serve(...)``.
 
     Parameters
     ----------
@@ -345,3 +348,27 @@ async def serve(
     sockname = transport.get_extra_info("sockname")
     server.host, server.port = sockname[0], sockname[1]
     return server
+
+
+class _Serve:
+    """Awaitable and async context manager returned by :func:`serve`."""
+
+    def __init__(self, coro: Coroutine[Any, Any, Server]) -> None:
+        self._coro = coro
+        self._server: Server | None = None
+
+    def __await__(self) -> Generator[Any, None, Server]:
+        return self._coro.__await__()
+
+    async def __aenter__(self) -> Server:
+        self._server = await self._coro
+        return self._server
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._server is not None:
+            await self._server.__aexit__(*exc)
+
+
+@functools.wraps(_start_server)
+def serve(*args: Any, **kwargs: Any) -> _Serve:
+    return _Serve(_start_server(*args, **kwargs))
