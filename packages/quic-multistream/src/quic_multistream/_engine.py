@@ -100,7 +100,11 @@ def tune_connection(
             consumed = consumed_offset(stream.stream_id)
             if consumed is not None:
                 arrived2 = stream.receiver.highest_offset * 2
+                # Announce more credit only once half the window is used up, so
+                # MAX_STREAM_DATA goes out about twice per window, not per packet.
                 target = consumed + receive_window
+                if local - consumed > receive_window // 2:
+                    target = local
                 if target <= local:
                     if arrived2 <= local:
                         if stream.max_stream_data_local_sent == local:

@@ -40,6 +40,7 @@ logger = logging.getLogger("quic_multistream")
 
 _CRYPTO_ERROR = 0x100
 _MAX_FEED_ROUNDS = 64
+_MIN_ROOM = 1200  # bytes: one full-size QUIC packet
 
 
 def error_from_close(code: int, reason: str, *, handshake: bool) -> QuicError:
@@ -99,8 +100,12 @@ class _Protocol(QuicConnectionProtocol):
                 sent += 1
                 counters.bytes_sent += len(data)
             counters.packets_sent += sent
-            # Another round only when queued data is waiting for room in aioquic.
+            # Another round only when queued data waits and the congestion window
+            # still has room for a packet; otherwise the next ACK brings us back.
             if not sent or conn is None or not conn._scheduler.has_pending():
+                break
+            loss = self._quic._loss
+            if loss.congestion_window - loss.bytes_in_flight < _MIN_ROOM:
                 break
         timer_at = self._quic.get_timer()
         if self._timer is not None and self._timer_at != timer_at:
@@ -387,7 +392,12 @@ class Connection:
                 unsent += n
             else:
                 self._in_quic.discard(sid)
-        budget = self.unsent_window - unsent
+        # Feed what the congestion window lets aioquic send right now (at least
+        # unsent_window): data leaves promptly, and nothing queues inside aioquic
+        # where a later CRITICAL message would have to wait behind it.
+        loss = quic._loss
+        room = loss.congestion_window - loss.bytes_in_flight
+        budget = max(self.unsent_window, room) - unsent
         if budget <= 0:
             return 0
         moved = 0
@@ -400,7 +410,9 @@ class Connection:
                 if chunk.end_stream:
                     stream._send_done = True
                     self._maybe_forget(stream)
-                if sched.queued(chunk.stream_id) < self.send_buffer:
+                # Low-water mark: wake a waiting send() when half the buffer is
+                # free, so it refills in large pieces rather than per packet.
+                if sched.queued(chunk.stream_id) <= self.send_buffer // 2:
                     stream._writable.set()
         return moved or int(bool(sched.has_pending()))
 

@@ -183,6 +183,7 @@ class Stream:
             await self._readable.wait()
 
     def _consume(self, n: int) -> bytes:
+        n = min(n, len(self._rbuf))
         data = bytes(self._rbuf[:n])
         del self._rbuf[:n]
         self._consumed += n
