@@ -386,10 +386,13 @@ class Connection:
             return 0
         quic = self._quic
         unsent = 0
+        top = len(StreamPriority)  # best level among data waiting inside aioquic
         for sid in list(self._in_quic):
             n = unsent_bytes(quic, sid)
             if n:
                 unsent += n
+                if sid in sched:
+                    top = min(top, sched.priority(sid))
             else:
                 self._in_quic.discard(sid)
         # Feed what the congestion window lets aioquic send right now (at least
@@ -398,10 +401,20 @@ class Connection:
         loss = quic._loss
         room = loss.congestion_window - loss.bytes_in_flight
         budget = max(self.unsent_window, room) - unsent
+        cap = len(StreamPriority)  # levels below this may be fed
         if budget <= 0:
-            return 0
+            # The window is full of lower-priority data: a stream above every
+            # level waiting in aioquic may still add one quantum, which aioquic's
+            # round-robin puts in the next packet.
+            budget, cap = sched.quantum, top
+
+        def above_cap(sid: int) -> int:
+            return self._credit(sid) if sched.priority(sid) < cap else 0
+
+        allowance = self._credit if cap == len(StreamPriority) else above_cap
+
         moved = 0
-        for chunk in sched.pop(budget, self._credit):
+        for chunk in sched.pop(budget, allowance):
             quic.send_stream_data(chunk.stream_id, chunk.data, end_stream=chunk.end_stream)
             self._in_quic.add(chunk.stream_id)
             moved += len(chunk.data)
