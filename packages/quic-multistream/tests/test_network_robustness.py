@@ -5,6 +5,7 @@ leak check compares live objects, so a per-cycle leak still shows).
 """
 
 import asyncio
+import contextlib
 import gc
 import hashlib
 import os
@@ -255,5 +256,48 @@ def test_lossy_path_delivers_intact_data_and_counts_losses(pki):
                 transport.sendto = real_sendto
                 assert digest == hashlib.sha256(payload).digest()
                 assert conn.stats().lost_packets > 0
+
+    run(main(), timeout=60)
+
+
+def test_client_that_never_reads_cannot_exhaust_the_server(pki):
+    """A client asks for large responses on many streams and never reads them:
+    the server's sends wait (bounded buffers) and other clients are still served."""
+    send_buffer, window = 64 * 1024, 128 * 1024
+    servers_streams = []
+
+    async def handler(conn):
+        tasks = []
+        async for s in conn:
+
+            async def respond(s=s):
+                servers_streams.append(s)
+                request = await s.recv_message()
+                if request == b"big":
+                    with contextlib.suppress(QuicError):
+                        await s.send(b"r" * (4 << 20))
+                else:
+                    await s.send_message(request)
+                await s.finish()
+
+            tasks.append(asyncio.ensure_future(respond()))
+
+    async def main():
+        kw = server_kwargs(pki, handler=handler, send_buffer=send_buffer)
+        async with await serve("127.0.0.1", 0, **kw) as server:
+            ck = client_kwargs(pki, receive_window=window)
+            async with connect("127.0.0.1", server.port, **ck) as greedy:
+                unread = []
+                for _ in range(10):
+                    s = await greedy.open_bi_stream()
+                    await s.send_message(b"big")  # ... and never read the answer
+                    unread.append(s)
+                await asyncio.sleep(0.5)
+                assert len(servers_streams) == 10
+                assert all(0 < s.buffered <= window for s in unread)
+                # every stalled response holds at most send_buffer on the server
+                assert all(s.queued <= send_buffer for s in servers_streams)
+                async with connect("127.0.0.1", server.port, **client_kwargs(pki)) as other:
+                    assert await roundtrip(other, b"still here") == b"still here"
 
     run(main(), timeout=60)
