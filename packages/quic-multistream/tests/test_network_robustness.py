@@ -301,3 +301,34 @@ def test_client_that_never_reads_cannot_exhaust_the_server(pki):
                     assert await roundtrip(other, b"still here") == b"still here"
 
     run(main(), timeout=60)
+
+
+def test_graceful_end_waits_for_acknowledgements_on_a_lossy_path(pki):
+    """The handler returns at once; with every 5th server datagram dropped, the
+    server must keep retransmitting until the peer acknowledged everything."""
+    big = os.urandom(1 << 20)
+
+    async def handler(conn):
+        s = await conn.open_uni_stream()
+        await s.send(big)
+        await s.finish()
+
+    async def main():
+        async with await serve("127.0.0.1", 0, **server_kwargs(pki, handler=handler)) as server:
+            transport = server._quic_server._transport
+            real_sendto = transport.sendto
+            count = 0
+
+            def lossy_sendto(data, addr=None):
+                nonlocal count
+                count += 1
+                if count % 5:
+                    real_sendto(data, addr)
+
+            transport.sendto = lossy_sendto
+            async with connect("127.0.0.1", server.port, **client_kwargs(pki)) as conn:
+                s = await asyncio.wait_for(conn.accept_uni_stream(), 10)
+                assert await asyncio.wait_for(s.read_all(), 30) == big
+                # (the CONNECTION_CLOSE itself may be among the dropped datagrams)
+
+    run(main(), timeout=60)

@@ -22,7 +22,7 @@ from cryptography import x509
 from .errors import CertificateError, QuicError
 from .verify import PeerIdentity, verify_client_certificate
 
-__all__ = ["Counters", "credit_left", "tune_connection", "unsent_bytes"]
+__all__ = ["Counters", "all_acknowledged", "credit_left", "tune_connection", "unsent_bytes"]
 
 
 @dataclass
@@ -191,3 +191,14 @@ def credit_left(quic: QuicConnection, stream_id: int) -> int:
     if stream is None:
         return 0
     return max(0, stream.max_stream_data_remote - stream.sender._buffer_stop)
+
+
+def all_acknowledged(quic: QuicConnection) -> bool:
+    """Whether the peer acknowledged every byte (and FIN) we handed to aioquic."""
+    for stream in quic._streams.values():
+        sender = stream.sender
+        if sender.is_finished:
+            continue
+        if sender._buffer_fin is not None or sender._buffer_start != sender._buffer_stop:
+            return False
+    return True

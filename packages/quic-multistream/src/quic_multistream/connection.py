@@ -20,7 +20,7 @@ from aioquic.asyncio.protocol import QuicConnectionProtocol
 from aioquic.quic import events
 from aioquic.quic.connection import QuicConnection, stream_is_client_initiated
 
-from ._engine import Counters, credit_left, unsent_bytes
+from ._engine import Counters, all_acknowledged, credit_left, unsent_bytes
 from .errors import (
     CertificateError,
     ConfigurationError,
@@ -284,13 +284,10 @@ class Connection:
         await self._closed_event.wait()
 
     async def drain(self) -> None:
-        """Wait until every queued byte has been handed to QUIC and acknowledged."""
+        """Wait until the peer has acknowledged every byte queued on every stream."""
         while True:
             self._check_open()
-            if not self._scheduler.has_pending() and all(
-                s.sender.buffer_is_empty or s.sender.is_finished
-                for s in self._quic._streams.values()
-            ):
+            if not self._scheduler.has_pending() and all_acknowledged(self._quic):
                 return
             await asyncio.sleep(0.005)
 
