@@ -2,9 +2,59 @@
 
 from importlib.metadata import version as _version
 
-from .errors import QuicError
+from .certs import IssuedCertificate, generate_ca, issue_certificate
+from .client import InsecureConnectionWarning, connect
+from .connection import Connection
+from .errors import (
+    CertificateError,
+    ConfigurationError,
+    ConnectionClosed,
+    ConnectionFailed,
+    HandshakeError,
+    MessageTooLarge,
+    QuicError,
+    StreamReset,
+    Timeout,
+)
+from .framing import MessageDecoder, encode_message
 from .priority import StreamPriority
+from .scheduler import SendScheduler
+from .server import Server, serve
+from .stats import ConnectionStats
+from .stream import Stream
+from .tickets import FileTicketStore, MemoryTicketStore, ServerTicketStore
+from .verify import PeerIdentity, verify_client_certificate
 
 __version__: str = _version("quic-multistream")
 
-__all__ = ["QuicError", "StreamPriority", "__version__"]
+__all__ = [
+    "CertificateError",
+    "ConfigurationError",
+    "Connection",
+    "ConnectionClosed",
+    "ConnectionFailed",
+    "ConnectionStats",
+    "FileTicketStore",
+    "HandshakeError",
+    "InsecureConnectionWarning",
+    "IssuedCertificate",
+    "MemoryTicketStore",
+    "MessageDecoder",
+    "MessageTooLarge",
+    "PeerIdentity",
+    "QuicError",
+    "SendScheduler",
+    "Server",
+    "ServerTicketStore",
+    "Stream",
+    "StreamPriority",
+    "StreamReset",
+    "Timeout",
+    "__version__",
+    "connect",
+    "encode_message",
+    "generate_ca",
+    "issue_certificate",
+    "serve",
+    "verify_client_certificate",
+]

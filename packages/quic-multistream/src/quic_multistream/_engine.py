@@ -1,0 +1,204 @@
+"""Adjustments to one aioquic ``QuicConnection`` that aioquic has no API for.
+
+aioquic 1.x fixes the concurrent stream limit at 128, grows every receive window
+as data *arrives* (not as the application reads it), and can request a client
+certificate only through a private flag without ever verifying it. The helpers
+here change those behaviours on one connection object; they rely on aioquic 1.x
+internals (checked against 1.7.2 in the test suite) and are the only place that
+touches them, apart from :func:`unsent_bytes`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aioquic import tls
+from aioquic.quic.connection import QuicConnection
+from cryptography import x509
+
+from .errors import CertificateError, QuicError
+from .verify import PeerIdentity, verify_client_certificate
+
+__all__ = ["Counters", "all_acknowledged", "credit_left", "tune_connection", "unsent_bytes"]
+
+
+@dataclass
+class Counters:
+    """Traffic counters kept by the asyncio layer."""
+
+    packets_sent: int = 0
+    bytes_sent: int = 0
+    packets_received: int = 0
+    bytes_received: int = 0
+    lost_packets: int = 0
+
+
+def _alert(err: CertificateError) -> tls.Alert:
+    alert = tls.Alert(str(err))
+    alert.description = tls.AlertDescription(err.alert)
+    return alert
+
+
+def tune_connection(
+    quic: QuicConnection,
+    *,
+    max_streams: int,
+    receive_window: int,
+    consumed_offset: Callable[[int], int | None],
+    counters: Counters,
+    client_ca: Sequence[x509.Certificate] | None = None,
+    require_client_cert: bool = False,
+    on_peer_identity: Callable[[PeerIdentity], None] | None = None,
+) -> None:
+    """Prepare ``quic`` before its first packet is processed.
+
+    * ``max_streams``: concurrent streams the peer may open per direction.
+    * ``receive_window``: bytes a peer may send on a stream beyond what the
+      application has read (``consumed_offset(stream_id)``; None keeps aioquic's
+      own rule for that stream).
+    * ``client_ca`` (server only): request a client certificate and verify it
+      during the handshake; a missing certificate is refused when
+      ``require_client_cert``. Failures close the connection with the TLS alert.
+    """
+    missing = [
+        name
+        for name in ("_local_max_streams_bidi", "_initialize", "_write_stream_limits", "_loss")
+        if not hasattr(quic, name)
+    ]
+    if missing:
+        import aioquic
+
+        raise QuicError(
+            f"aioquic {aioquic.__version__} lacks {', '.join(missing)}; "
+            "quic-multistream needs aioquic 1.x"
+        )
+    for limit in (quic._local_max_streams_bidi, quic._local_max_streams_uni):
+        limit.value = limit.sent = max_streams
+
+    original_initialize = quic._initialize
+
+    def initialize(peer_cid: bytes) -> None:
+        original_initialize(peer_cid)
+        if client_ca is not None:
+            _request_client_certificate(quic.tls, client_ca, require_client_cert, on_peer_identity)
+
+    quic._initialize = initialize  # type: ignore[method-assign]
+
+    original_limits = quic._write_stream_limits
+
+    def write_stream_limits(builder: Any, space: Any, stream: Any) -> None:
+        # aioquic doubles the window when half of it has *arrived*; here the
+        # window follows what the application consumed. Setting the field to
+        # half the target when aioquic is about to double it makes the frame
+        # aioquic writes carry exactly the target. Runs for every stream on every
+        # packet, hence the early exits.
+        local = stream.max_stream_data_local
+        if local:
+            consumed = consumed_offset(stream.stream_id)
+            if consumed is not None:
+                arrived2 = stream.receiver.highest_offset * 2
+                # Announce more credit only once half the window is used up, so
+                # MAX_STREAM_DATA goes out about twice per window, not per packet.
+                target = consumed + receive_window
+                if local - consumed > receive_window // 2:
+                    target = local
+                if target <= local:
+                    if arrived2 <= local:
+                        if stream.max_stream_data_local_sent == local:
+                            return  # nothing to announce
+                        original_limits(builder, space, stream)
+                        return
+                    target = local
+                target += target & 1
+                stream.max_stream_data_local = target // 2 if arrived2 > target // 2 else target
+        original_limits(builder, space, stream)
+
+    quic._write_stream_limits = write_stream_limits  # type: ignore[method-assign]
+
+    loss = quic._loss
+    original_lost = loss._on_packets_lost
+
+    def on_packets_lost(**kwargs: Any) -> None:
+        packets = list(kwargs.pop("packets"))
+        if kwargs.get("congestion_event", True):
+            counters.lost_packets += len(packets)
+        original_lost(packets=packets, **kwargs)
+
+    loss._on_packets_lost = on_packets_lost  # type: ignore[method-assign]
+
+
+def _request_client_certificate(
+    context: tls.Context,
+    client_ca: Sequence[x509.Certificate],
+    require: bool,
+    on_peer_identity: Callable[[PeerIdentity], None] | None,
+) -> None:
+    context._request_client_certificate = True
+    handle_certificate = context._server_handle_certificate
+    handle_verify = context._server_handle_certificate_verify
+
+    def server_handle_certificate(input_buf: Any) -> None:
+        handle_certificate(input_buf)
+        if context._peer_certificate is None and require:
+            try:
+                verify_client_certificate(None, [], client_ca)
+            except CertificateError as err:
+                raise _alert(err) from err
+
+    def server_handle_certificate_verify(input_buf: Any) -> None:
+        # The signature check inside proves the client holds the key; then the chain.
+        handle_verify(input_buf)
+        try:
+            identity = verify_client_certificate(
+                context._peer_certificate,
+                context._peer_certificate_chain,
+                client_ca,
+                now=_dt.datetime.now(_dt.timezone.utc),
+            )
+        except CertificateError as err:
+            raise _alert(err) from err
+        if on_peer_identity is not None:
+            on_peer_identity(identity)
+
+    context._server_handle_certificate = server_handle_certificate  # type: ignore[method-assign]
+    context._server_handle_certificate_verify = server_handle_certificate_verify  # type: ignore[method-assign]
+
+
+def unsent_bytes(quic: QuicConnection, stream_id: int) -> int:
+    """Bytes of a stream held by aioquic that it could send now but has not yet.
+
+    Data beyond the peer's stream flow-control limit, or on a stream blocked by
+    the peer's stream count limit, is not counted: it cannot delay other streams.
+    """
+    stream = quic._streams.get(stream_id)
+    if stream is None or stream.is_blocked:
+        return 0
+    limit = stream.max_stream_data_remote
+    total = 0
+    for r in stream.sender._pending:
+        stop = min(r.stop, limit)
+        if stop > r.start:
+            total += stop - r.start
+    return total
+
+
+def credit_left(quic: QuicConnection, stream_id: int) -> int:
+    """Stream flow-control credit the peer granted beyond what aioquic already holds."""
+    stream = quic._streams.get(stream_id)
+    if stream is None:
+        return 0
+    return max(0, stream.max_stream_data_remote - stream.sender._buffer_stop)
+
+
+def all_acknowledged(quic: QuicConnection) -> bool:
+    """Whether the peer acknowledged every byte (and FIN) we handed to aioquic."""
+    for stream in quic._streams.values():
+        sender = stream.sender
+        if sender.is_finished:
+            continue
+        if sender._buffer_fin is not None or sender._buffer_start != sender._buffer_stop:
+            return False
+    return True

@@ -1,0 +1,222 @@
+"""``connect``: open a client :class:`Connection`."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+import warnings
+from collections.abc import Generator, Sequence
+from typing import Any
+
+from aioquic.quic.configuration import QuicConfiguration
+from aioquic.quic.connection import QuicConnection
+
+from ._engine import Counters, tune_connection
+from ._options import TransportOptions, check_alpn, load_identity
+from .certs import load_certificates
+from .connection import Connection, _Protocol
+from .errors import ConfigurationError, ConnectionFailed, QuicError
+from .tickets import SessionTicketStore
+
+__all__ = ["InsecureConnectionWarning", "connect"]
+
+
+class InsecureConnectionWarning(UserWarning):
+    """Warned when a client connects with ``insecure_skip_verify=True``."""
+
+
+class _Connect:
+    """Awaitable and async context manager returned by :func:`connect`."""
+
+    def __init__(self, coro_factory: Any) -> None:
+        self._factory = coro_factory
+        self._conn: Connection | None = None
+
+    def __await__(self) -> Generator[Any, None, Connection]:
+        return self._factory().__await__()
+
+    async def __aenter__(self) -> Connection:
+        self._conn = await self._factory()
+        return self._conn
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._conn is not None:
+            await self._conn.__aexit__(*exc)
+
+
+def connect(
+    host: str,
+    port: int,
+    *,
+    ca_file: Any = None,
+    server_name: str | None = None,
+    client_certificate: Any = None,
+    client_key: Any = None,
+    session_ticket_store: SessionTicketStore | None = None,
+    zero_rtt: bool = False,
+    alpn: Sequence[str] = ("midstream/1",),
+    insecure_skip_verify: bool = False,
+    max_streams: int = 1024,
+    idle_timeout: float = 30.0,
+    max_message_size: int = 16 * 1024 * 1024,
+    datagrams: bool = False,
+    receive_window: int = 1024 * 1024,
+    send_buffer: int = 256 * 1024,
+    unsent_window: int = 64 * 1024,
+    keepalive_interval: float | None = None,
+    incremental: bool = True,
+    connect_timeout: float = 10.0,
+) -> _Connect:
+    """Connect to a QUIC server; use with ``async with`` (or ``await`` it).
+
+    Parameters
+    ----------
+    host, port : str, int
+        The server's address.
+    ca_file : path, PEM bytes or certificates, optional
+        CAs to verify the server against; default the system store. The server's
+        certificate must match ``server_name`` (default ``host``).
+    server_name : str, optional
+        Name for SNI and certificate verification.
+    client_certificate, client_key : path, PEM bytes or objects, optional
+        Our certificate for mutual TLS.
+    session_ticket_store : SessionTicketStore, optional
+        Where tickets are kept for resumption (see :mod:`quic_multistream.tickets`).
+    zero_rtt : bool
+        With a stored ticket, return before the handshake completes so the first
+        stream data goes out as 0-RTT early data (replayable: idempotent requests
+        only). Check ``connection.early_data_accepted`` afterwards.
+    alpn : sequence of str
+        Application protocols offered.
+    insecure_skip_verify : bool
+        Do not verify the server certificate. For tests only; warns with
+        :class:`InsecureConnectionWarning`.
+    max_streams, idle_timeout, max_message_size, datagrams, receive_window
+        As for :func:`~quic_multistream.serve`.
+    send_buffer, unsent_window, keepalive_interval, incremental
+        As for :func:`~quic_multistream.serve`.
+    connect_timeout : float
+        Seconds to wait for the handshake.
+
+    Returns
+    -------
+    awaitable async context manager yielding a :class:`Connection`
+
+    Raises
+    ------
+    CertificateError
+        The server's certificate failed verification, or the server rejected ours.
+    HandshakeError
+        The handshake failed otherwise (for example no common ALPN).
+    ConnectionFailed
+        The server did not answer within ``connect_timeout``.
+    """
+    if not isinstance(host, str) or not host:
+        raise ConfigurationError(f"host must be a non-empty str, got {host!r}")
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise ConfigurationError(f"port must be an int in [1, 65535], got {port!r}")
+    options = TransportOptions.check(
+        max_streams=max_streams,
+        idle_timeout=idle_timeout,
+        max_message_size=max_message_size,
+        datagrams=datagrams,
+        receive_window=receive_window,
+        send_buffer=send_buffer,
+        unsent_window=unsent_window,
+        keepalive_interval=keepalive_interval,
+    )
+    if (
+        isinstance(connect_timeout, bool)
+        or not isinstance(connect_timeout, (int, float))
+        or not connect_timeout > 0
+    ):
+        raise ConfigurationError(
+            f"connect_timeout must be a positive number, got {connect_timeout!r}"
+        )
+    if (client_certificate is None) != (client_key is None):
+        raise ConfigurationError("client_certificate and client_key must be given together")
+    if server_name is not None and (not isinstance(server_name, str) or not server_name):
+        raise ConfigurationError(f"server_name must be a non-empty str, got {server_name!r}")
+    if session_ticket_store is not None and not (
+        hasattr(session_ticket_store, "get") and hasattr(session_ticket_store, "put")
+    ):
+        raise ConfigurationError("session_ticket_store must have get() and put() methods")
+    name = server_name or host
+    config = QuicConfiguration(is_client=True, alpn_protocols=check_alpn(alpn), server_name=name)
+    options.apply(config)
+    if insecure_skip_verify:
+        warnings.warn(
+            "insecure_skip_verify=True: the server certificate is NOT verified; "
+            "anyone on the path can impersonate the server",
+            InsecureConnectionWarning,
+            stacklevel=2,
+        )
+        config.verify_mode = ssl.CERT_NONE
+    if ca_file is not None:
+        from cryptography.hazmat.primitives import serialization
+
+        cas = load_certificates(ca_file, "ca_file")
+        config.cadata = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in cas)
+    if client_certificate is not None:
+        load_identity(config, client_certificate, client_key, "client_certificate", "client_key")
+    if session_ticket_store is not None:
+        config.session_ticket = session_ticket_store.get(name)
+
+    async def open_connection() -> Connection:
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_DGRAM)
+        except OSError as exc:
+            raise ConnectionFailed(f"cannot resolve {host}:{port}: {exc}") from exc
+        family, addr = infos[0][0], infos[0][4]
+        quic = QuicConnection(
+            configuration=config,
+            session_ticket_handler=(
+                session_ticket_store.put if session_ticket_store is not None else None
+            ),
+        )
+        counters = Counters()
+        holder: dict[str, Connection] = {}
+        tune_connection(
+            quic,
+            max_streams=options.max_streams,
+            receive_window=options.receive_window,
+            consumed_offset=lambda sid: holder["conn"]._consumed_offset(sid),
+            counters=counters,
+        )
+        protocol = _Protocol(quic, counters)
+        conn = Connection(
+            protocol,
+            is_client=True,
+            max_message_size=options.max_message_size,
+            send_buffer=options.send_buffer,
+            receive_window=options.receive_window,
+            unsent_window=options.unsent_window,
+            incremental=bool(incremental),
+        )
+        holder["conn"] = conn
+        local = ("::", 0) if family == socket.AF_INET6 else ("0.0.0.0", 0)
+        try:
+            await loop.create_datagram_endpoint(lambda: protocol, local_addr=local, family=family)
+        except OSError as exc:
+            raise ConnectionFailed(f"cannot open a UDP socket: {exc}") from exc
+        early = zero_rtt and config.session_ticket is not None
+        protocol.connect(addr)
+        if not early:
+            try:
+                await asyncio.wait_for(conn._wait_handshake(), connect_timeout)
+            except asyncio.TimeoutError:
+                conn.close(0, "connect timeout")
+                conn._release()
+                raise ConnectionFailed(
+                    f"no handshake with {host}:{port} within {connect_timeout} s"
+                ) from None
+            except QuicError:
+                conn._release()
+                raise
+        if options.keepalive_interval is not None:
+            conn._start_keepalive(options.keepalive_interval)
+        return conn
+
+    return _Connect(open_connection)

@@ -1,0 +1,555 @@
+"""A QUIC connection: streams, datagrams, statistics; the thin asyncio layer.
+
+:class:`Connection` wraps one aioquic ``QuicConnection``. Outgoing stream data
+goes through a :class:`~quic_multistream.scheduler.SendScheduler`; the protocol's
+``transmit`` feeds aioquic from it only while aioquic holds less than
+``unsent_window`` bytes it has not yet put on the wire, so a CRITICAL message
+waits behind at most that window, never behind megabytes of LOW data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from typing import Any, cast
+
+from aioquic.asyncio.protocol import QuicConnectionProtocol
+from aioquic.quic import events
+from aioquic.quic.connection import QuicConnection, stream_is_client_initiated
+
+from ._engine import Counters, all_acknowledged, credit_left, unsent_bytes
+from .errors import (
+    CertificateError,
+    ConfigurationError,
+    ConnectionClosed,
+    HandshakeError,
+    QuicError,
+)
+from .priority import StreamPriority
+from .scheduler import SendScheduler
+from .stats import ConnectionStats
+from .stream import Stream, closed_error
+from .verify import PeerIdentity
+
+__all__ = ["Connection"]
+
+logger = logging.getLogger("quic_multistream")
+
+_CRYPTO_ERROR = 0x100
+_MAX_FEED_ROUNDS = 64
+_MIN_ROOM = 1200  # bytes: one full-size QUIC packet
+
+
+def error_from_close(code: int, reason: str, *, handshake: bool) -> QuicError:
+    """Map a CONNECTION_CLOSE to our exception type."""
+    if _CRYPTO_ERROR <= code < _CRYPTO_ERROR + 256:
+        alert = code - _CRYPTO_ERROR
+        if alert in (42, 43, 44, 45, 46, 48, 116):
+            return CertificateError(
+                f"peer rejected the TLS handshake: certificate problem (alert {alert})"
+                f"{': ' + reason if reason else ''}",
+                alert=alert,
+                error_code=code,
+            )
+        return HandshakeError(
+            f"TLS handshake failed (alert {alert}){': ' + reason if reason else ''}",
+            error_code=code,
+        )
+    if handshake:
+        return HandshakeError(
+            f"connection closed during the handshake (code {code:#x})"
+            f"{': ' + reason if reason else ''}",
+            error_code=code,
+        )
+    return closed_error(code, reason)
+
+
+class _Protocol(QuicConnectionProtocol):
+    """aioquic's protocol with a priority-aware ``transmit`` and traffic counters."""
+
+    def __init__(self, quic: QuicConnection, counters: Counters) -> None:
+        super().__init__(quic)
+        self.counters = counters
+        self.connection: Connection | None = None
+
+    def datagram_received(self, data: bytes | str, addr: Any) -> None:
+        self.counters.packets_received += 1
+        self.counters.bytes_received += len(data)
+        super().datagram_received(data, addr)
+
+    def quic_event_received(self, event: events.QuicEvent) -> None:
+        if self.connection is not None:
+            self.connection._on_event(event)
+
+    def transmit(self) -> None:
+        self._transmit_task = None
+        if self._transport is None:
+            return
+        now = self._loop.time()
+        conn = self.connection
+        counters = self.counters
+        for _ in range(_MAX_FEED_ROUNDS):
+            if conn is not None:
+                conn._feed()
+            sent = 0
+            for data, addr in self._quic.datagrams_to_send(now=now):
+                self._transport.sendto(data, addr)
+                sent += 1
+                counters.bytes_sent += len(data)
+            counters.packets_sent += sent
+            # Another round only when queued data waits and the congestion window
+            # still has room for a packet; otherwise the next ACK brings us back.
+            if not sent or conn is None or not conn._scheduler.has_pending():
+                break
+            loss = self._quic._loss
+            if loss.congestion_window - loss.bytes_in_flight < _MIN_ROOM:
+                break
+        timer_at = self._quic.get_timer()
+        if self._timer is not None and self._timer_at != timer_at:
+            self._timer.cancel()
+            self._timer = None
+        if self._timer is None and timer_at is not None:
+            self._timer = self._loop.call_at(timer_at, self._handle_timer)
+        self._timer_at = timer_at
+
+    def schedule_transmit(self) -> None:
+        self._transmit_soon()
+
+
+class Connection:
+    """One QUIC connection, from :func:`~quic_multistream.connect` or a server handler.
+
+    Use it as an async context manager (``async with connect(...) as conn``) or
+    call :meth:`close` and :meth:`wait_closed`. ``async for stream in conn``
+    yields incoming streams of both kinds until the connection closes.
+    """
+
+    def __init__(
+        self,
+        protocol: _Protocol,
+        *,
+        is_client: bool,
+        max_message_size: int,
+        send_buffer: int,
+        receive_window: int,
+        unsent_window: int,
+        incremental: bool = True,
+        datagram_queue: int = 1024,
+    ) -> None:
+        self._protocol = protocol
+        self._quic = protocol._quic
+        self.is_client = is_client
+        self.max_message_size = max_message_size
+        self.send_buffer = send_buffer
+        self.receive_window = receive_window
+        self.unsent_window = unsent_window
+        self._scheduler = SendScheduler(incremental=incremental, quantum=16384)
+        self._streams: dict[int, Stream] = {}
+        self._in_quic: set[int] = set()  # streams whose data aioquic may not have sent
+        self._incoming: dict[bool, deque[Stream]] = {True: deque(), False: deque()}
+        self._incoming_any: deque[Stream] = deque()
+        # Peer streams we finished with; aioquic may still report on them.
+        self._forgotten: set[int] = set()
+        self._incoming_event = asyncio.Event()
+        self._datagrams: deque[bytes] = deque()
+        self._datagram_queue = datagram_queue
+        self.datagrams_dropped = 0
+        self._datagram_event = asyncio.Event()
+        self._closed_error: QuicError | None = None
+        self._closed_event = asyncio.Event()
+        self._handshake_done = False
+        self.peer_identity: PeerIdentity | None = None
+        self.alpn_protocol: str | None = None
+        self.early_data_accepted = False
+        self.session_resumed = False
+        self._handshake_waiters: list[asyncio.Future[None]] = []
+        self._keepalive: asyncio.Task[None] | None = None
+        self._on_handshake_hooks: list[Callable[[], None]] = []
+        self._on_close_hooks: list[Callable[[], None]] = []
+        protocol.connection = self
+
+    # -- public API ----------------------------------------------------------------------
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the connection has terminated."""
+        return self._closed_error is not None
+
+    @property
+    def close_error(self) -> QuicError | None:
+        """Why the connection closed (None while open)."""
+        return self._closed_error
+
+    async def open_bi_stream(self, priority: StreamPriority = StreamPriority.NORMAL) -> Stream:
+        """Open a bidirectional stream with a send ``priority``."""
+        return self._open(False, priority)
+
+    async def open_uni_stream(self, priority: StreamPriority = StreamPriority.NORMAL) -> Stream:
+        """Open a send-only stream with a send ``priority``."""
+        return self._open(True, priority)
+
+    async def accept_bi_stream(self) -> Stream:
+        """Wait for the peer to open a bidirectional stream."""
+        return await self._accept(False)
+
+    async def accept_uni_stream(self) -> Stream:
+        """Wait for the peer to open a unidirectional stream."""
+        return await self._accept(True)
+
+    async def accept_stream(self) -> Stream:
+        """Wait for the peer to open a stream of either kind."""
+        return await self._accept(None)
+
+    def __aiter__(self) -> AsyncIterator[Stream]:
+        return self._iter_streams()
+
+    async def _iter_streams(self) -> AsyncIterator[Stream]:
+        while True:
+            try:
+                yield await self._accept(None)
+            except ConnectionClosed:
+                return
+
+    def send_datagram(self, data: bytes | bytearray | memoryview) -> None:
+        """Send an unreliable datagram (RFC 9221); both ends must enable datagrams.
+
+        Raises
+        ------
+        QuicError
+            Datagrams were not negotiated, or ``data`` exceeds the peer's limit.
+        """
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise ConfigurationError(f"data must be bytes-like, got {type(data).__name__}")
+        self._check_open()
+        limit = self._quic._remote_max_datagram_frame_size
+        if self._quic.configuration.max_datagram_frame_size is None or limit is None:
+            raise QuicError("datagrams are not enabled on both ends (datagrams=True)")
+        # The DATAGRAM frame and packet headers take some of the peer's limit.
+        room = min(limit, self._quic._max_datagram_size) - 64
+        if len(data) > room:
+            raise QuicError(f"datagram of {len(data)} bytes exceeds the {room}-byte limit")
+        self._quic.send_datagram_frame(bytes(data))
+        self._transmit_soon()
+
+    async def recv_datagram(self) -> bytes:
+        """Wait for the next datagram from the peer."""
+        while not self._datagrams:
+            self._check_open()
+            self._datagram_event.clear()
+            await self._datagram_event.wait()
+        return self._datagrams.popleft()
+
+    def stats(self) -> ConnectionStats:
+        """A snapshot of RTTs, traffic counters and active streams."""
+        loss = self._quic._loss
+        c = self._protocol.counters
+        bi = sum(1 for s in self._streams if not s & 2)
+        return ConnectionStats(
+            smoothed_rtt=loss._rtt_smoothed if loss._rtt_initialized else None,
+            min_rtt=loss._rtt_min if loss._rtt_initialized else None,
+            bytes_sent=c.bytes_sent,
+            bytes_received=c.bytes_received,
+            packets_sent=c.packets_sent,
+            packets_received=c.packets_received,
+            lost_packets=c.lost_packets,
+            active_bi_streams=bi,
+            active_uni_streams=len(self._streams) - bi,
+        )
+
+    async def ping(self, timeout: float = 5.0) -> None:
+        """Send a PING and wait for its acknowledgement."""
+        self._check_open()
+        try:
+            await asyncio.wait_for(self._protocol.ping(), timeout)
+        except asyncio.TimeoutError:
+            raise_timeout("ping", timeout)
+        except ConnectionError:
+            self._check_open()
+            raise
+
+    def close(self, code: int = 0, reason: str = "") -> None:
+        """Close the connection now (CONNECTION_CLOSE with ``code`` and ``reason``)."""
+        if isinstance(code, bool) or not isinstance(code, int) or not 0 <= code < 2**62:
+            raise ConfigurationError(f"code must be an int in [0, 2**62), got {code!r}")
+        if not isinstance(reason, str):
+            raise ConfigurationError(f"reason must be a str, got {type(reason).__name__}")
+        if self._closed_error is None:
+            self._protocol.close(error_code=code, reason_phrase=reason)
+
+    async def wait_closed(self) -> None:
+        """Wait until the connection has terminated."""
+        await self._closed_event.wait()
+
+    async def drain(self) -> None:
+        """Wait until the peer has acknowledged every byte queued on every stream."""
+        while True:
+            self._check_open()
+            if not self._scheduler.has_pending() and all_acknowledged(self._quic):
+                return
+            await asyncio.sleep(0.005)
+
+    async def shutdown(self, timeout: float = 5.0, code: int = 0, reason: str = "") -> None:
+        """Graceful close: let queued data be delivered (up to ``timeout``), then close."""
+        with contextlib.suppress(asyncio.TimeoutError, QuicError):
+            await asyncio.wait_for(self.drain(), timeout)
+        self.close(code, reason)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self.wait_closed(), timeout)
+
+    async def __aenter__(self) -> Connection:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.close()
+        try:
+            # Closing lasts three probe timeouts (RFC 9000 section 10.2); under
+            # heavy load that can be long, and nothing is left to deliver anyway.
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.wait_closed(), 1.0)
+        finally:
+            self._release()
+
+    def __repr__(self) -> str:
+        role = "client" if self.is_client else "server"
+        state = "closed" if self.is_closed else "open"
+        return f"<Connection {role} {state} streams={len(self._streams)}>"
+
+    # -- internals used by Stream ----------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed_error is not None:
+            raise self._closed_error
+
+    def _transmit_soon(self) -> None:
+        self._protocol.schedule_transmit()
+
+    def _open(self, uni: bool, priority: StreamPriority) -> Stream:
+        if not isinstance(priority, StreamPriority):
+            raise ConfigurationError(f"priority must be a StreamPriority, got {priority!r}")
+        self._check_open()
+        sid = self._quic.get_next_available_stream_id(is_unidirectional=uni)
+        self._quic.send_stream_data(sid, b"")  # creates the stream in aioquic
+        stream = Stream(self, sid, priority=priority, can_send=True, can_recv=not uni)
+        self._streams[sid] = stream
+        self._scheduler.add_stream(sid, priority)
+        return stream
+
+    async def _accept(self, uni: bool | None) -> Stream:
+        queue = self._incoming_any if uni is None else self._incoming[uni]
+        while True:
+            while queue:
+                stream = queue.popleft()
+                if uni is None:
+                    self._incoming[bool(stream.stream_id & 2)].remove(stream)
+                else:
+                    self._incoming_any.remove(stream)
+                return stream
+            self._check_open()
+            self._incoming_event.clear()
+            await self._incoming_event.wait()
+
+    def _reset_stream(self, stream: Stream, code: int) -> None:
+        self._scheduler.remove_stream(stream.stream_id)
+        if self._closed_error is None:
+            self._quic.reset_stream(stream.stream_id, code)
+            self._transmit_soon()
+        stream._send_done = True
+        self._maybe_forget(stream)
+
+    def _stop_stream(self, stream: Stream, code: int) -> None:
+        if self._closed_error is None:
+            self._quic.stop_stream(stream.stream_id, code)
+            self._transmit_soon()
+
+    def _maybe_forget(self, stream: Stream) -> None:
+        if stream._send_done and stream._recv_done:
+            self._streams.pop(stream.stream_id, None)
+            if stream_is_client_initiated(stream.stream_id) != self.is_client:
+                self._forgotten.add(stream.stream_id)
+                if len(self._forgotten) > 1024:
+                    self._forgotten.intersection_update(self._quic._streams)
+
+    def _consumed_offset(self, stream_id: int) -> int | None:
+        stream = self._streams.get(stream_id)
+        return None if stream is None else stream._consumed
+
+    def _feed(self) -> int:
+        """Move queued data into aioquic, highest priority first; return bytes moved."""
+        sched = self._scheduler
+        if not sched.has_pending() or self._closed_error is not None:
+            return 0
+        quic = self._quic
+        unsent = 0
+        top = len(StreamPriority)  # best level among data waiting inside aioquic
+        for sid in list(self._in_quic):
+            n = unsent_bytes(quic, sid)
+            if n:
+                unsent += n
+                if sid in sched:
+                    top = min(top, sched.priority(sid))
+            else:
+                self._in_quic.discard(sid)
+        # Feed what the congestion window lets aioquic send right now (at least
+        # unsent_window): data leaves promptly, and nothing queues inside aioquic
+        # where a later CRITICAL message would have to wait behind it.
+        loss = quic._loss
+        room = loss.congestion_window - loss.bytes_in_flight
+        budget = max(self.unsent_window, room) - unsent
+        cap = len(StreamPriority)  # levels below this may be fed
+        if budget <= 0:
+            # The window is full of lower-priority data: a stream above every
+            # level waiting in aioquic may still add one quantum, which aioquic's
+            # round-robin puts in the next packet.
+            budget, cap = sched.quantum, top
+
+        def above_cap(sid: int) -> int:
+            return self._credit(sid) if sched.priority(sid) < cap else 0
+
+        allowance = self._credit if cap == len(StreamPriority) else above_cap
+
+        moved = 0
+        for chunk in sched.pop(budget, allowance):
+            quic.send_stream_data(chunk.stream_id, chunk.data, end_stream=chunk.end_stream)
+            self._in_quic.add(chunk.stream_id)
+            moved += len(chunk.data)
+            stream = self._streams.get(chunk.stream_id)
+            if stream is not None:
+                if chunk.end_stream:
+                    stream._send_done = True
+                    self._maybe_forget(stream)
+                # Low-water mark: wake a waiting send() when half the buffer is
+                # free, so it refills in large pieces rather than per packet.
+                if sched.queued(chunk.stream_id) <= self.send_buffer // 2:
+                    stream._writable.set()
+        return moved or int(bool(sched.has_pending()))
+
+    def _credit(self, stream_id: int) -> int:
+        # Never hand aioquic more than the peer's flow control lets it send: what
+        # the peer will not accept stays in our bounded per-stream queue, so
+        # send() waits (backpressure) instead of filling aioquic's buffer.
+        return credit_left(self._quic, stream_id)
+
+    # -- events from aioquic -------------------------------------------------------------
+
+    def _peer_stream(self, sid: int) -> Stream | None:
+        stream = self._streams.get(sid)
+        if stream is not None:
+            return stream
+        if stream_is_client_initiated(sid) == self.is_client:
+            return None  # one of ours that we already forgot
+        uni = bool(sid & 2)
+        if sid not in self._forgotten and self._closed_error is None:
+            stream = Stream(
+                self, sid, priority=StreamPriority.NORMAL, can_send=not uni, can_recv=True
+            )
+            self._streams[sid] = stream
+            if not uni:
+                self._scheduler.add_stream(sid, StreamPriority.NORMAL)
+            self._incoming[uni].append(stream)
+            self._incoming_any.append(stream)
+            self._incoming_event.set()
+            return stream
+        return None
+
+    def _on_event(self, event: events.QuicEvent) -> None:
+        if isinstance(event, events.StreamDataReceived):
+            stream = self._peer_stream(event.stream_id)
+            if stream is not None:
+                stream._on_data(event.data, event.end_stream)
+                if event.end_stream:
+                    self._maybe_forget(stream)
+        elif isinstance(event, events.StreamReset):
+            stream = self._peer_stream(event.stream_id)
+            if stream is not None:
+                stream._on_reset(event.error_code)
+                self._maybe_forget(stream)
+        elif isinstance(event, events.StopSendingReceived):
+            stream = self._streams.get(event.stream_id)
+            if stream is not None:
+                stream._on_stop_sending(event.error_code)
+                self._scheduler.remove_stream(event.stream_id)
+                stream._send_done = True
+                self._maybe_forget(stream)
+        elif isinstance(event, events.DatagramFrameReceived):
+            if len(self._datagrams) >= self._datagram_queue:
+                self.datagrams_dropped += 1
+            else:
+                self._datagrams.append(event.data)
+                self._datagram_event.set()
+        elif isinstance(event, events.HandshakeCompleted):
+            self._handshake_done = True
+            self.alpn_protocol = event.alpn_protocol
+            self.early_data_accepted = event.early_data_accepted
+            self.session_resumed = event.session_resumed
+            for w in self._handshake_waiters:
+                if not w.done():
+                    w.set_result(None)
+            self._handshake_waiters.clear()
+            for hook in self._on_handshake_hooks:
+                hook()
+            self._on_handshake_hooks.clear()
+        elif isinstance(event, events.ConnectionTerminated):
+            self._on_terminated(event.error_code, event.reason_phrase)
+
+    def _on_terminated(self, code: int, reason: str) -> None:
+        if self._closed_error is not None:
+            return
+        err = error_from_close(code, reason, handshake=not self._handshake_done)
+        self._closed_error = err
+        for w in self._handshake_waiters:
+            if not w.done():
+                w.set_exception(err)
+        self._handshake_waiters.clear()
+        for stream in self._streams.values():
+            stream._on_closed()
+        self._incoming_event.set()
+        self._datagram_event.set()
+        self._closed_event.set()
+        if self._keepalive is not None:
+            self._keepalive.cancel()
+        for hook in self._on_close_hooks:
+            hook()
+        self._on_close_hooks.clear()
+        self._on_handshake_hooks.clear()
+
+    async def _wait_handshake(self) -> None:
+        if self._handshake_done:
+            return
+        self._check_open()
+        waiter = asyncio.get_running_loop().create_future()
+        self._handshake_waiters.append(waiter)
+        await waiter
+
+    def _start_keepalive(self, interval: float) -> None:
+        async def run() -> None:
+            while self._closed_error is None:
+                await asyncio.sleep(interval)
+                if self._closed_error is None:
+                    self._quic.send_ping(0)
+                    self._transmit_soon()
+
+        self._keepalive = asyncio.get_running_loop().create_task(run())
+
+    def _release(self) -> None:
+        if self._keepalive is not None:
+            self._keepalive.cancel()
+        transport = self._protocol._transport
+        if self.is_client and transport is not None:
+            transport.close()
+        timer = self._protocol._timer
+        if timer is not None and (self.is_closed or self.is_client):
+            timer.cancel()
+            self._protocol._timer = None
+
+
+def raise_timeout(what: str, timeout: float) -> None:
+    from .errors import Timeout
+
+    raise Timeout(f"{what} did not complete within {timeout} s")
+
+
+def as_protocol(obj: object) -> _Protocol:
+    return cast(_Protocol, obj)

@@ -1,0 +1,374 @@
+"""``serve``: a QUIC server whose handler gets one :class:`Connection` per client."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Sequence
+from typing import Any
+
+from aioquic.asyncio.server import QuicServer
+from aioquic.quic.configuration import QuicConfiguration
+from aioquic.quic.connection import QuicConnection
+from aioquic.quic.packet import QuicErrorCode
+
+from ._engine import Counters, tune_connection
+from ._options import TransportOptions, check_alpn, load_identity
+from .certs import load_certificates
+from .connection import Connection, _Protocol
+from .errors import ConfigurationError
+from .tickets import ServerTicketStore
+from .verify import PeerIdentity
+
+__all__ = ["Server", "serve"]
+
+logger = logging.getLogger("quic_multistream")
+
+Handler = Callable[[Connection], Awaitable[Any]]
+
+#: Application error code sent when a handler raises.
+HANDLER_ERROR = 0x1
+
+
+class Server:
+    """A running server; from :func:`serve`. Use as an async context manager."""
+
+    def __init__(
+        self,
+        *,
+        handler: Handler,
+        options: TransportOptions,
+        max_connections: int,
+        start_early: bool,
+        incremental: bool = True,
+        handshake_timeout: float = 10.0,
+    ) -> None:
+        self._handshake_timeout = handshake_timeout
+        self._incremental = incremental
+        self._handler = handler
+        self._options = options
+        self._max_connections = max_connections
+        self._start_early = start_early
+        self._quic_server: QuicServer | None = None
+        self.connections: set[Connection] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._accepting = True
+        self._closed = asyncio.Event()
+        self.refused = 0
+        self.handshake_timeouts = 0
+        self.host = ""
+        self.port = 0
+
+    # -- public ----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop listening and close every connection now."""
+        if self._quic_server is None or self._closed.is_set():
+            return
+        self._accepting = False
+        for conn in list(self.connections):
+            conn.close(0, "server closing")
+        for task in self._tasks:
+            task.cancel()
+        self._quic_server.close()
+        self._closed.set()
+
+    async def wait_closed(self) -> None:
+        """Wait until :meth:`close` has run and the handler tasks have ended."""
+        await self._closed.wait()
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=5.0)
+
+    async def shutdown(self, timeout: float = 10.0) -> None:
+        """Graceful shutdown: refuse new connections, let handlers finish, then close."""
+        self._accepting = False
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=timeout)
+        self.close()
+        await self.wait_closed()
+
+    async def __aenter__(self) -> Server:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.close()
+        await self.wait_closed()
+
+    def __repr__(self) -> str:
+        return f"<Server {self.host}:{self.port} connections={len(self.connections)}>"
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _create_protocol(
+        self,
+        quic: QuicConnection,
+        stream_handler: Any = None,
+        *,
+        client_ca: Sequence[Any] | None,
+        require_client_cert: bool,
+    ) -> _Protocol:
+        counters = Counters()
+        opts = self._options
+        holder: dict[str, Connection] = {}
+
+        def consumed(sid: int) -> int | None:
+            return holder["conn"]._consumed_offset(sid)
+
+        def identified(identity: PeerIdentity) -> None:
+            holder["conn"].peer_identity = identity
+
+        tune_connection(
+            quic,
+            max_streams=opts.max_streams,
+            receive_window=opts.receive_window,
+            consumed_offset=consumed,
+            counters=counters,
+            client_ca=client_ca,
+            require_client_cert=require_client_cert,
+            on_peer_identity=identified,
+        )
+        protocol = _Protocol(quic, counters)
+        conn = Connection(
+            protocol,
+            is_client=False,
+            max_message_size=opts.max_message_size,
+            send_buffer=opts.send_buffer,
+            receive_window=opts.receive_window,
+            unsent_window=opts.unsent_window,
+            incremental=self._incremental,
+        )
+        holder["conn"] = conn
+        refuse = not self._accepting or len(self.connections) >= self._max_connections
+        self.connections.add(conn)
+        conn._on_close_hooks.append(lambda: self.connections.discard(conn))
+        if refuse:
+            self.refused += 1
+            conn._on_handshake_hooks.append(
+                lambda: conn.close(QuicErrorCode.CONNECTION_REFUSED, "server busy")
+            )
+        elif self._start_early:
+            asyncio.get_running_loop().call_soon(self._start, conn)
+        else:
+            conn._on_handshake_hooks.append(lambda: self._start(conn))
+        if opts.keepalive_interval is not None:
+            conn._start_keepalive(opts.keepalive_interval)
+        # A client (or a forged Initial packet) that never finishes the handshake
+        # must not hold a connection slot until the idle timeout.
+        timer = asyncio.get_running_loop().call_later(
+            self._handshake_timeout, self._expire_handshake, conn
+        )
+        conn._on_handshake_hooks.append(timer.cancel)
+        conn._on_close_hooks.append(timer.cancel)
+        return protocol
+
+    def _expire_handshake(self, conn: Connection) -> None:
+        if not conn._handshake_done and not conn.is_closed:
+            self.handshake_timeouts += 1
+            conn.close(QuicErrorCode.CONNECTION_REFUSED, "handshake timeout")
+
+    def _start(self, conn: Connection) -> None:
+        if conn.is_closed:
+            return
+        task = asyncio.get_running_loop().create_task(self._run(conn))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, conn: Connection) -> None:
+        try:
+            await self._handler(conn)
+        except asyncio.CancelledError:
+            conn.close(0, "server closing")
+            raise
+        except Exception as exc:
+            if not conn.is_closed:
+                logger.exception("connection handler failed")
+                conn.close(HANDLER_ERROR, f"handler error: {type(exc).__name__}")
+            return
+        # Graceful: what the handler queued is delivered before CONNECTION_CLOSE.
+        if not conn.is_closed:
+            await conn.shutdown(timeout=self._options.idle_timeout)
+
+
+async def _start_server(
+    host: str,
+    port: int,
+    *,
+    certificate: Any,
+    private_key: Any,
+    handler: Handler,
+    client_ca: Any = None,
+    require_client_cert: bool = False,
+    alpn: Sequence[str] = ("midstream/1",),
+    max_streams: int = 1024,
+    idle_timeout: float = 30.0,
+    max_message_size: int = 16 * 1024 * 1024,
+    max_connections: int = 1024,
+    datagrams: bool = False,
+    allow_0rtt: bool = False,
+    receive_window: int = 1024 * 1024,
+    send_buffer: int = 256 * 1024,
+    unsent_window: int = 64 * 1024,
+    keepalive_interval: float | None = None,
+    incremental: bool = True,
+    retry: bool = False,
+    handshake_timeout: float = 10.0,
+) -> Server:
+    """Start a QUIC server; ``await handler(connection)`` runs for each client.
+
+    Use ``async with serve(...) as server`` or ``server = await serve(...)``.
+
+    Parameters
+    ----------
+    host, port : str, int
+        Where to listen (port 0 picks a free port; see ``server.port``).
+    certificate, private_key : path, PEM bytes or cryptography objects
+        The server's certificate chain and key.
+    handler : async callable
+        Called with each :class:`Connection` once its handshake (and client
+        certificate check) succeeded. When it returns, queued data is delivered
+        and the connection closed; if it raises, the connection is closed with
+        application error 1.
+    client_ca : path, PEM bytes or certificates, optional
+        Request client certificates and verify them against these CAs (chain,
+        validity, clientAuth usage) during the handshake. An invalid certificate
+        closes the connection with the matching TLS alert.
+    require_client_cert : bool
+        Refuse clients without a certificate (alert 116). Needs ``client_ca``.
+    alpn : sequence of str
+        Application protocols offered.
+    max_streams : int
+        Concurrent streams a client may open per direction.
+    idle_timeout : float
+        Seconds of silence after which a connection is dropped.
+    max_message_size : int
+        Largest message :meth:`Stream.recv_message` accepts.
+    max_connections : int
+        Concurrent connections; more are closed with CONNECTION_REFUSED.
+    datagrams : bool
+        Enable RFC 9221 datagrams.
+    allow_0rtt : bool
+        Issue single-use session tickets and accept 0-RTT data. 0-RTT data can be
+        replayed by an attacker across servers: enable only when the handler's
+        first requests are idempotent. The handler then starts before the
+        handshake completes. Not combinable with ``client_ca``.
+    receive_window : int
+        Unread bytes a client may send per stream before it must wait.
+    send_buffer : int
+        Bytes :meth:`Stream.send` queues per stream before it waits.
+    unsent_window : int
+        Bytes handed to aioquic and not yet sent, across streams; keeps
+        priorities effective.
+    keepalive_interval : float, optional
+        Send a PING this often (seconds) so idle connections stay open.
+    incremental : bool
+        Within one priority level, serve streams round-robin (True) or one at a
+        time in the order they became ready (False).
+    retry : bool
+        Validate client addresses with a Retry packet first (costs one RTT).
+    handshake_timeout : float
+        Seconds a client has to complete the handshake before it is dropped.
+
+    Returns
+    -------
+    Server
+    """
+    if not callable(handler):
+        raise ConfigurationError(f"handler must be an async callable, got {handler!r}")
+    if not isinstance(host, str):
+        raise ConfigurationError(f"host must be a str, got {type(host).__name__}")
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ConfigurationError(f"port must be an int in [0, 65535], got {port!r}")
+    options = TransportOptions.check(
+        max_streams=max_streams,
+        idle_timeout=idle_timeout,
+        max_message_size=max_message_size,
+        datagrams=datagrams,
+        receive_window=receive_window,
+        send_buffer=send_buffer,
+        unsent_window=unsent_window,
+        keepalive_interval=keepalive_interval,
+    )
+    if (
+        isinstance(max_connections, bool)
+        or not isinstance(max_connections, int)
+        or max_connections < 1
+    ):
+        raise ConfigurationError(f"max_connections must be a positive int, got {max_connections!r}")
+    if (
+        isinstance(handshake_timeout, bool)
+        or not isinstance(handshake_timeout, (int, float))
+        or not 0 < handshake_timeout < float("inf")
+    ):
+        raise ConfigurationError(
+            f"handshake_timeout must be a positive number, got {handshake_timeout!r}"
+        )
+    _timeout = float(handshake_timeout)
+    cas = None if client_ca is None else load_certificates(client_ca, "client_ca")
+    if require_client_cert and cas is None:
+        raise ConfigurationError("require_client_cert=True needs client_ca")
+    if allow_0rtt and cas is not None:
+        raise ConfigurationError(
+            "allow_0rtt cannot be combined with client_ca: resumed sessions carry no "
+            "client certificate"
+        )
+    config = QuicConfiguration(is_client=False, alpn_protocols=check_alpn(alpn))
+    options.apply(config)
+    load_identity(config, certificate, private_key)
+    server = Server(
+        handler=handler,
+        options=options,
+        max_connections=max_connections,
+        start_early=allow_0rtt,
+        incremental=bool(incremental),
+        handshake_timeout=_timeout,
+    )
+    tickets = ServerTicketStore() if allow_0rtt else None
+
+    def create_protocol(quic: QuicConnection, stream_handler: Any = None) -> _Protocol:
+        return server._create_protocol(
+            quic, stream_handler, client_ca=cas, require_client_cert=bool(require_client_cert)
+        )
+
+    loop = asyncio.get_running_loop()
+    try:
+        transport, protocol = await loop.create_datagram_endpoint(
+            lambda: QuicServer(
+                configuration=config,
+                create_protocol=create_protocol,
+                session_ticket_fetcher=tickets.pop if tickets is not None else None,
+                session_ticket_handler=tickets.add if tickets is not None else None,
+                retry=retry,
+            ),
+            local_addr=(host, port),
+        )
+    except OSError as exc:
+        raise ConfigurationError(f"cannot listen on {host}:{port}: {exc}") from exc
+    server._quic_server = protocol
+    sockname = transport.get_extra_info("sockname")
+    server.host, server.port = sockname[0], sockname[1]
+    return server
+
+
+class _Serve:
+    """Awaitable and async context manager returned by :func:`serve`."""
+
+    def __init__(self, coro: Coroutine[Any, Any, Server]) -> None:
+        self._coro = coro
+        self._server: Server | None = None
+
+    def __await__(self) -> Generator[Any, None, Server]:
+        return self._coro.__await__()
+
+    async def __aenter__(self) -> Server:
+        self._server = await self._coro
+        return self._server
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._server is not None:
+            await self._server.__aexit__(*exc)
+
+
+@functools.wraps(_start_server)
+def serve(*args: Any, **kwargs: Any) -> _Serve:
+    return _Serve(_start_server(*args, **kwargs))

@@ -1,0 +1,297 @@
+"""One QUIC stream of a :class:`~quic_multistream.Connection`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+from .errors import ConfigurationError, ConnectionClosed, QuicError, StreamReset
+from .framing import MessageDecoder, encode_message
+from .priority import StreamPriority
+
+if TYPE_CHECKING:
+    from .connection import Connection
+
+__all__ = ["Stream"]
+
+
+def _check_bytes(data: object, name: str = "data") -> memoryview:
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ConfigurationError(f"{name} must be bytes-like, got {type(data).__name__}")
+    return memoryview(data).cast("B")
+
+
+class Stream:
+    """A bidirectional or unidirectional QUIC stream.
+
+    Streams come from :meth:`Connection.open_bi_stream`,
+    :meth:`Connection.open_uni_stream`, :meth:`Connection.accept_bi_stream` and
+    :meth:`Connection.accept_uni_stream`; do not create them directly.
+
+    Sending queues at most ``send_buffer`` bytes per stream: :meth:`send` waits
+    while the stream's queue is full, and the queue drains only as fast as the
+    peer's flow control and the connection's congestion window allow, in priority
+    order. Receiving holds at most the receive window of unread bytes: the peer
+    is granted more credit only as the application reads.
+
+    Iterating with ``async for`` yields received chunks until the peer finishes.
+    """
+
+    def __init__(
+        self,
+        connection: Connection,
+        stream_id: int,
+        *,
+        priority: StreamPriority,
+        can_send: bool,
+        can_recv: bool,
+    ) -> None:
+        self._conn = connection
+        self.stream_id = stream_id
+        self.can_send = can_send
+        self.can_recv = can_recv
+        self._priority = priority
+        # receive side
+        self._rbuf = bytearray()
+        self._eof = not can_recv
+        self._reset_code: int | None = None  # peer reset our receive side
+        self._stop_code: int | None = None  # peer asked us to stop sending
+        self._readable = asyncio.Event()
+        self._consumed = 0
+        self._credit_mark = 0
+        self._decoder = MessageDecoder(connection.max_message_size)
+        self._messages: deque[bytes] = deque()
+        # send side
+        self._writable = asyncio.Event()
+        self._writable.set()
+        self._fin_queued = not can_send
+        self._send_done = not can_send
+        self._local_reset = False
+
+    # -- properties ------------------------------------------------------------------
+
+    @property
+    def is_unidirectional(self) -> bool:
+        """Whether this stream carries data one way only."""
+        return bool(self.stream_id & 2)
+
+    @property
+    def priority(self) -> StreamPriority:
+        """Send priority; settable at any time, queued data follows the new level."""
+        return self._priority
+
+    @priority.setter
+    def priority(self, value: StreamPriority) -> None:
+        if not self.can_send:
+            raise ConfigurationError(f"stream {self.stream_id} is receive-only: no priority")
+        if self.stream_id in self._conn._scheduler:
+            self._conn._scheduler.set_priority(self.stream_id, value)
+        elif not isinstance(value, StreamPriority):
+            raise ConfigurationError(f"priority must be a StreamPriority, got {value!r}")
+        self._priority = StreamPriority(value)
+
+    @property
+    def queued(self) -> int:
+        """Bytes queued by :meth:`send` and not yet handed to QUIC."""
+        return self._conn._scheduler.queued(self.stream_id)
+
+    @property
+    def buffered(self) -> int:
+        """Received bytes not yet read."""
+        return len(self._rbuf)
+
+    # -- sending -----------------------------------------------------------------------
+
+    def _check_send(self) -> None:
+        if not self.can_send:
+            raise QuicError(f"stream {self.stream_id} is receive-only")
+        if self._stop_code is not None:
+            raise StreamReset(self.stream_id, self._stop_code)
+        if self._local_reset:
+            raise QuicError(f"stream {self.stream_id} was reset locally")
+        if self._fin_queued:
+            raise QuicError(f"stream {self.stream_id} is finished; cannot send more")
+        self._conn._check_open()
+
+    async def send(self, data: bytes | bytearray | memoryview) -> None:
+        """Queue ``data``, waiting while this stream's send buffer is full.
+
+        Raises
+        ------
+        StreamReset
+            The peer asked us to stop sending (STOP_SENDING).
+        ConnectionClosed
+            The connection closed before all of ``data`` was queued.
+        """
+        view = _check_bytes(data)
+        self._check_send()
+        limit = self._conn.send_buffer
+        sched = self._conn._scheduler
+        while len(view):
+            room = limit - sched.queued(self.stream_id)
+            if room <= 0:
+                self._writable.clear()
+                await self._writable.wait()
+                self._check_send()
+                continue
+            piece, view = view[:room], view[room:]
+            sched.push(self.stream_id, piece)
+            self._conn._transmit_soon()
+
+    async def send_message(self, payload: bytes | bytearray | memoryview) -> None:
+        """Send one length-prefixed message (at most ``max_message_size`` bytes)."""
+        await self.send(encode_message(payload, self._conn.max_message_size))
+
+    async def finish(self) -> None:
+        """Send FIN after the queued data; the stream then accepts no more data."""
+        self._check_send()
+        self._fin_queued = True
+        self._conn._scheduler.push(self.stream_id, b"", end_stream=True)
+        self._conn._transmit_soon()
+
+    def reset(self, code: int = 0) -> None:
+        """Abort sending (RESET_STREAM with ``code``) and drop queued data."""
+        if isinstance(code, bool) or not isinstance(code, int) or not 0 <= code < 2**62:
+            raise ConfigurationError(f"code must be an int in [0, 2**62), got {code!r}")
+        if not self.can_send or self._send_done or self._local_reset:
+            return
+        self._local_reset = True
+        self._fin_queued = True
+        self._conn._reset_stream(self, code)
+        self._writable.set()
+
+    def stop(self, code: int = 0) -> None:
+        """Ask the peer to stop sending (STOP_SENDING) and discard unread data."""
+        if isinstance(code, bool) or not isinstance(code, int) or not 0 <= code < 2**62:
+            raise ConfigurationError(f"code must be an int in [0, 2**62), got {code!r}")
+        if not self.can_recv or self._eof:
+            return
+        self._conn._stop_stream(self, code)
+        self._rbuf.clear()
+        self._eof = True
+        self._readable.set()
+
+    # -- receiving ---------------------------------------------------------------------
+
+    async def _wait_readable(self) -> None:
+        while not self._rbuf and not self._eof and self._reset_code is None:
+            if self._conn._closed_error is not None:
+                raise self._conn._closed_error
+            self._readable.clear()
+            await self._readable.wait()
+
+    def _consume(self, n: int) -> bytes:
+        n = min(n, len(self._rbuf))
+        data = bytes(self._rbuf[:n])
+        del self._rbuf[:n]
+        self._consumed += n
+        if self._consumed - self._credit_mark >= self._conn.receive_window // 4:
+            self._credit_mark = self._consumed
+            self._conn._transmit_soon()  # lets the peer know it may send more
+        return data
+
+    async def recv(self, n: int = -1) -> bytes:
+        """Read up to ``n`` bytes (all buffered when ``n < 0``); ``b""`` at end of stream.
+
+        Raises
+        ------
+        StreamReset
+            The peer reset the stream before finishing it.
+        ConnectionClosed
+            The connection closed before the stream finished.
+        """
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise ConfigurationError(f"n must be an int, got {type(n).__name__}")
+        if not self.can_recv:
+            raise QuicError(f"stream {self.stream_id} is send-only")
+        if n == 0:
+            return b""
+        await self._wait_readable()
+        if self._rbuf:
+            return self._consume(len(self._rbuf) if n < 0 else n)
+        if self._reset_code is not None:
+            raise StreamReset(self.stream_id, self._reset_code)
+        return b""
+
+    async def read_all(self) -> bytes:
+        """Read until the end of the stream."""
+        parts = []
+        while chunk := await self.recv():
+            parts.append(chunk)
+        return b"".join(parts)
+
+    async def recv_message(self) -> bytes | None:
+        """Read one length-prefixed message; None at a clean end of stream.
+
+        Raises
+        ------
+        MessageTooLarge
+            The peer announced a message above ``max_message_size``; the stream
+            is stopped.
+        QuicError
+            The stream ended inside a message.
+        """
+        while not self._messages:
+            chunk = await self.recv()
+            if not chunk:
+                self._decoder.check_eof()
+                return None
+            try:
+                self._messages.extend(self._decoder.feed(chunk))
+            except QuicError:
+                self.stop(1)
+                raise
+        return self._messages.popleft()
+
+    async def messages(self) -> AsyncIterator[bytes]:
+        """Yield messages until the end of the stream."""
+        while (msg := await self.recv_message()) is not None:
+            yield msg
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._chunks()
+
+    async def _chunks(self) -> AsyncIterator[bytes]:
+        while chunk := await self.recv():
+            yield chunk
+
+    # -- events from the connection ----------------------------------------------------
+
+    def _on_data(self, data: bytes, end_stream: bool) -> None:
+        if self._eof:
+            return
+        self._rbuf += data
+        if end_stream:
+            self._eof = True
+        self._readable.set()
+
+    def _on_reset(self, code: int) -> None:
+        self._reset_code = code
+        self._readable.set()
+
+    def _on_stop_sending(self, code: int) -> None:
+        self._stop_code = code
+        self._writable.set()
+
+    def _on_closed(self) -> None:
+        self._readable.set()
+        self._writable.set()
+
+    @property
+    def _recv_done(self) -> bool:
+        return self._eof or self._reset_code is not None
+
+    def __repr__(self) -> str:
+        kind = "uni" if self.is_unidirectional else "bi"
+        return f"<Stream id={self.stream_id} {kind} priority={self._priority}>"
+
+
+def closed_error(code: int, reason: str) -> ConnectionClosed:
+    """The error raised by operations on a closed connection."""
+    return ConnectionClosed(
+        f"connection closed (code {code:#x}{': ' + reason if reason else ''})",
+        error_code=code,
+        reason=reason,
+    )
