@@ -1,0 +1,168 @@
+"""Subsequence search: the best matches of a query inside a long series (UCR suite).
+
+Each window of the series is z-normalised on the fly and compared with the
+z-normalised query through a cascade of ever tighter and costlier lower bounds:
+LB_Kim on the first and last three points, LB_Keogh of the window against the
+query's envelope, LB_Keogh of the query against the data's envelope, and finally
+DTW that abandons as soon as its partial cost plus the remaining bound exceeds
+the current threshold. Query positions are visited by decreasing magnitude so
+early abandoning stops sooner.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import _search
+from ._validation import as_count, as_series, as_window
+from .errors import TemporalCompareError
+
+__all__ = ["Match", "search"]
+
+#: Windows whose standard deviation is below this are constant: they z-normalise to zeros.
+CONSTANT_STD = 1e-8
+
+
+@dataclass(frozen=True)
+class Match:
+    """One occurrence found by :func:`search`.
+
+    ``index`` is where the window starts, ``distance`` its distance to the query
+    (after z-normalisation when asked), ``mean`` and ``std`` the window's own.
+    """
+
+    index: int
+    distance: float
+    mean: float
+    std: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def znormalise(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``(x - mean) / std``; all zeros for a constant series."""
+    std = float(x.std())
+    if std < CONSTANT_STD:
+        return np.zeros_like(x)
+    return (x - x.mean()) / std
+
+
+def _greedy(
+    candidates: list[tuple[float, int]], k: int, separation: int
+) -> list[tuple[float, int]]:
+    """Best first, skipping candidates closer than ``separation`` to one already taken."""
+    picked: list[tuple[float, int]] = []
+    taken: list[int] = []  # sorted indices
+    for d, i in sorted(candidates):
+        at = bisect.bisect_left(taken, i)
+        if at < len(taken) and taken[at] - i < separation:
+            continue
+        if at > 0 and i - taken[at - 1] < separation:
+            continue
+        taken.insert(at, i)
+        picked.append((d, i))
+        if len(picked) == k:
+            break
+    return picked
+
+
+def search(
+    query: ArrayLike,
+    series: ArrayLike,
+    *,
+    k: int = 1,
+    window: int | None = None,
+    znorm: bool = True,
+    exclusion: int | None = None,
+    metric: str = "dtw",
+) -> list[Match]:
+    """The ``k`` best-matching windows of ``series`` for ``query``.
+
+    Parameters
+    ----------
+    query : array_like
+        1-D finite series of length ``m >= 1``.
+    series : array_like
+        1-D finite series at least as long as the query.
+    k : int
+        Number of matches wanted (fewer come back when the series holds fewer
+        distinct occurrences).
+    window : int, optional
+        Sakoe-Chiba radius for DTW; ``None`` means 5% of ``m`` (rounded up).
+    znorm : bool
+        Compare z-normalised shapes (each window with its own mean and standard
+        deviation; constant windows become zeros), or raw values.
+    exclusion : int, optional
+        Matches are distinct occurrences: two results start at least
+        ``exclusion`` samples apart. Default ``ceil(m / 2)``.
+    metric : {"dtw", "euclidean"}
+
+    Returns
+    -------
+    list of Match
+        Best first. Distances are in the units of :func:`temporal_compare.dtw`
+        (square root of the summed squared differences). Equal distances are
+        ordered arbitrarily.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> series = np.random.default_rng(0).standard_normal(1000)
+    >>> best = search(series[300:340] * 2 + 5, series, k=3)
+    >>> best[0].index, round(best[0].distance, 9)
+    (300, 0.0)
+    >>> len({m.index for m in best})
+    3
+    """
+    q = as_series(query, "query")
+    t = as_series(series, "series")
+    m, n = q.shape[0], t.shape[0]
+    count = as_count(k, "k", minimum=1)
+    if m == 0:
+        raise TemporalCompareError("query must not be empty")
+    if m > n:
+        raise TemporalCompareError(f"query (length {m}) is longer than series (length {n})")
+    if metric not in ("dtw", "euclidean"):
+        raise TemporalCompareError(f"metric must be 'dtw' or 'euclidean', got {metric!r}")
+    w = as_window(window)
+    r = math.ceil(0.05 * m) if w is None else min(w, m - 1)
+    excl = math.ceil(m / 2) if exclusion is None else as_count(exclusion, "exclusion")
+    windows = n - m + 1
+    mean = np.empty(windows)
+    std = np.empty(windows)
+    inv = np.empty(windows)
+    _search.window_stats(t, m, mean, std, inv, CONSTANT_STD)
+    if znorm:
+        qz = znormalise(q)
+        centre = mean
+    else:
+        qz = q
+        inv = np.ones(windows)
+        centre = np.zeros(windows)
+    order = np.ascontiguousarray(np.argsort(-np.abs(qz), kind="stable"), dtype=np.int64)
+    q_upper = np.empty(m)
+    q_lower = np.empty(m)
+    _search.envelope(qz, r, q_upper, q_lower)
+    t_upper = np.empty(n)
+    t_lower = np.empty(n)
+    _search.envelope(t, r, t_upper, t_lower)
+    # Pruning threshold: the k-th distance of a greedy set of candidates pairwise
+    # 2 * exclusion apart. Each of them, or a better candidate within `exclusion`
+    # of it, ends in the answer (and those are distinct), so a window beyond the
+    # threshold never can; the answer is then picked from the survivors.
+    dists, indices, _ = _search.ucr_search(
+        t, np.ascontiguousarray(centre), np.ascontiguousarray(inv), t_upper, t_lower, qz, order,
+        q_upper, q_lower, r, metric == "dtw", count, 2 * excl,
+    )  # fmt: skip
+    best = _greedy(list(zip(dists, indices, strict=True)), count, max(excl, 1))
+    return [
+        Match(index=i, distance=math.sqrt(d), mean=float(mean[i]), std=float(std[i]))
+        for d, i in best
+    ]
