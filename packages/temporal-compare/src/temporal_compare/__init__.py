@@ -12,17 +12,22 @@ from .elastic import dtw, dtw_path, lcss
 from .errors import TemporalCompareError
 from .lcs import lcs, lcs_length, lcs_similarity
 from .lockstep import euclidean
+from .motifs import Discord, MatrixProfile, Motif, discords, matrix_profile, motifs
 from .pairwise import cdist
 from .search import Match, search
 
 __version__: str = _version("temporal-compare")
 
 __all__ = [
+    "Discord",
     "Match",
+    "MatrixProfile",
+    "Motif",
     "TemporalCompareError",
     "__version__",
     "cdist",
     "damerau_levenshtein",
+    "discords",
     "dtw",
     "dtw_path",
     "editops",
@@ -36,6 +41,8 @@ __all__ = [
     "lcs_similarity",
     "lcss",
     "levenshtein",
+    "matrix_profile",
+    "motifs",
     "osa",
     "search",
 ]

@@ -21,12 +21,10 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _search
 from ._validation import as_count, as_series, as_window
+from ._windows import window_stats
 from .errors import TemporalCompareError
 
 __all__ = ["Match", "search"]
-
-#: Windows whose standard deviation is below this are constant: they z-normalise to zeros.
-CONSTANT_STD = 1e-8
 
 
 @dataclass(frozen=True)
@@ -48,10 +46,9 @@ class Match:
 
 def znormalise(x: NDArray[np.float64]) -> NDArray[np.float64]:
     """``(x - mean) / std``; all zeros for a constant series."""
-    std = float(x.std())
-    if std < CONSTANT_STD:
+    if x.shape[0] == 0 or (x == x[0]).all():
         return np.zeros_like(x)
-    return (x - x.mean()) / std
+    return (x - x.mean()) / x.std()
 
 
 def _greedy(
@@ -135,10 +132,7 @@ def search(
     r = math.ceil(0.05 * m) if w is None else min(w, m - 1)
     excl = math.ceil(m / 2) if exclusion is None else as_count(exclusion, "exclusion")
     windows = n - m + 1
-    mean = np.empty(windows)
-    std = np.empty(windows)
-    inv = np.empty(windows)
-    _search.window_stats(t, m, mean, std, inv, CONSTANT_STD)
+    mean, std, inv, _ = window_stats(t, m)
     if znorm:
         qz = znormalise(q)
         centre = mean
