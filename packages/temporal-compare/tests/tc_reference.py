@@ -170,3 +170,34 @@ def apply_editops(a, b, ops):
             out.append(b[dj])
     out.extend(a[i:])
     return out
+
+
+def spring(stream, pattern, eps):
+    """SPRING exactly as the paper's pseudocode states it (squared costs, eps squared)."""
+    m = len(pattern)
+    inf = math.inf
+    d = [0.0] + [inf] * m
+    s = [0] * (m + 1)
+    dmin, ts, te = inf, 0, 0
+    out = []
+    for t, x in enumerate(stream):
+        nd = [0.0] + [inf] * m
+        ns = [t] + [0] * m
+        for i in range(1, m + 1):
+            options = [(nd[i - 1], ns[i - 1]), (d[i], s[i]), (d[i - 1], s[i - 1])]
+            best, start = options[0]
+            for value, st in options[1:]:
+                if value < best:
+                    best, start = value, st
+            nd[i] = (x - pattern[i - 1]) ** 2 + best
+            ns[i] = start
+        if dmin <= eps * eps and all(nd[i] >= dmin or ns[i] > te for i in range(1, m + 1)):
+            out.append((ts, te, math.sqrt(dmin)))
+            dmin = inf
+            for i in range(1, m + 1):
+                if ns[i] <= te:
+                    nd[i] = inf
+        if nd[m] <= eps * eps and nd[m] < dmin:
+            dmin, ts, te = nd[m], ns[m], t
+        d, s = nd, ns
+    return out
