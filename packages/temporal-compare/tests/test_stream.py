@@ -27,9 +27,14 @@ def test_matches_the_paper_pseudocode_and_dtw(pattern, stream, threshold):
     for got in (by_sample, many):
         assert [(m.start, m.end) for m in got] == [(a, b) for a, b, _ in expected]
         assert [m.distance for m in got] == pytest.approx([d for _, _, d in expected])
-    for m in by_sample:
+    for n, m in enumerate(by_sample):
         assert m.distance <= threshold + 1e-12
-        assert m.distance == pytest.approx(dtw(stream[m.start : m.end + 1], pattern), abs=1e-9)
+        # the reported cost is that of a warping path over stream[start:end + 1]; it is
+        # optimal for the first match, later ones may not reuse cells of earlier matches
+        best = dtw(stream[m.start : m.end + 1], pattern)
+        assert m.distance >= best - 1e-9
+        if n == 0:
+            assert m.distance == pytest.approx(best, abs=1e-9)
     # reported matches never overlap
     for a, b in itertools.pairwise(by_sample):
         assert a.end < b.start

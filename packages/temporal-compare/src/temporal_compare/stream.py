@@ -57,8 +57,12 @@ class StreamMatcher(_stream.SpringCore):
     -----
     ``update(value)`` feeds one sample and returns the list of matches it
     confirms (at most one); ``extend(values)`` feeds many; ``flush()`` reports a
-    pending candidate at the end of a stream; ``reset()`` starts over. Each
-    reported match's distance equals ``dtw(stream[start:end + 1], pattern)``.
+    pending candidate at the end of a stream; ``reset()`` starts over. A reported
+    distance is the cost of a warping path between the pattern and
+    ``stream[start:end + 1]``: the optimal one for the first match; after a
+    report, cells whose paths overlap it are discarded (SPRING's rule that
+    keeps matches disjoint), so a later match can cost slightly more than the
+    unconstrained DTW of its stretch.
 
     Examples
     --------
@@ -77,7 +81,7 @@ class StreamMatcher(_stream.SpringCore):
         self.threshold = eps
         self._setup(y, eps * eps, _make)
 
-    def extend(self, values: ArrayLike) -> list[StreamMatch]:  # type: ignore[override]
+    def extend(self, values: ArrayLike) -> list[StreamMatch]:
         """Feed many samples; return the matches they confirm, in order."""
         return super().extend(np.ascontiguousarray(as_series(values, "values")))
 
