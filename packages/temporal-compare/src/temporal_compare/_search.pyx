@@ -94,8 +94,9 @@ cdef struct Pool:
 
 
 cdef int _pool_accept(Pool* p, int64_t index, double dist) noexcept nogil:
-    """Insert a candidate; tighten the threshold to the k-th distance of a greedy set
-    of candidates pairwise ``separation`` apart. Returns -1 when memory runs out."""
+    """Insert a candidate; tighten the threshold to the k-th distance of the greedy
+    best-first selection with exclusion zone ``separation``. Returns -1 when memory
+    runs out."""
     cdef Py_ssize_t lo = 0, hi, mid, t, u, npicked = 0
     cdef bint ok
     cdef void* grown
@@ -233,8 +234,9 @@ def ucr_search(const double[::1] t, const double[::1] mean, const double[::1] in
     """Scan every window of ``t``; return the candidates (squared distance, index)
     that beat the pruning threshold of the moment, as two lists, and pruning counts.
 
-    The threshold is the k-th distance of a greedy set of candidates pairwise
-    ``separation`` apart (see ``temporal_compare.search``).
+    The threshold is the k-th distance of the greedy best-first selection with
+    exclusion zone ``separation`` (see ``temporal_compare.search`` for why it is
+    safe when windows arrive in increasing order).
 
     ``q`` is the prepared query; ``order`` visits its positions by decreasing
     magnitude (early abandoning stops sooner); ``q_upper``/``q_lower`` are its

@@ -147,13 +147,16 @@ def search(
     t_upper = np.empty(n)
     t_lower = np.empty(n)
     _search.envelope(t, r, t_upper, t_lower)
-    # Pruning threshold: the k-th distance of a greedy set of candidates pairwise
-    # 2 * exclusion apart. Each of them, or a better candidate within `exclusion`
-    # of it, ends in the answer (and those are distinct), so a window beyond the
-    # threshold never can; the answer is then picked from the survivors.
+    # Pruning threshold: the k-th distance of the greedy (best first, exclusion
+    # zone) selection among the candidates kept so far. Windows arrive in
+    # increasing index order, and a new window can displace at most one selected
+    # candidate, whose place in the chain of displacements goes to one that is no
+    # better than it: so the number of selected candidates at or below any
+    # distance never falls, the threshold only tightens, and a window beyond it
+    # can never enter the final answer, which is picked from the survivors.
     dists, indices, _ = _search.ucr_search(
         t, np.ascontiguousarray(centre), np.ascontiguousarray(inv), t_upper, t_lower, qz, order,
-        q_upper, q_lower, r, metric == "dtw", count, 2 * excl,
+        q_upper, q_lower, r, metric == "dtw", count, max(excl, 1),
     )  # fmt: skip
     best = _greedy(list(zip(dists, indices, strict=True)), count, max(excl, 1))
     return [
