@@ -53,3 +53,10 @@ def pairwise_wavefront(
 def lcss_length(
     x: NDArray[np.float64], y: NDArray[np.float64], d: int, epsilon: float, window: int
 ) -> int: ...
+def dtw_path_wavefront(
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    window: int,
+    metric: int,
+    path: NDArray[np.int64],
+) -> tuple[float, int]: ...

@@ -285,15 +285,17 @@ def pairwise_wavefront(const double[::1] flat, const int64_t[::1] starts,
             maxlen = lengths[i]
     with nogil, parallel(num_threads=num_threads):
         work = <double*> malloc(3 * (maxlen + 1) * sizeof(double))
-        if work != NULL:
-            for p in prange(npairs, schedule="dynamic", chunksize=4):
-                r = _wavefront(&flat[starts[first[p]]], lengths[first[p]],
-                               &flat_y[starts_y[second[p]]], lengths_y[second[p]],
-                               window, metric, work)
-                if squared_root:
-                    r = sqrt(r)
-                out[p] = r
-            free(work)
+        # every thread takes part in the loop; one without memory leaves NaN behind
+        for p in prange(npairs, schedule="dynamic", chunksize=4):
+            if work == NULL:
+                continue
+            r = _wavefront(&flat[starts[first[p]]], lengths[first[p]],
+                           &flat_y[starts_y[second[p]]], lengths_y[second[p]],
+                           window, metric, work)
+            if squared_root:
+                r = sqrt(r)
+            out[p] = r
+        free(work)
 
 
 def lcss_length(const double[::1] x, const double[::1] y, Py_ssize_t d,
@@ -335,3 +337,118 @@ def lcss_length(const double[::1] x, const double[::1] y, Py_ssize_t d,
         result = prev[m]
     free(buf)
     return result
+
+
+def dtw_path_wavefront(const double[::1] x, const double[::1] y, Py_ssize_t window,
+                       int metric, int64_t[:, ::1] path):
+    """Univariate symmetric1 DTW with its warping path, walking anti-diagonals.
+
+    Predecessors are recorded one byte per cell, diagonal by diagonal, with the
+    same tie-breaking as ``dtw_trace`` (diagonal, then up, then left). Writes the
+    path into the last rows of ``path`` (``n + m - 1`` rows); returns
+    ``(accumulated cost, path length)``, length 0 when no path exists.
+    """
+    cdef Py_ssize_t n = x.shape[0], m = y.shape[0], ndiag = n + m - 1
+    cdef Py_ssize_t k, i, j, lo, hi, off, t, total = 0, pos, length
+    cdef Py_ssize_t lo3 = 0, hi3 = -1, lo2 = 0, hi2 = -1, lo1 = 0, hi1 = -1
+    cdef double a, b, e, diff, c, best, result
+    cdef unsigned char mv
+    cdef int64_t* lows = <int64_t*> malloc(2 * ndiag * sizeof(int64_t))
+    if lows == NULL:
+        raise MemoryError()
+    cdef int64_t* base = lows + ndiag
+    for k in range(ndiag):
+        lo = k - m + 1 if k - m + 1 > 0 else 0
+        if 2 * lo < k - window:
+            lo = (k - window + 1) // 2
+        hi = k if k < n - 1 else n - 1
+        if 2 * hi > k + window:
+            hi = (k + window) // 2
+        lows[k] = lo
+        base[k] = total
+        if hi >= lo:
+            total += hi - lo + 1
+    cdef uint8_t* trace = <uint8_t*> malloc((total + 1) * sizeof(uint8_t))
+    cdef double* work = <double*> malloc((3 * (n + 1) + m) * sizeof(double))
+    if trace == NULL or work == NULL:
+        free(lows)
+        free(trace)
+        free(work)
+        raise MemoryError()
+    cdef double* dm2 = work
+    cdef double* dm1 = work + (n + 1)
+    cdef double* dk = work + 2 * (n + 1)
+    cdef double* yr = work + 3 * (n + 1)
+    cdef double* tmp
+    cdef uint8_t* tr
+    with nogil:
+        for i in range(m):
+            yr[i] = y[m - 1 - i]
+        for i in range(3 * (n + 1)):
+            work[i] = INFINITY
+        dm2[0] = 0.0
+        for k in range(ndiag):
+            lo = lows[k]
+            hi = k if k < n - 1 else n - 1
+            if 2 * hi > k + window:
+                hi = (k + window) // 2
+            for t in range(lo3, hi3 + 1):
+                dk[t + 1] = INFINITY
+            dk[0] = INFINITY
+            off = m - 1 - k
+            tr = trace + base[k] - lo
+            for i in range(lo, hi + 1):
+                if metric == 0:
+                    diff = x[i] - yr[off + i]
+                    c = diff * diff
+                else:
+                    c = fabs(x[i] - yr[off + i])
+                a = dm2[i]
+                b = dm1[i]
+                e = dm1[i + 1]
+                best = a
+                mv = 0
+                if b < best:
+                    best = b
+                    mv = 1
+                if e < best:
+                    best = e
+                    mv = 2
+                dk[i + 1] = c + best
+                tr[i] = mv
+            lo3 = lo2
+            hi3 = hi2
+            lo2 = lo1
+            hi2 = hi1
+            lo1 = lo
+            hi1 = hi
+            tmp = dm2
+            dm2 = dm1
+            dm1 = dk
+            dk = tmp
+        result = dm1[n]
+        length = 0
+        if result < INFINITY:
+            i = n - 1
+            j = m - 1
+            pos = n + m - 2
+            while True:
+                path[pos, 0] = i
+                path[pos, 1] = j
+                if i == 0 and j == 0:
+                    break
+                k = i + j
+                mv = trace[base[k] + i - lows[k]]
+                if mv == 0:
+                    i -= 1
+                    j -= 1
+                elif mv == 1:
+                    i -= 1
+                else:
+                    j -= 1
+                pos -= 1
+            length = n + m - 1 - pos
+    free(lows)
+    free(trace)
+    free(work)
+    return result, length

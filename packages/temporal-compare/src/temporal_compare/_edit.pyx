@@ -13,6 +13,7 @@ programming over rows.
 from libc.stdint cimport int32_t, int64_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memset
+from cython.parallel cimport parallel, prange
 
 cdef extern from *:
     """
@@ -458,3 +459,91 @@ def edit_table(const int64_t[::1] a, const int64_t[::1] b, int32_t[::1] table):
                 if t < v:
                     v = t
                 table[i * w + j] = v
+
+
+cdef extern from *:
+    """
+    #ifdef _OPENMP
+    #define TC_EDIT_OPENMP 1
+    #else
+    #define TC_EDIT_OPENMP 0
+    #endif
+    """
+    int TC_EDIT_OPENMP
+
+HAVE_OPENMP = bool(TC_EDIT_OPENMP)
+
+
+cdef int64_t _lcs_dense_row(const uint64_t* masks, Py_ssize_t words, Py_ssize_t m,
+                            const int64_t* text, Py_ssize_t n, uint64_t* S) noexcept nogil:
+    cdef Py_ssize_t j, w
+    cdef int64_t total = 0
+    cdef uint64_t carry, u, s, x, x2
+    cdef const uint64_t* pm
+    for w in range(words):
+        S[w] = ~(<uint64_t> 0)
+    for j in range(n):
+        pm = masks + text[j] * words
+        carry = 0
+        for w in range(words):
+            s = S[w]
+            u = s & pm[w]
+            x = s + carry
+            carry = x < carry
+            x2 = x + u
+            carry |= x2 < u
+            S[w] = x2 | (s - u)
+    for w in range(words):
+        if w == words - 1 and m % 64 != 0:
+            total += tc_popcount(~S[w] & (((<uint64_t> 1) << (m % 64)) - 1))
+        else:
+            total += tc_popcount(~S[w])
+    return total
+
+
+def pairwise_lcs_dense(const int64_t[::1] flat, const int64_t[::1] starts,
+                       const int64_t[::1] lengths, const int64_t[::1] flat_y,
+                       const int64_t[::1] starts_y, const int64_t[::1] lengths_y,
+                       const int64_t[::1] rows, const int64_t[::1] row_begin,
+                       const int64_t[::1] second, Py_ssize_t alphabet,
+                       int64_t[::1] out, int num_threads):
+    """LCS lengths with the left series of each row encoded once (-1 where a thread
+    ran out of memory).
+
+    Tokens are dense codes ``0 <= code < alphabet``. Row ``r`` is left series
+    ``rows[r]`` against right series ``second[row_begin[r]:row_begin[r + 1]]``;
+    results go to the same positions of ``out``. Rows run in parallel (OpenMP).
+    """
+    cdef Py_ssize_t nrows = rows.shape[0], r, p, i, words, maxwords = 1, m, n
+    cdef uint64_t* masks
+    cdef uint64_t* S
+    cdef const int64_t* pat
+    for r in range(nrows):
+        words = (lengths[rows[r]] + 63) // 64
+        if words > maxwords:
+            maxwords = words
+    with nogil, parallel(num_threads=num_threads if num_threads > 0 else 1):
+        masks = <uint64_t*> malloc((alphabet * maxwords + 1) * sizeof(uint64_t))
+        S = <uint64_t*> malloc((maxwords + 1) * sizeof(uint64_t))
+        # every thread takes part in the loop; one without memory marks its rows
+        for r in prange(nrows, schedule="dynamic", chunksize=1):
+            if masks == NULL or S == NULL:
+                for p in range(row_begin[r], row_begin[r + 1]):
+                    out[p] = -1
+                continue
+            m = lengths[rows[r]]
+            words = (m + 63) // 64
+            if words == 0:
+                words = 1
+            memset(masks, 0, alphabet * words * sizeof(uint64_t))
+            pat = &flat[starts[rows[r]]]
+            for i in range(m):
+                masks[pat[i] * words + i // 64] |= (<uint64_t> 1) << (i % 64)
+            for p in range(row_begin[r], row_begin[r + 1]):
+                n = lengths_y[second[p]]
+                if m == 0 or n == 0:
+                    out[p] = 0
+                else:
+                    out[p] = _lcs_dense_row(masks, words, m, &flat_y[starts_y[second[p]]], n, S)
+        free(masks)
+        free(S)

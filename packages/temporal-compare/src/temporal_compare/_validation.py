@@ -16,15 +16,18 @@ from .errors import TemporalCompareError
 MAX_CELLS = 400_000_000
 
 
-def as_series(values: ArrayLike, name: str) -> NDArray[np.float64]:
-    """Return *values* as a contiguous 1-D float64 array, or raise naming *name*."""
+def as_series(values: ArrayLike, name: str, *, check_finite: bool = True) -> NDArray[np.float64]:
+    """Return *values* as a contiguous 1-D float64 array, or raise naming *name*.
+
+    With ``check_finite=False`` the caller takes over the NaN/infinity check.
+    """
     try:
         arr = np.ascontiguousarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise TemporalCompareError(f"{name} must be numeric: {exc}") from exc
     if arr.ndim != 1:
         raise TemporalCompareError(f"{name} must be 1-D, got shape {arr.shape}")
-    if not np.isfinite(arr).all():
+    if check_finite and not np.isfinite(arr).all():
         raise TemporalCompareError(f"{name} contains NaN or infinity")
     return arr
 

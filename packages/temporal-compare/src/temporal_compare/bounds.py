@@ -74,7 +74,9 @@ def lb_kim(query: ArrayLike, candidate: ArrayLike) -> float:
     c = as_series(candidate, "candidate")
     if q.shape[0] == 0 or c.shape[0] == 0:
         return 0.0
-    first = (q[0] - c[0]) ** 2
+    # Python floats: overflow gives inf quietly, as the kernels do
+    head = float(q[0]) - float(c[0])
     if q.shape[0] == 1 and c.shape[0] == 1:
-        return math.sqrt(first)
-    return math.sqrt(first + (q[-1] - c[-1]) ** 2)
+        return abs(head)
+    tail = float(q[-1]) - float(c[-1])
+    return math.sqrt(head * head + tail * tail)

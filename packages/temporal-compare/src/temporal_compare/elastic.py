@@ -215,6 +215,16 @@ def dtw_path(
     widths = np.maximum(hi - lo + 1, 0)
     cells = int(widths.sum())
     check_cells(cells, "dtw_path")
+    if a.shape[1] == 1 and step_code == 0 and slope is None:
+        path = np.empty((n + m - 1, 2), dtype=np.int64)
+        radius = max(n, m) if w is None else w
+        total, length = _dtw.dtw_path_wavefront(
+            a.reshape(-1), b.reshape(-1), radius, min(metric_code, 1), path
+        )
+        if length == 0:
+            return math.inf, empty
+        distance = math.sqrt(total) if metric_code == 0 else total
+        return distance, np.ascontiguousarray(path[n + m - 1 - length :])
     offsets = np.zeros(n, dtype=np.int64)
     np.cumsum(widths[:-1], out=offsets[1:])
     trace = np.empty(max(cells, 1), dtype=np.uint8)

@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _dtw, _edit
-from ._tokens import encode_many
+from ._tokens import dense, encode_many
 from ._validation import as_count, as_series, as_window
 from .errors import TemporalCompareError
 
@@ -248,25 +248,71 @@ def _token_matrix(
         if progress:
             progress(0, 0)
         return
-    flat, starts, lengths = _pack(codes, np.int64)
-    flat_y, starts_y, lengths_y = _pack(codes_y, np.int64)
-    lcs = np.zeros(first.shape[0], dtype=np.int64)
+    if metric == "lcs_similarity":
+        lcs = _lcs_rows(codes, codes_y, symmetric, first, second, jobs, progress)
+        lengths = np.array([c.shape[0] for c in codes], dtype=np.int64)
+        lengths_y = np.array([c.shape[0] for c in codes_y], dtype=np.int64)
+        longest = np.maximum(lengths[first], lengths_y[second])
+        out[first, second] = np.where(longest == 0, 1.0, lcs / np.maximum(longest, 1))
+        return
+    result = np.zeros(first.shape[0], dtype=np.int64)
 
     def work(part: slice, threads: int) -> None:
-        sub = np.zeros(part.stop - part.start, dtype=np.int64)
-        if metric == "lcs_similarity":
+        for k, (i, j) in enumerate(zip(first[part], second[part], strict=True)):
+            result[part.start + k] = _edit.levenshtein_unit(codes[i], codes_y[j])
+
+    _run_chunks(first.shape[0], jobs, work, progress, parallel_kernel=False)
+    out[first, second] = result
+
+
+#: Largest pattern-mask table (bytes) one thread may hold for the dense LCS kernel.
+_DENSE_MASK_BYTES = 64 * 2**20
+
+
+def _lcs_rows(
+    codes: list[NDArray[np.int64]],
+    codes_y: list[NDArray[np.int64]],
+    symmetric: bool,
+    first: NDArray[np.int64],
+    second: NDArray[np.int64],
+    jobs: int,
+    progress: Progress | None,
+) -> NDArray[np.int64]:
+    """LCS length of every pair; pairs come sorted by ``first`` (one row per left series)."""
+    both = codes if symmetric else [*codes, *codes_y]
+    relabelled, alphabet = dense(*both)
+    left = relabelled[: len(codes)]
+    right = left if symmetric else relabelled[len(codes) :]
+    flat, starts, lengths = _pack(left, np.int64)
+    flat_y, starts_y, lengths_y = _pack(right, np.int64)
+    rows, row_begin = np.unique(first, return_index=True)
+    row_begin = np.ascontiguousarray(np.append(row_begin, first.shape[0]), dtype=np.int64)
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    result = np.zeros(first.shape[0], dtype=np.int64)
+    words = max(1, (int(lengths.max()) + 63) // 64)
+    if alphabet * words * 8 > _DENSE_MASK_BYTES:
+        # too many distinct tokens for a dense table: encode each pair by hashing
+        def pairs(part: slice, threads: int) -> None:
+            sub = np.zeros(part.stop - part.start, dtype=np.int64)
             _edit.pairwise_lcs(
                 flat, starts, lengths, flat_y, starts_y, lengths_y, first[part], second[part], sub
             )
-        else:
-            for k, (i, j) in enumerate(zip(first[part], second[part], strict=True)):
-                sub[k] = _edit.levenshtein_unit(codes[i], codes_y[j])
-        lcs[part] = sub
+            result[part] = sub
 
-    _run_chunks(first.shape[0], jobs, work, progress, parallel_kernel=False)
-    if metric == "lcs_similarity":
-        longest = np.maximum(lengths[first], lengths_y[second])
-        values = np.where(longest == 0, 1.0, lcs / np.maximum(longest, 1))
-    else:
-        values = lcs.astype(np.float64)
-    out[first, second] = values
+        _run_chunks(first.shape[0], jobs, pairs, progress, parallel_kernel=False)
+        return result
+
+    def work(part: slice, threads: int) -> None:
+        _edit.pairwise_lcs_dense(
+            flat, starts, lengths, flat_y, starts_y, lengths_y, rows[part],
+            row_begin[part.start : part.stop + 1], second, max(alphabet, 1), result, threads,
+        )  # fmt: skip
+
+    def row_progress(done_rows: int, total_rows: int) -> None:
+        if progress:
+            progress(int(row_begin[done_rows]), first.shape[0])
+
+    _run_chunks(rows.shape[0], jobs, work, row_progress if progress else None, _edit.HAVE_OPENMP)
+    if (result < 0).any():
+        raise MemoryError("cdist could not allocate working memory")
+    return result
