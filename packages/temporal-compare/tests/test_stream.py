@@ -40,6 +40,29 @@ def test_matches_the_paper_pseudocode_and_dtw(pattern, stream, threshold):
         assert a.end < b.start
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(1, 6).flatmap(lambda n: arrays(np.float64, n, elements=small)),
+    st.integers(0, 50).flatmap(lambda n: arrays(np.float64, n, elements=small)),
+    st.floats(0, 3),
+    st.integers(0, 4),
+)
+def test_windowed_matches_are_windowed_dtw_and_disjoint(pattern, stream, threshold, window):
+    one = StreamMatcher(pattern, threshold=threshold, window=window)
+    by_sample = [m for v in stream for m in one.update(float(v))] + one.flush()
+    many = StreamMatcher(pattern, threshold=threshold, window=window)
+    assert by_sample == many.extend(stream) + many.flush()
+    for n, m in enumerate(by_sample):
+        assert abs((m.end - m.start + 1) - len(pattern)) <= window
+        best = dtw(stream[m.start : m.end + 1], pattern, window=window)
+        assert m.distance <= threshold + 1e-12
+        assert m.distance >= best - 1e-9
+        if n == 0:
+            assert m.distance == pytest.approx(best, abs=1e-9)
+    for a, b in zip(by_sample, by_sample[1:], strict=False):
+        assert a.end < b.start
+
+
 def test_finds_planted_warped_occurrences_once_each():
     rng = np.random.default_rng(3)
     pattern = np.sin(np.linspace(0, 2 * np.pi, 64)) * 3
@@ -48,11 +71,14 @@ def test_finds_planted_warped_occurrences_once_each():
     for k, start in enumerate(starts):
         stretched = np.interp(np.linspace(0, 63, 64 + 10 * k), np.arange(64), pattern)
         stream[start : start + len(stretched)] = stretched
-    matcher = StreamMatcher(pattern, threshold=3.0)
-    found = matcher.extend(stream) + matcher.flush()
-    assert len(found) == 3
-    for m, start in zip(found, starts, strict=True):
-        assert abs(m.start - start) <= 3
+    for window in (None, 25):
+        matcher = StreamMatcher(pattern, threshold=3.0, window=window)
+        found = matcher.extend(stream) + matcher.flush()
+        assert len(found) == 3
+        for m, start in zip(found, starts, strict=True):
+            assert abs(m.start - start) <= 3
+    narrow = StreamMatcher(pattern, threshold=3.0, window=2).extend(stream)
+    assert all(abs((m.end - m.start + 1) - 64) <= 2 for m in narrow)
     assert matcher.samples_seen == 5000
     matcher.reset()
     assert matcher.samples_seen == 0
@@ -78,6 +104,8 @@ def test_flush_reports_the_pending_candidate():
             "values contains NaN",
         ),
         (lambda: StreamMatcher([[1.0]], threshold=1.0), "pattern must be 1-D"),
+        (lambda: StreamMatcher([1.0], threshold=1.0, window=-1), "window must be >= 0"),
+        (lambda: StreamMatcher([1.0] * 10**5, threshold=1.0, window=10**4), "limit"),
     ],
 )
 def test_bad_input(call, message):

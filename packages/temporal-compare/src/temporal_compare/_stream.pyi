@@ -6,7 +6,11 @@ from numpy.typing import NDArray
 
 class SpringCore:
     def _setup(
-        self, pattern: NDArray[np.float64], eps2: float, make: Callable[[int, int, float], Any]
+        self,
+        pattern: NDArray[np.float64],
+        eps2: float,
+        make: Callable[[int, int, float], Any],
+        window: int = -1,
     ) -> None: ...
     def update(self, value: float) -> list[Any]: ...
     def extend(self, values: NDArray[np.float64]) -> list[Any]: ...

@@ -27,6 +27,10 @@ cdef class SpringCore:
     cdef double dmin
     cdef int64_t ts, te
     cdef object _make
+    # banded variant: one cost per (pattern position, warp offset) and time layer
+    cdef Py_ssize_t w
+    cdef double* band
+    cdef double* band_prev
 
     def __cinit__(self):
         self.y = NULL
@@ -34,12 +38,21 @@ cdef class SpringCore:
         self.nd = NULL
         self.s = NULL
         self.ns = NULL
+        self.band = NULL
+        self.band_prev = NULL
+        self.w = -1
 
-    def _setup(self, const double[::1] pattern, double eps2, make):
+    def _setup(self, const double[::1] pattern, double eps2, make, Py_ssize_t window=-1):
         cdef Py_ssize_t i, m = pattern.shape[0]
         self.m = m
         self.eps2 = eps2
         self._make = make
+        self.w = window
+        if window >= 0:
+            self.band = <double*> malloc((m + 1) * (2 * window + 1) * sizeof(double))
+            self.band_prev = <double*> malloc((m + 1) * (2 * window + 1) * sizeof(double))
+            if not (self.band and self.band_prev):
+                raise MemoryError()
         self.y = <double*> malloc(m * sizeof(double))
         self.d = <double*> malloc((m + 1) * sizeof(double))
         self.nd = <double*> malloc((m + 1) * sizeof(double))
@@ -57,12 +70,18 @@ cdef class SpringCore:
             self.d[i] = INFINITY
             self.s[i] = 0
         self.d[0] = 0.0
+        if self.w >= 0:
+            for i in range((self.m + 1) * (2 * self.w + 1)):
+                self.band[i] = INFINITY
+                self.band_prev[i] = INFINITY
         self.t = 0
         self.dmin = INFINITY
         self.ts = 0
         self.te = 0
 
     def __dealloc__(self):
+        free(self.band)
+        free(self.band_prev)
         free(self.y)
         free(self.d)
         free(self.nd)
@@ -121,13 +140,92 @@ cdef class SpringCore:
         self.t += 1
         return found
 
+    cdef int _step_band(self, double x, double* out_d, int64_t* out_s,
+                        int64_t* out_e) noexcept nogil:
+        """Advance one sample under the band ``|(t - start) - (i - 1)| <= w``.
+
+        State ``(i, off)`` with ``off = (t - start) - (i - 1)`` in ``[-w, w]``
+        holds the cost of the best path from that start, so every start inside
+        the band keeps its own exact cost; the start is implied by the state.
+        """
+        cdef Py_ssize_t i, k, m = self.m, w = self.w, width = 2 * w + 1
+        cdef double* cur = self.band
+        cdef double* prev = self.band_prev
+        cdef double c, diff, best, v, cand = INFINITY
+        cdef int64_t start, cand_start = 0
+        cdef int found = 0
+        cdef bint confirmed
+        for i in range(1, m + 1):
+            diff = x - self.y[i - 1]
+            c = diff * diff
+            for k in range(width):
+                if i == 1:
+                    if k == w:
+                        best = 0.0  # a match may start at this sample
+                    elif k > w:
+                        best = prev[width + k - 1]
+                    else:
+                        best = INFINITY
+                else:
+                    best = prev[(i - 1) * width + k]
+                    if k >= 1 and prev[i * width + k - 1] < best:
+                        best = prev[i * width + k - 1]
+                    if k + 1 < width and cur[(i - 1) * width + k + 1] < best:
+                        best = cur[(i - 1) * width + k + 1]
+                v = c + best
+                cur[i * width + k] = v
+        for k in range(width):
+            v = cur[m * width + k]
+            if v < cand:
+                cand = v
+                cand_start = self.t - (m - 1) - (k - w)
+        if self.dmin <= self.eps2:
+            confirmed = True
+            for i in range(1, m + 1):
+                for k in range(width):
+                    start = self.t - (i - 1) - (k - w)
+                    if cur[i * width + k] < self.dmin and start <= self.te:
+                        confirmed = False
+                        break
+                if not confirmed:
+                    break
+            if confirmed:
+                out_d[0] = self.dmin
+                out_s[0] = self.ts
+                out_e[0] = self.te
+                found = 1
+                for i in range(1, m + 1):
+                    for k in range(width):
+                        if self.t - (i - 1) - (k - w) <= self.te:
+                            cur[i * width + k] = INFINITY
+                self.dmin = INFINITY
+                cand = INFINITY
+                for k in range(width):
+                    v = cur[m * width + k]
+                    if v < cand:
+                        cand = v
+                        cand_start = self.t - (m - 1) - (k - w)
+        if cand <= self.eps2 and cand < self.dmin:
+            self.dmin = cand
+            self.ts = cand_start
+            self.te = self.t
+        self.band = prev
+        self.band_prev = cur
+        self.t += 1
+        return found
+
     def update(self, double value):
         """Feed one sample; return the matches it confirms (at most one) as a list."""
         cdef double dist
         cdef int64_t start, end
         if not isfinite(value):
             raise TemporalCompareError(f"value must be finite, got {value!r}")
-        if self._step(value, &dist, &start, &end):
+        cdef int hit
+        if self.w >= 0:
+            hit = self._step_band(value, &dist, &start, &end)
+        else:
+            hit = self._step(value, &dist, &start, &end)
+        if hit:
             return [self._make(start, end, dist)]
         return []
 
@@ -142,7 +240,10 @@ cdef class SpringCore:
             hit = 0
             with nogil:
                 while i < n and not hit:
-                    hit = self._step(values[i], &dist, &start, &end)
+                    if self.w >= 0:
+                        hit = self._step_band(values[i], &dist, &start, &end)
+                    else:
+                        hit = self._step(values[i], &dist, &start, &end)
                     i += 1
             if hit:
                 out.append(self._make(start, end, dist))
@@ -151,11 +252,19 @@ cdef class SpringCore:
     def flush(self):
         """Report the pending candidate, if any, as if the stream had ended."""
         cdef double dist = self.dmin
+        cdef Py_ssize_t i, k, width = 2 * self.w + 1
         if dist <= self.eps2:
             self.dmin = INFINITY
-            for i in range(1, self.m + 1):
-                if self.s[i] <= self.te:
-                    self.d[i] = INFINITY
+            if self.w >= 0:
+                # band_prev holds the latest layer (time t - 1)
+                for i in range(1, self.m + 1):
+                    for k in range(width):
+                        if self.t - 1 - (i - 1) - (k - self.w) <= self.te:
+                            self.band_prev[i * width + k] = INFINITY
+            else:
+                for i in range(1, self.m + 1):
+                    if self.s[i] <= self.te:
+                        self.d[i] = INFINITY
             return [self._make(self.ts, self.te, dist)]
         return []
 

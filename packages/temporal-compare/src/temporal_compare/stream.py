@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _stream
-from ._validation import as_positive_float, as_series
+from ._validation import as_positive_float, as_series, as_window, check_cells
 from .errors import TemporalCompareError
 
 __all__ = ["StreamMatch", "StreamMatcher"]
@@ -52,6 +52,12 @@ class StreamMatcher(_stream.SpringCore):
         Largest DTW distance (the ``sqeuclidean`` convention of
         :func:`temporal_compare.dtw`: square root of summed squared
         differences) a match may have.
+    window : int, optional
+        Sakoe-Chiba radius between the pattern and the matched stretch:
+        pattern position ``i`` may align with stretch position ``j`` only when
+        ``|i - j| <= window`` (so matches are ``len(pattern) ± window`` long).
+        Each start inside the band keeps its own cost, ``O(len(pattern) *
+        (2 * window + 1))`` per sample; ``None`` is plain SPRING.
 
     Notes
     -----
@@ -72,14 +78,18 @@ class StreamMatcher(_stream.SpringCore):
     [StreamMatch(start=2, end=5, distance=0.0)]
     """
 
-    def __init__(self, pattern: ArrayLike, *, threshold: float) -> None:
+    def __init__(self, pattern: ArrayLike, *, threshold: float, window: int | None = None) -> None:
         y = as_series(pattern, "pattern")
         if y.shape[0] == 0:
             raise TemporalCompareError("pattern must not be empty")
         eps = as_positive_float(threshold, "threshold")
+        w = as_window(window)
         self.pattern = y
         self.threshold = eps
-        self._setup(y, eps * eps, _make)
+        self.window = w
+        if w is not None:
+            check_cells((y.shape[0] + 1) * (2 * w + 1) * 16, "StreamMatcher window (bytes)")
+        self._setup(y, eps * eps, _make, -1 if w is None else w)
 
     def extend(self, values: ArrayLike) -> list[StreamMatch]:
         """Feed many samples; return the matches they confirm, in order."""
@@ -88,5 +98,5 @@ class StreamMatcher(_stream.SpringCore):
     def __repr__(self) -> str:
         return (
             f"StreamMatcher(pattern_length={self.pattern.shape[0]}, threshold={self.threshold}, "
-            f"samples_seen={self.samples_seen})"
+            f"window={self.window}, samples_seen={self.samples_seen})"
         )
