@@ -59,7 +59,7 @@ def test_windowed_matches_are_windowed_dtw_and_disjoint(pattern, stream, thresho
         assert m.distance >= best - 1e-9
         if n == 0:
             assert m.distance == pytest.approx(best, abs=1e-9)
-    for a, b in zip(by_sample, by_sample[1:], strict=False):
+    for a, b in itertools.pairwise(by_sample):
         assert a.end < b.start
 
 
