@@ -98,6 +98,10 @@ def _run_stream(pattern, values):
     return len(tc.StreamMatcher(pattern, threshold=1.0).extend(values))
 
 
+def _run_stream_window(pattern, values):
+    return len(tc.StreamMatcher(pattern, threshold=1.0, window=4).extend(values))
+
+
 def _run_stream_by_sample(pattern, values):
     matcher = tc.StreamMatcher(pattern, threshold=1.0)
     update = matcher.update
@@ -239,6 +243,13 @@ WORKLOADS = [
         name="StreamMatcher pattern 64, extend 200k samples",
         setup=_stream_inputs,
         ours=_run_stream,
+        repeat=5,
+        goal="goal >= 1M samples/s (0.2 s)",
+    ),
+    Workload(
+        name="StreamMatcher pattern 64 window 4, extend 200k samples",
+        setup=_stream_inputs,
+        ours=_run_stream_window,
         repeat=5,
         goal="goal >= 1M samples/s (0.2 s)",
     ),

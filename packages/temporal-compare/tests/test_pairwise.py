@@ -82,3 +82,24 @@ def test_rapidfuzz_cdist_agrees():
 def test_bad_input(call, message):
     with pytest.raises(TemporalCompareError, match=message):
         call()
+
+
+def test_oversized_result_refused(monkeypatch):
+    import temporal_compare._validation as validation
+
+    monkeypatch.setattr(validation, "MAX_CELLS", 100)
+    with pytest.raises(TemporalCompareError, match="limit"):
+        cdist(np.zeros((5, 3)))
+
+
+def test_plain_thread_fallback_matches(monkeypatch):
+    from temporal_compare import _dtw, _edit
+
+    rng = np.random.default_rng(4)
+    X = np.cumsum(rng.standard_normal((20, 30)), axis=1)
+    words = [rng.integers(0, 5, 40).tolist() for _ in range(12)]
+    expected = cdist(X, n_jobs=2), cdist(words, metric="lcs_similarity", n_jobs=2)
+    monkeypatch.setattr(_dtw, "HAVE_OPENMP", False)
+    monkeypatch.setattr(_edit, "HAVE_OPENMP", False)
+    assert np.array_equal(cdist(X, n_jobs=2), expected[0])
+    assert np.array_equal(cdist(words, metric="lcs_similarity", n_jobs=2), expected[1])

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from . import _dtw, _edit
 from ._tokens import dense, encode_many
-from ._validation import as_count, as_series, as_window
+from ._validation import as_count, as_series, as_window, check_cells
 from .errors import TemporalCompareError
 
 __all__ = ["CDIST_METRICS", "cdist"]
@@ -157,6 +157,7 @@ def cdist(
     symmetric = Y is None
     ys = xs if symmetric else _collection(Y, "Y", numeric)
     nx, ny = len(xs), len(ys)
+    check_cells(nx * ny * 8, "cdist (bytes of the result)")
     diagonal = 1.0 if metric == "lcs_similarity" else 0.0
     out = np.zeros((nx, ny))
     if symmetric:
