@@ -21,6 +21,7 @@ def ucr_search(
     use_dtw: bool,
     k: int,
     separation: int,
+    start_threshold: float = ...,
 ) -> tuple[list[float], list[int], tuple[int, int, int, int, int]]: ...
 def window_stats(
     t: NDArray[np.float64],

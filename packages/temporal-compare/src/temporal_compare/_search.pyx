@@ -230,13 +230,14 @@ def ucr_search(const double[::1] t, const double[::1] mean, const double[::1] in
                const double[::1] upper_t, const double[::1] lower_t,
                const double[::1] q, const int64_t[::1] order, const double[::1] q_upper,
                const double[::1] q_lower, Py_ssize_t r, bint use_dtw, Py_ssize_t k,
-               Py_ssize_t separation):
+               Py_ssize_t separation, double start_threshold=INFINITY):
     """Scan every window of ``t``; return the candidates (squared distance, index)
     that beat the pruning threshold of the moment, as two lists, and pruning counts.
 
     The threshold is the k-th distance of the greedy best-first selection with
     exclusion zone ``separation`` (see ``temporal_compare.search`` for why it is
-    safe when windows arrive in increasing order).
+    safe when windows arrive in increasing order), starting from
+    ``start_threshold`` (squared) when the caller knows one.
 
     ``q`` is the prepared query; ``order`` visits its positions by decreasing
     magnitude (early abandoning stops sooner); ``q_upper``/``q_lower`` are its
@@ -251,13 +252,13 @@ def ucr_search(const double[::1] t, const double[::1] mean, const double[::1] in
     pool.cap = 0
     pool.k = k
     pool.separation = separation
-    pool.threshold = INFINITY
+    pool.threshold = start_threshold
     pool.picked = <int64_t*> malloc((k + 1) * sizeof(int64_t))
     if pool.picked == NULL:
         raise MemoryError()
     cdef bint failed = False
     k = 0
-    cdef double bsf = INFINITY, mu, iv, lb, lb1, lb2, z, d, dist, u, l, qq
+    cdef double bsf = start_threshold, mu, iv, lb, lb1, lb2, z, d, dist, u, l, qq
     cdef int64_t pruned_kim = 0, pruned_eq = 0, pruned_ec = 0, abandoned = 0, computed = 0
     cdef bint use_kim = m >= 8
     cdef double* buf = <double*> malloc((6 * m + 4) * sizeof(double))

@@ -70,6 +70,41 @@ def _greedy(
     return picked
 
 
+#: Largest ``len(series) * len(query)`` for which a Euclidean pass seeds the threshold.
+SEED_WORK = 4_000_000
+
+
+def _euclidean_seed(
+    t: NDArray[np.float64], qz: NDArray[np.float64], inv: NDArray[np.float64], k: int, excl: int
+) -> float:
+    """A starting threshold (squared) for z-normalised DTW search, or ``inf``.
+
+    The z-normalised Euclidean distance of a window bounds its DTW distance from
+    above (the diagonal is one warping path). Take the greedy best-first windows
+    by that bound with candidates ``2 * exclusion`` apart: each of them, or a
+    better window within ``exclusion`` of it, is in the answer, and those are
+    distinct, so the k-th bound is at least the answer's k-th distance. Only
+    worth it while the sliding dot products are cheap next to the search.
+    """
+    m, windows = qz.shape[0], inv.shape[0]
+    if windows * m > SEED_WORK or windows < k:
+        return math.inf
+    dots = np.correlate(t, qz, mode="valid")
+    squared = np.where(inv > 0, float(m), 0.0) + float(qz @ qz) - 2.0 * dots * inv
+    separation = 2 * max(excl, 1)
+    wanted = min(windows, k * (2 * separation + 1))
+    nearest = (
+        np.argpartition(squared, wanted - 1)[:wanted] if wanted < windows else np.arange(windows)
+    )
+    picked = _greedy(
+        list(zip(squared[nearest].tolist(), nearest.tolist(), strict=True)), k, separation
+    )
+    if len(picked) < k:
+        return math.inf
+    # slack for the rounding of the dot-product formula
+    return picked[-1][0] * (1.0 + 1e-6) + 1e-6 * m
+
+
 def search(
     query: ArrayLike,
     series: ArrayLike,
@@ -154,9 +189,10 @@ def search(
     # better than it: so the number of selected candidates at or below any
     # distance never falls, the threshold only tightens, and a window beyond it
     # can never enter the final answer, which is picked from the survivors.
+    start = _euclidean_seed(t, qz, inv, count, excl) if znorm and metric == "dtw" else math.inf
     dists, indices, _ = _search.ucr_search(
         t, np.ascontiguousarray(centre), np.ascontiguousarray(inv), t_upper, t_lower, qz, order,
-        q_upper, q_lower, r, metric == "dtw", count, max(excl, 1),
+        q_upper, q_lower, r, metric == "dtw", count, max(excl, 1), start,
     )  # fmt: skip
     best = _greedy(list(zip(dists, indices, strict=True)), count, max(excl, 1))
     return [
