@@ -91,8 +91,9 @@ cdef class SpringCore:
     cdef int _step(self, double x, double* out_d, int64_t* out_s, int64_t* out_e) noexcept nogil:
         """Advance one sample; returns 1 and fills the outputs when a match is confirmed."""
         cdef Py_ssize_t i, m = self.m
-        cdef double best, c, diff
-        cdef int64_t bs
+        cdef double best, c, diff, a, e
+        cdef int64_t bs, as_, es
+        cdef bint take
         cdef double* d = self.d
         cdef double* nd = self.nd
         cdef int64_t* s = self.s
@@ -101,18 +102,25 @@ cdef class SpringCore:
         cdef bint confirmed
         nd[0] = 0.0
         ns[0] = self.t
+        # selects rather than branches: on noisy data the smallest predecessor is
+        # unpredictable, and mispredicted branches would dominate the cost
+        best = 0.0
+        bs = self.t
         for i in range(1, m + 1):
             diff = x - self.y[i - 1]
             c = diff * diff
-            best = nd[i - 1]
-            bs = ns[i - 1]
-            if d[i] < best:
-                best = d[i]
-                bs = s[i]
-            if d[i - 1] < best:
-                best = d[i - 1]
-                bs = s[i - 1]
-            nd[i] = c + best
+            a = d[i]
+            e = d[i - 1]
+            as_ = s[i]
+            es = s[i - 1]
+            take = a < best
+            best = a if take else best
+            bs = as_ if take else bs
+            take = e < best
+            best = e if take else best
+            bs = es if take else bs
+            best = c + best
+            nd[i] = best
             ns[i] = bs
         if self.dmin <= self.eps2:
             confirmed = True
