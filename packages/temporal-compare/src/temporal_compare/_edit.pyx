@@ -96,7 +96,7 @@ cdef int _encode(const int64_t* pattern, Py_ssize_t m, const int64_t* text, Py_s
     out.words = (m + 63) // 64
     if out.words == 0:
         out.words = 1
-    out.masks = <uint64_t*> calloc(out.k * out.words + 1, sizeof(uint64_t))
+    out.masks = <uint64_t*> calloc((out.k + 1) * out.words + 1, sizeof(uint64_t))
     if out.masks == NULL:
         free(keys); free(slot_code); free(pcode); free(out.text)
         out.text = NULL
@@ -172,46 +172,48 @@ def lcs_length(const int64_t[::1] a, const int64_t[::1] b) -> int:
 
 # ------------------------------------------------------ bit-parallel Levenshtein
 
+cdef inline void _myers_word(uint64_t eq, uint64_t* VP, uint64_t* VN, uint64_t* hin_pos,
+                             uint64_t* hin_neg, int top_bit) noexcept nogil:
+    """One 64-row block of one column (Myers / Hyyro); the horizontal delta at the
+    block's bottom row (bit ``top_bit``) becomes the next block's input."""
+    cdef uint64_t pv = VP[0], mv = VN[0], xv, xh, ph, mh
+    xv = eq | mv
+    eq |= hin_neg[0]
+    xh = (((eq & pv) + pv) ^ pv) | eq
+    ph = mv | ~(xh | pv)
+    mh = pv & xh
+    # ph and mh never share a bit, so at most one output is set
+    cdef uint64_t out_pos = (ph >> top_bit) & 1
+    cdef uint64_t out_neg = (mh >> top_bit) & 1
+    ph = (ph << 1) | hin_pos[0]
+    mh = (mh << 1) | hin_neg[0]
+    VP[0] = mh | ~(xv | ph)
+    VN[0] = ph & xv
+    hin_pos[0] = out_pos
+    hin_neg[0] = out_neg
+
+
 cdef int64_t _levenshtein_bits(const Codes* c, Py_ssize_t m, Py_ssize_t n,
                                uint64_t* VP, uint64_t* VN) noexcept nogil:
-    cdef Py_ssize_t j, w, words = c.words
+    cdef Py_ssize_t j, w, words = c.words, last = c.words - 1
     cdef int64_t code, score = m
-    cdef int hin, hout
-    cdef uint64_t eq, pv, mv, xv, xh, ph, mh, high
-    cdef uint64_t last_high = (<uint64_t> 1) << ((m - 1) % 64)
-    cdef uint64_t top = (<uint64_t> 1) << 63
+    cdef uint64_t hin_neg, hin_pos
+    cdef int last_bit = (m - 1) % 64
+    cdef const uint64_t* pm
+    cdef const uint64_t* zero = c.masks + c.k * words  # all-zero mask for absent tokens
     for w in range(words):
         VP[w] = ~(<uint64_t> 0)
         VN[w] = 0
     for j in range(n):
         code = c.text[j]
-        hin = 1  # the first row of the table grows by one per text token
-        for w in range(words):
-            eq = c.masks[code * words + w] if code >= 0 else 0
-            pv = VP[w]
-            mv = VN[w]
-            xv = eq | mv
-            if hin < 0:
-                eq |= 1
-            xh = (((eq & pv) + pv) ^ pv) | eq
-            ph = mv | ~(xh | pv)
-            mh = pv & xh
-            high = last_high if w == words - 1 else top
-            hout = 0
-            if ph & high:
-                hout = 1
-            elif mh & high:
-                hout = -1
-            ph <<= 1
-            mh <<= 1
-            if hin < 0:
-                mh |= 1
-            elif hin > 0:
-                ph |= 1
-            VP[w] = mh | ~(xv | ph)
-            VN[w] = ph & xv
-            hin = hout
-        score += hin
+        pm = c.masks + code * words if code >= 0 else zero
+        # horizontal delta entering the top block: the first row grows by one
+        hin_neg = 0
+        hin_pos = 1
+        for w in range(last):
+            _myers_word(pm[w], &VP[w], &VN[w], &hin_pos, &hin_neg, 63)
+        _myers_word(pm[last], &VP[last], &VN[last], &hin_pos, &hin_neg, last_bit)
+        score += <int64_t> hin_pos - <int64_t> hin_neg
     return score
 
 
