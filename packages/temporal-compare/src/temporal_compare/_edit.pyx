@@ -17,14 +17,33 @@ from cython.parallel cimport parallel, prange
 
 cdef extern from *:
     """
+    #include <stdint.h>
     #if defined(_MSC_VER)
     #include <intrin.h>
     static inline int tc_popcount(unsigned long long x) { return (int)__popcnt64(x); }
     #else
     static inline int tc_popcount(unsigned long long x) { return __builtin_popcountll(x); }
     #endif
+    /* One word of Hyyro's LCS step: S' = (S + (S & M) + carry) | (S & ~M), with the
+       carry of the addition passed to the next word (add-with-carry where the
+       compiler has 128-bit integers). */
+    static inline uint64_t tc_lcs_word(uint64_t s, uint64_t pm, uint64_t* carry) {
+        uint64_t u = s & pm;
+    #if defined(__SIZEOF_INT128__)
+        unsigned __int128 sum = (unsigned __int128)s + u + *carry;
+        *carry = (uint64_t)(sum >> 64);
+        return (uint64_t)sum | (s - u);
+    #else
+        uint64_t x = s + *carry;
+        uint64_t c = x < *carry;
+        uint64_t x2 = x + u;
+        *carry = c | (x2 < u);
+        return x2 | (s - u);
+    #endif
+    }
     """
     int tc_popcount(uint64_t x) noexcept nogil
+    uint64_t tc_lcs_word(uint64_t s, uint64_t pm, uint64_t* carry) noexcept nogil
 
 
 cdef int64_t INF64 = 1 << 62
@@ -129,13 +148,7 @@ cdef int64_t _lcs_bits(const Codes* c, Py_ssize_t m, Py_ssize_t n, uint64_t* S) 
         pm = c.masks + code * words
         carry = 0
         for w in range(words):
-            s = S[w]
-            u = s & pm[w]
-            x = s + carry
-            carry = x < carry
-            x2 = x + u
-            carry |= x2 < u
-            S[w] = x2 | (s - u)
+            S[w] = tc_lcs_word(S[w], pm[w], &carry)
     for w in range(words):
         if w == words - 1 and m % 64 != 0:
             total += tc_popcount(~S[w] & (((<uint64_t> 1) << (m % 64)) - 1))
@@ -488,13 +501,7 @@ cdef int64_t _lcs_dense_row(const uint64_t* masks, Py_ssize_t words, Py_ssize_t 
         pm = masks + text[j] * words
         carry = 0
         for w in range(words):
-            s = S[w]
-            u = s & pm[w]
-            x = s + carry
-            carry = x < carry
-            x2 = x + u
-            carry |= x2 < u
-            S[w] = x2 | (s - u)
+            S[w] = tc_lcs_word(S[w], pm[w], &carry)
     for w in range(words):
         if w == words - 1 and m % 64 != 0:
             total += tc_popcount(~S[w] & (((<uint64_t> 1) << (m % 64)) - 1))
