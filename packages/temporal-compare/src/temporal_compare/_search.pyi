@@ -22,6 +22,7 @@ def ucr_search(
     k: int,
     separation: int,
     start_threshold: float = ...,
+    visit: NDArray[np.int64] | None = ...,
 ) -> tuple[list[float], list[int], tuple[int, int, int, int, int]]: ...
 def window_stats(
     t: NDArray[np.float64],

@@ -230,21 +230,27 @@ def ucr_search(const double[::1] t, const double[::1] mean, const double[::1] in
                const double[::1] upper_t, const double[::1] lower_t,
                const double[::1] q, const int64_t[::1] order, const double[::1] q_upper,
                const double[::1] q_lower, Py_ssize_t r, bint use_dtw, Py_ssize_t k,
-               Py_ssize_t separation, double start_threshold=INFINITY):
+               Py_ssize_t separation, double start_threshold=INFINITY, visit=None):
     """Scan every window of ``t``; return the candidates (squared distance, index)
     that beat the pruning threshold of the moment, as two lists, and pruning counts.
 
     The threshold is the k-th distance of the greedy best-first selection with
-    exclusion zone ``separation`` (see ``temporal_compare.search`` for why it is
-    safe when windows arrive in increasing order), starting from
-    ``start_threshold`` (squared) when the caller knows one.
+    exclusion zone ``separation`` (see ``temporal_compare.search`` for when that
+    is safe), starting from ``start_threshold`` (squared) when the caller knows
+    one. Windows are visited in index order, or in the order ``visit`` gives.
 
     ``q`` is the prepared query; ``order`` visits its positions by decreasing
     magnitude (early abandoning stops sooner); ``q_upper``/``q_lower`` are its
     envelope; ``upper_t``/``lower_t`` the data envelope. Returns pruning counts
     (kim, keogh_eq, keogh_ec, dtw_abandoned, computed).
     """
-    cdef Py_ssize_t m = q.shape[0], n = t.shape[0], i, idx, last = n - m
+    cdef Py_ssize_t m = q.shape[0], n = t.shape[0], i, idx, last = n - m, v
+    cdef const int64_t[::1] order_windows
+    cdef bint has_order = visit is not None
+    if has_order:
+        order_windows = visit
+    else:
+        order_windows = order  # unused; keeps the memoryview initialised
     cdef Pool pool
     pool.dist = NULL
     pool.index = NULL
@@ -283,7 +289,8 @@ def ucr_search(const double[::1] t, const double[::1] mean, const double[::1] in
         lo_[k] = q_lower[order[k]]
     try:
         with nogil:
-            for i in range(last + 1):
+            for v in range(last + 1):
+                i = order_windows[v] if has_order else v
                 mu = mean[i]
                 iv = inv[i]
                 if not use_dtw:

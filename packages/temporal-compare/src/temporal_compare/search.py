@@ -76,33 +76,40 @@ SEED_WORK = 4_000_000
 
 def _euclidean_seed(
     t: NDArray[np.float64], qz: NDArray[np.float64], inv: NDArray[np.float64], k: int, excl: int
-) -> float:
-    """A starting threshold (squared) for z-normalised DTW search, or ``inf``.
+) -> tuple[float, NDArray[np.int64] | None]:
+    """A starting threshold (squared) for z-normalised DTW search and a visiting order.
 
     The z-normalised Euclidean distance of a window bounds its DTW distance from
     above (the diagonal is one warping path). Take the greedy best-first windows
     by that bound with candidates ``2 * exclusion`` apart: each of them, or a
     better window within ``exclusion`` of it, is in the answer, and those are
-    distinct, so the k-th bound is at least the answer's k-th distance. Only
-    worth it while the sliding dot products are cheap next to the search.
+    distinct, so the k-th bound is at least the answer's k-th distance. The
+    windows nearest by the bound are visited first so the threshold tightens at
+    once. Only worth it while the sliding dot products are cheap next to the
+    search; otherwise returns ``(inf, None)``.
     """
     m, windows = qz.shape[0], inv.shape[0]
     if windows * m > SEED_WORK or windows < k:
-        return math.inf
+        return math.inf, None
     dots = np.correlate(t, qz, mode="valid")
     squared = np.where(inv > 0, float(m), 0.0) + float(qz @ qz) - 2.0 * dots * inv
     separation = 2 * max(excl, 1)
     wanted = min(windows, k * (2 * separation + 1))
-    nearest = (
-        np.argpartition(squared, wanted - 1)[:wanted] if wanted < windows else np.arange(windows)
-    )
+    if wanted < windows:
+        nearest = np.argpartition(squared, wanted - 1)[:wanted]
+    else:
+        nearest = np.arange(windows)
+    nearest = nearest[np.argsort(squared[nearest], kind="stable")]
     picked = _greedy(
         list(zip(squared[nearest].tolist(), nearest.tolist(), strict=True)), k, separation
     )
+    rest = np.ones(windows, dtype=bool)
+    rest[nearest] = False
+    visit = np.ascontiguousarray(np.concatenate([nearest, np.flatnonzero(rest)]), dtype=np.int64)
     if len(picked) < k:
-        return math.inf
+        return math.inf, visit
     # slack for the rounding of the dot-product formula
-    return picked[-1][0] * (1.0 + 1e-6) + 1e-6 * m
+    return picked[-1][0] * (1.0 + 1e-6) + 1e-6 * m, visit
 
 
 def search(
@@ -189,10 +196,15 @@ def search(
     # better than it: so the number of selected candidates at or below any
     # distance never falls, the threshold only tightens, and a window beyond it
     # can never enter the final answer, which is picked from the survivors.
-    start = _euclidean_seed(t, qz, inv, count, excl) if znorm and metric == "dtw" else math.inf
+    start, visit = math.inf, None
+    if znorm and metric == "dtw":
+        start, visit = _euclidean_seed(t, qz, inv, count, excl)
+    # Visiting out of index order, the exclusion-zone argument above no longer
+    # holds; candidates 2 * exclusion apart keep the threshold safe in any order.
+    separation = max(excl, 1) if visit is None else 2 * max(excl, 1)
     dists, indices, _ = _search.ucr_search(
         t, np.ascontiguousarray(centre), np.ascontiguousarray(inv), t_upper, t_lower, qz, order,
-        q_upper, q_lower, r, metric == "dtw", count, max(excl, 1), start,
+        q_upper, q_lower, r, metric == "dtw", count, separation, start, visit,
     )  # fmt: skip
     best = _greedy(list(zip(dists, indices, strict=True)), count, max(excl, 1))
     return [
