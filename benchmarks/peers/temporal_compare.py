@@ -1,23 +1,281 @@
-"""Lock-step distance against NumPy: the harness's own smoke workload."""
+"""temporal_compare against dtaidistance, rapidfuzz and stumpy on the issue's workloads.
+
+Inputs are random walks (numeric) or random integer lists (tokens) with fixed
+seeds. ``check`` compares results wherever ours and the peer compute the same
+quantity, so a fast wrong answer shows as RESULT DIFFERS.
+"""
+
+import importlib
+import math
+import sys
+from pathlib import Path
 
 import numpy as np
 from harness import Workload
 
-import temporal_compare as tc
+
+def _import_package():
+    """Import the real temporal_compare package, not this module of the same name.
+
+    run.py imports peer modules by the package's import name from this directory,
+    so ``import temporal_compare`` here would find this file again.
+    """
+    here = Path(__file__).resolve().parent
+    me = sys.modules.pop(__name__, None)
+    saved = sys.path[:]
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
+    try:
+        return importlib.import_module("temporal_compare")
+    finally:
+        sys.path[:] = saved
+        if me is not None:
+            sys.modules[__name__] = me
 
 
-def _pair():
-    rng = np.random.default_rng(0)
-    return rng.standard_normal(10_000), rng.standard_normal(10_000)
+tc = _import_package()
+
+
+def _walks(*shape, seed=0):
+    return np.cumsum(np.random.default_rng(seed).standard_normal(shape), axis=-1)
+
+
+_UPPER = np.triu_indices(200, 1)
+
+
+def _pair1000():
+    return _walks(1000, seed=1), _walks(1000, seed=2)
+
+
+def _close(a, b):
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def _path_cost(x, y, path):
+    return math.sqrt(sum((x[i] - y[j]) ** 2 for i, j in path))
+
+
+def _dtai():
+    from dtaidistance import dtw
+
+    return dtw
+
+
+def _search_inputs():
+    rng = np.random.default_rng(3)
+    series = np.cumsum(rng.standard_normal(1_000_000))
+    query = series[400_000:400_128] + rng.standard_normal(128) * 0.2
+    return query, series
+
+
+def _history_inputs():
+    rng = np.random.default_rng(4)
+    history = np.cumsum(rng.standard_normal(10_000))
+    return history[5_000:5_064] + rng.standard_normal(64) * 0.1, history
+
+
+def _tokens(n=1000, seed=5):
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 64, n).tolist(), rng.integers(0, 64, n).tolist()
+
+
+def _token_collection():
+    rng = np.random.default_rng(6)
+    return ([rng.integers(0, 32, 1000).tolist() for _ in range(100)],)
+
+
+def _stumpy_match(query, series, k):
+    import stumpy
+
+    return stumpy.match(query, series, max_distance=np.inf, max_matches=k)
+
+
+def _stream_inputs():
+    rng = np.random.default_rng(7)
+    return np.sin(np.linspace(0, 2 * np.pi, 64)), rng.standard_normal(200_000)
+
+
+def _run_stream(pattern, values):
+    return len(tc.StreamMatcher(pattern, threshold=1.0).extend(values))
+
+
+def _run_stream_window(pattern, values):
+    return len(tc.StreamMatcher(pattern, threshold=1.0, window=4).extend(values))
+
+
+def _run_stream_by_sample(pattern, values):
+    matcher = tc.StreamMatcher(pattern, threshold=1.0)
+    update = matcher.update
+    found = 0
+    for v in values[:50_000].tolist():
+        found += len(update(v))
+    return found
 
 
 WORKLOADS = [
     Workload(
         name="euclidean n=10k",
-        setup=_pair,
+        setup=lambda: (_walks(10_000, seed=8), _walks(10_000, seed=9)),
         ours=tc.euclidean,
         peers={"numpy.linalg.norm": lambda x, y: float(np.linalg.norm(x - y))},
         number=200,
-        check=lambda a, b: abs(a - b) <= 1e-9 * max(1.0, abs(b)),
-    )
+        check=_close,
+    ),
+    Workload(
+        name="dtw n=1000 no window",
+        setup=_pair1000,
+        ours=tc.dtw,
+        peers={"dtaidistance.distance_fast": lambda x, y: _dtai().distance_fast(x, y)},
+        number=20,
+        goal="goal <= 1.0 ms",
+        check=_close,
+    ),
+    Workload(
+        name="dtw n=1000 window 100",
+        setup=_pair1000,
+        ours=lambda x, y: tc.dtw(x, y, window=100),
+        # dtaidistance's window w keeps |i - j| < w, ours |i - j| <= window
+        peers={"dtaidistance.distance_fast": lambda x, y: _dtai().distance_fast(x, y, window=101)},
+        number=50,
+        goal="goal <= 0.2 ms",
+        check=_close,
+    ),
+    Workload(
+        name="dtw + path n=1000",
+        setup=_pair1000,
+        ours=lambda x, y: tc.dtw_path(x, y),
+        peers={
+            "dtaidistance.warping_path_fast": lambda x, y: (
+                None,
+                _dtai().warping_path_fast(x, y),
+            )
+        },
+        number=10,
+        goal="goal <= 2.5 ms",
+        check=lambda ours, theirs: True,  # paths may differ on ties; costs compared in tests
+    ),
+    Workload(
+        name="cdist dtw 200 x 256, 2 threads",
+        setup=lambda: (_walks(200, 256, seed=10),),
+        ours=lambda X: tc.cdist(X, n_jobs=2),
+        peers={
+            "dtaidistance.distance_matrix_fast(parallel)": lambda X: _dtai().distance_matrix_fast(
+                X, parallel=True
+            )
+        },
+        repeat=3,
+        goal="goal <= 1.0 s",
+        check=lambda a, b: bool(np.allclose(a[_UPPER], b[_UPPER])),
+    ),
+    Workload(
+        name="search 1M m=128 window 12 z-norm top-1 (dtw)",
+        setup=_search_inputs,
+        ours=lambda q, s: tc.search(q, s, k=1, window=12)[0].index,
+        peers={"stumpy.match (Euclidean only)": lambda q, s: int(_stumpy_match(q, s, 1)[0][1])},
+        repeat=5,
+        goal="goal <= 0.08 s",
+    ),
+    Workload(
+        name="search 1M m=128 window 12 z-norm top-10 (dtw)",
+        setup=_search_inputs,
+        ours=lambda q, s: [m.index for m in tc.search(q, s, k=10, window=12)],
+        peers={
+            "stumpy.match (Euclidean only)": lambda q, s: _stumpy_match(q, s, 10)[:, 1].tolist()
+        },
+        repeat=5,
+        goal="goal <= 0.15 s",
+    ),
+    Workload(
+        name="search 1M m=128 z-norm top-1 (euclidean, same task as stumpy)",
+        setup=_search_inputs,
+        ours=lambda q, s: tc.search(q, s, k=1, metric="euclidean")[0].index,
+        peers={"stumpy.match": lambda q, s: int(_stumpy_match(q, s, 1)[0][1])},
+        repeat=5,
+        check=lambda a, b: a == b,
+    ),
+    Workload(
+        name="top-5 DTW matches of 64 points in 10k history",
+        setup=_history_inputs,
+        ours=lambda q, s: [m.index for m in tc.search(q, s, k=5)],
+        number=20,
+        goal="goal <= 2 ms (original: 500 ms)",
+    ),
+    Workload(
+        name="lcs length 1000 vs 1000 ints (lists)",
+        setup=_tokens,
+        ours=tc.lcs_length,
+        peers={"rapidfuzz LCSseq.similarity": lambda a, b: _rf().LCSseq.similarity(a, b)},
+        number=500,
+        goal="goal <= 1.25x rapidfuzz",
+        check=lambda a, b: a == b,
+    ),
+    Workload(
+        name="levenshtein 1000 vs 1000 ints (lists)",
+        setup=_tokens,
+        ours=tc.levenshtein,
+        peers={"rapidfuzz Levenshtein.distance": lambda a, b: _rf().Levenshtein.distance(a, b)},
+        number=500,
+        goal="goal <= 1.25x rapidfuzz",
+        check=lambda a, b: a == b,
+    ),
+    Workload(
+        name="all-pairs lcs similarity 100 x 1000, 2 workers",
+        setup=_token_collection,
+        ours=lambda S: tc.cdist(S, metric="lcs_similarity", n_jobs=2),
+        peers={
+            "rapidfuzz.process.cdist": lambda S: _rfp().cdist(
+                S, S, scorer=_rf().LCSseq.normalized_similarity, workers=2
+            )
+        },
+        repeat=5,
+        goal="goal <= 0.1 s and <= rapidfuzz",
+        check=lambda a, b: bool(np.allclose(a, b, atol=1e-9)),
+    ),
+    Workload(
+        name="matrix profile 10k m=64, 2 threads",
+        setup=lambda: (_walks(10_000, seed=11),),
+        ours=lambda T: tc.matrix_profile(T, 64, n_jobs=2).profile,
+        peers={"stumpy.stump (after JIT warm-up)": lambda T: _stump(T)},
+        repeat=5,
+        goal="goal <= 0.15 s, no JIT",
+        check=lambda a, b: bool(np.allclose(a, b, atol=1e-5)),
+    ),
+    Workload(
+        name="StreamMatcher pattern 64, extend 200k samples",
+        setup=_stream_inputs,
+        ours=_run_stream,
+        repeat=5,
+        goal="goal >= 1M samples/s (0.2 s)",
+    ),
+    Workload(
+        name="StreamMatcher pattern 64 window 4, extend 200k samples",
+        setup=_stream_inputs,
+        ours=_run_stream_window,
+        repeat=5,
+        goal="goal >= 1M samples/s (0.2 s)",
+    ),
+    Workload(
+        name="StreamMatcher pattern 64, update() x 50k samples",
+        setup=_stream_inputs,
+        ours=_run_stream_by_sample,
+        repeat=5,
+        goal="goal >= 1M samples/s (0.05 s)",
+    ),
 ]
+
+
+def _rf():
+    from rapidfuzz import distance
+
+    return distance
+
+
+def _rfp():
+    from rapidfuzz import process
+
+    return process
+
+
+def _stump(T):
+    import stumpy
+
+    return stumpy.stump(T, 64)[:, 0].astype(np.float64)

@@ -6,9 +6,54 @@ private ``_name`` modules.
 
 from importlib.metadata import version as _version
 
+from .averaging import dba
+from .bounds import envelope, lb_keogh, lb_kim
+from .comparator import CacheStats, TemporalComparator
+from .edit import damerau_levenshtein, editops, hamming, levenshtein, osa
+from .elastic import dtw, dtw_path, lcss
 from .errors import TemporalCompareError
+from .lcs import lcs, lcs_length, lcs_similarity
 from .lockstep import euclidean
+from .motifs import Discord, MatrixProfile, Motif, discords, matrix_profile, motifs
+from .pairwise import cdist
+from .patterns import Pattern, find_patterns
+from .search import Match, search
+from .stream import StreamMatch, StreamMatcher
 
 __version__: str = _version("temporal-compare")
 
-__all__ = ["TemporalCompareError", "__version__", "euclidean"]
+__all__ = [
+    "CacheStats",
+    "Discord",
+    "Match",
+    "MatrixProfile",
+    "Motif",
+    "Pattern",
+    "StreamMatch",
+    "StreamMatcher",
+    "TemporalComparator",
+    "TemporalCompareError",
+    "__version__",
+    "cdist",
+    "damerau_levenshtein",
+    "dba",
+    "discords",
+    "dtw",
+    "dtw_path",
+    "editops",
+    "envelope",
+    "euclidean",
+    "find_patterns",
+    "hamming",
+    "lb_keogh",
+    "lb_kim",
+    "lcs",
+    "lcs_length",
+    "lcs_similarity",
+    "lcss",
+    "levenshtein",
+    "matrix_profile",
+    "motifs",
+    "osa",
+    "search",
+]

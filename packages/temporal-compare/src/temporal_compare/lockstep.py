@@ -31,11 +31,17 @@ def euclidean(x: ArrayLike, y: ArrayLike) -> float:
     >>> euclidean([0.0, 3.0], [4.0, 0.0])
     5.0
     """
-    a = as_series(x, "x")
-    b = as_series(y, "y")
+    a = as_series(x, "x", check_finite=False)
+    b = as_series(y, "y", check_finite=False)
     if a.shape[0] != b.shape[0]:
         raise TemporalCompareError(
             f"x and y must have the same length for a lock-step distance, got {a.shape[0]} "
             f"and {b.shape[0]}"
         )
-    return math.sqrt(_lockstep.sqeuclidean(a, b))
+    total = _lockstep.sqeuclidean(a, b)
+    if not math.isfinite(total):
+        # NaN or infinity in an input always shows in the sum; find and name it
+        # here rather than scanning both inputs on every call
+        as_series(a, "x")
+        as_series(b, "y")
+    return math.sqrt(total)

@@ -1,0 +1,168 @@
+"""Edit distances between token sequences.
+
+Tokens are any hashables (see :mod:`temporal_compare.lcs`). Unit-cost Levenshtein
+is bit-parallel (Myers' recurrence in Hyyro's multi-word block form); weighted
+Levenshtein is a dynamic programme restricted to the band an optional
+``score_cutoff`` allows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import _edit
+from ._tokens import dense, encode_pair
+from ._validation import as_count, check_cells
+from .errors import TemporalCompareError
+
+__all__ = ["damerau_levenshtein", "editops", "hamming", "levenshtein", "osa"]
+
+
+def _weights(weights: Any) -> tuple[int, int, int]:
+    try:
+        ins, dele, sub = weights
+    except (TypeError, ValueError):
+        raise TemporalCompareError(
+            f"weights must be three integers (insert, delete, substitute), got {weights!r}"
+        ) from None
+    return (
+        as_count(ins, "weights[0] (insert)"),
+        as_count(dele, "weights[1] (delete)"),
+        as_count(sub, "weights[2] (substitute)"),
+    )
+
+
+def levenshtein(
+    a: Sequence[Any],
+    b: Sequence[Any],
+    *,
+    weights: tuple[int, int, int] = (1, 1, 1),
+    score_cutoff: int | None = None,
+) -> int:
+    """Levenshtein distance: cheapest insertions, deletions and substitutions from a to b.
+
+    Parameters
+    ----------
+    a, b : sequence of hashables
+    weights : (int, int, int)
+        Costs of an insertion, a deletion and a substitution (non-negative).
+    score_cutoff : int, optional
+        When the distance exceeds it, return ``score_cutoff + 1`` instead (the
+        rapidfuzz convention); the weighted search then stays in a band.
+
+    Examples
+    --------
+    >>> levenshtein("kitten", "sitting")
+    3
+    >>> levenshtein("kitten", "sitting", weights=(1, 1, 2))
+    5
+    >>> levenshtein("kitten", "sitting", score_cutoff=2)
+    3
+    """
+    ins, dele, sub = _weights(weights)
+    cutoff = None if score_cutoff is None else as_count(score_cutoff, "score_cutoff")
+    x, y = encode_pair(a, b)
+    n, m = x.shape[0], y.shape[0]
+    if (ins, dele, sub) == (1, 1, 1):
+        dist = _edit.levenshtein_unit(x, y)
+    else:
+        band = max(n, m)
+        cheapest = min(ins, dele)
+        if cutoff is not None and cheapest > 0:
+            # an alignment reaching |i - j| = k pays at least k indels
+            band = min(band, cutoff // cheapest)
+            if abs(n - m) > band:
+                return cutoff + 1
+        dist = _edit.levenshtein_weighted(x, y, ins, dele, sub, band)
+    if cutoff is not None and dist > cutoff:
+        return cutoff + 1
+    return dist
+
+
+def osa(a: Sequence[Any], b: Sequence[Any]) -> int:
+    """Optimal string alignment distance: Levenshtein plus adjacent transpositions,
+    where no substring is edited more than once.
+
+    Examples
+    --------
+    >>> osa("CA", "ABC")
+    3
+    >>> osa("abcd", "acbd")
+    1
+    """
+    x, y = encode_pair(a, b)
+    return _edit.osa(x, y)
+
+
+def damerau_levenshtein(a: Sequence[Any], b: Sequence[Any]) -> int:
+    """Unrestricted Damerau-Levenshtein distance (transpositions of any adjacent pair,
+    even across earlier edits).
+
+    Uses an ``(n + 2) x (m + 2)`` table; oversized inputs raise before allocating.
+
+    Examples
+    --------
+    >>> damerau_levenshtein("CA", "ABC")
+    2
+    """
+    x, y = encode_pair(a, b)
+    check_cells((x.shape[0] + 2) * (y.shape[0] + 2) * 8, "damerau_levenshtein (bytes)")
+    (dx, dy), k = dense(x, y)
+    return _edit.damerau_levenshtein(dx, dy, k)
+
+
+def hamming(a: Sequence[Any], b: Sequence[Any]) -> int:
+    """Number of positions where two equal-length sequences differ.
+
+    Examples
+    --------
+    >>> hamming("karolin", "kathrin")
+    3
+    """
+    x, y = encode_pair(a, b)
+    if x.shape[0] != y.shape[0]:
+        raise TemporalCompareError(
+            f"a and b must have the same length for hamming, got {x.shape[0]} and {y.shape[0]}"
+        )
+    return int(np.count_nonzero(x != y))
+
+
+def editops(a: Sequence[Any], b: Sequence[Any]) -> list[tuple[str, int, int]]:
+    """A shortest list of unit-cost edits turning ``a`` into ``b``.
+
+    Each edit is ``(op, i, j)`` with ``op`` in ``"replace"``, ``"insert"``,
+    ``"delete"``; ``i`` indexes ``a`` and ``j`` indexes ``b`` (the
+    python-Levenshtein / rapidfuzz format). Uses an ``(n + 1) x (m + 1)`` table.
+
+    Examples
+    --------
+    >>> editops("kitten", "sitting")
+    [('replace', 0, 0), ('replace', 4, 4), ('insert', 6, 6)]
+    """
+    x, y = encode_pair(a, b)
+    n, m = x.shape[0], y.shape[0]
+    check_cells((n + 1) * (m + 1) * 4, "editops (bytes of its table)")
+    table = np.empty((n + 1) * (m + 1), dtype=np.int32)
+    _edit.edit_table(x, y, table)
+    t = table.reshape(n + 1, m + 1).tolist()
+    xs, ys = x.tolist(), y.tolist()
+    ops: list[tuple[str, int, int]] = []
+    i, j = n, m
+    while i > 0 or j > 0:
+        here = t[i][j]
+        if i > 0 and j > 0 and xs[i - 1] == ys[j - 1] and t[i - 1][j - 1] == here:
+            i, j = i - 1, j - 1
+        elif i > 0 and j > 0 and t[i - 1][j - 1] + 1 == here:
+            i, j = i - 1, j - 1
+            ops.append(("replace", i, j))
+        elif i > 0 and t[i - 1][j] + 1 == here:
+            i -= 1
+            ops.append(("delete", i, j))
+        else:
+            j -= 1
+            ops.append(("insert", i, j))
+    ops.reverse()
+    return ops

@@ -1,0 +1,319 @@
+"""Pairwise distance and similarity matrices between collections of sequences."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from . import _dtw, _edit
+from ._tokens import dense, encode_many
+from ._validation import as_count, as_series, as_window, check_cells
+from .errors import TemporalCompareError
+
+__all__ = ["CDIST_METRICS", "cdist"]
+
+#: Metrics accepted by :func:`cdist`.
+CDIST_METRICS = ("dtw", "euclidean", "lcs_similarity", "levenshtein")
+
+Progress = Callable[[int, int], None]
+
+
+def _collection(values: Any, name: str, numeric: bool) -> list[Any]:
+    if isinstance(values, np.ndarray):
+        if numeric and values.ndim != 2:
+            raise TemporalCompareError(
+                f"{name} must be a 2-D array (one series per row) or a list of series, "
+                f"got shape {values.shape}"
+            )
+        if not numeric and values.ndim not in (1, 2):
+            raise TemporalCompareError(f"{name} must hold one sequence per row")
+        items: list[Any] = list(values)
+    elif isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        raise TemporalCompareError(f"{name} must be a sequence of sequences")
+    else:
+        items = list(values)
+    if numeric:
+        return [as_series(s, f"{name}[{i}]") for i, s in enumerate(items)]
+    return items
+
+
+def _jobs(n_jobs: Any) -> int:
+    if n_jobs is None or n_jobs == -1:
+        return os.cpu_count() or 1
+    return as_count(n_jobs, "n_jobs", minimum=1)
+
+
+def _pairs(nx: int, ny: int, symmetric: bool) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    if symmetric:
+        first, second = np.triu_indices(nx, k=1)
+    else:
+        first, second = np.divmod(np.arange(nx * ny, dtype=np.int64), max(ny, 1))
+    return np.ascontiguousarray(first, dtype=np.int64), np.ascontiguousarray(second, dtype=np.int64)
+
+
+def _pack(
+    series: list[NDArray[Any]], dtype: Any, reverse: bool = False
+) -> tuple[NDArray[Any], ...]:
+    lengths = np.array([s.shape[0] for s in series], dtype=np.int64)
+    starts = np.zeros(len(series), dtype=np.int64)
+    if len(series) > 1:
+        np.cumsum(lengths[:-1], out=starts[1:])
+    parts = [s[::-1] if reverse else s for s in series]
+    # one spare element keeps the buffer non-empty when every series is empty
+    flat = np.concatenate([*parts, np.zeros(1, dtype=dtype)]).astype(dtype)
+    return np.ascontiguousarray(flat), starts, lengths
+
+
+def _run_chunks(
+    total: int,
+    jobs: int,
+    work: Callable[[slice, int], None],
+    progress: Progress | None,
+    parallel_kernel: bool,
+) -> None:
+    """Run ``work(chunk, threads)`` over chunks of ``range(total)``, reporting progress.
+
+    With an OpenMP kernel each chunk is split across ``jobs`` threads inside the
+    kernel; otherwise chunks go to a pool of ``jobs`` plain threads (the kernels
+    release the GIL, so these run in parallel too).
+    """
+    if progress:
+        chunk = max(256, math.ceil(total / 100))
+    else:
+        chunk = total if parallel_kernel else max(1, math.ceil(total / jobs))
+    bounds = [slice(s, min(s + chunk, total)) for s in range(0, total, chunk)]
+    done = 0
+    if parallel_kernel or jobs == 1:
+        for part in bounds:
+            work(part, jobs)
+            done += part.stop - part.start
+            if progress:
+                progress(done, total)
+        return
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [(part, pool.submit(work, part, 1)) for part in bounds]
+        for part, future in futures:
+            future.result()
+            done += part.stop - part.start
+            if progress:
+                progress(done, total)
+
+
+def cdist(
+    X: Any,
+    Y: Any = None,
+    *,
+    metric: str = "dtw",
+    window: int | None = None,
+    n_jobs: int | None = None,
+    progress: Progress | None = None,
+) -> NDArray[np.float64]:
+    """Matrix of distances (or similarities) between every series of X and every one of Y.
+
+    Parameters
+    ----------
+    X, Y : 2-D array or sequence of sequences
+        Numeric series for ``"dtw"`` and ``"euclidean"`` (lengths may differ for
+        DTW); token sequences for ``"lcs_similarity"`` and ``"levenshtein"``.
+        With ``Y=None`` the matrix of X against itself is computed from one
+        triangle (the diagonal is 0, or 1 for a similarity).
+    metric : {"dtw", "euclidean", "lcs_similarity", "levenshtein"}
+        ``"dtw"`` is :func:`temporal_compare.dtw` with the ``sqeuclidean``
+        metric; ``"lcs_similarity"`` is :func:`temporal_compare.lcs_similarity`;
+        ``"levenshtein"`` is the unit-cost distance.
+    window : int, optional
+        Sakoe-Chiba radius for ``"dtw"``.
+    n_jobs : int, optional
+        Threads to use; ``None`` or ``-1`` uses every CPU. Kernels run with the
+        GIL released (OpenMP ``prange`` where the build has OpenMP).
+    progress : callable, optional
+        Called as ``progress(done, total)`` (pairs) after each chunk.
+
+    Returns
+    -------
+    ndarray of shape (len(X), len(Y))
+
+    Examples
+    --------
+    >>> cdist([[0.0, 1.0, 2.0], [0.0, 2.0], [5.0]]).round(3).tolist()
+    [[0.0, 1.0, 7.071], [1.0, 0.0, 5.831], [7.071, 5.831, 0.0]]
+    >>> cdist(["abcd", "abxd"], metric="lcs_similarity").tolist()
+    [[1.0, 0.75], [0.75, 1.0]]
+    """
+    if metric not in CDIST_METRICS:
+        raise TemporalCompareError(f"metric must be one of {list(CDIST_METRICS)}, got {metric!r}")
+    if progress is not None and not callable(progress):
+        raise TemporalCompareError("progress must be callable as progress(done, total)")
+    w = as_window(window)
+    jobs = _jobs(n_jobs)
+    numeric = metric in ("dtw", "euclidean")
+    xs = _collection(X, "X", numeric)
+    symmetric = Y is None
+    ys = xs if symmetric else _collection(Y, "Y", numeric)
+    nx, ny = len(xs), len(ys)
+    check_cells(nx * ny * 8, "cdist (bytes of the result)")
+    diagonal = 1.0 if metric == "lcs_similarity" else 0.0
+    out = np.zeros((nx, ny))
+    if symmetric:
+        np.fill_diagonal(out, diagonal)
+    if metric == "euclidean":
+        _euclidean(xs, ys, out)
+    elif metric == "dtw":
+        _dtw_matrix(xs, ys, out, symmetric, w, jobs, progress)
+    else:
+        _token_matrix(xs, ys, out, symmetric, metric, jobs, progress)
+    if symmetric:
+        upper = np.triu_indices(nx, k=1)
+        out[upper[1], upper[0]] = out[upper]
+    return out
+
+
+def _euclidean(
+    xs: list[NDArray[np.float64]], ys: list[NDArray[np.float64]], out: NDArray[np.float64]
+) -> None:
+    lengths = {s.shape[0] for s in xs} | {s.shape[0] for s in ys}
+    if len(lengths) > 1:
+        raise TemporalCompareError(
+            f"metric 'euclidean' needs series of one length, got lengths {sorted(lengths)}"
+        )
+    if not xs or not ys:
+        return
+    a, b = np.stack(xs), np.stack(ys)
+    for i in range(a.shape[0]):
+        out[i] = np.sqrt(((b - a[i]) ** 2).sum(axis=1))
+
+
+def _dtw_matrix(
+    xs: list[NDArray[np.float64]],
+    ys: list[NDArray[np.float64]],
+    out: NDArray[np.float64],
+    symmetric: bool,
+    window: int | None,
+    jobs: int,
+    progress: Progress | None,
+) -> None:
+    first, second = _pairs(len(xs), len(ys), symmetric)
+    lx = np.array([s.shape[0] for s in xs], dtype=np.int64)
+    ly = np.array([s.shape[0] for s in ys], dtype=np.int64)
+    if first.size:
+        na, nb = lx[first], ly[second]
+        empty = (na == 0) | (nb == 0)
+        out[first[empty], second[empty]] = np.where(na[empty] == nb[empty], 0.0, math.inf)
+        keep = ~empty
+        first, second = first[keep], second[keep]
+    if not first.size:
+        if progress:
+            progress(0, 0)
+        return
+    flat, starts, lengths = _pack(xs, np.float64)
+    flat_y, starts_y, lengths_y = _pack(ys, np.float64, reverse=True)
+    radius = int(max(lx.max(), ly.max())) if window is None else window
+    values = np.full(first.shape[0], math.nan)
+
+    def work(part: slice, threads: int) -> None:
+        _dtw.pairwise_wavefront(
+            flat, starts, lengths, first[part], second[part], flat_y, starts_y, lengths_y,
+            values[part], radius, 0, 1, threads,
+        )  # fmt: skip
+
+    _run_chunks(first.shape[0], jobs, work, progress, _dtw.HAVE_OPENMP)
+    if np.isnan(values).any():
+        raise MemoryError("cdist could not allocate working memory")
+    out[first, second] = values
+
+
+def _token_matrix(
+    xs: list[Any],
+    ys: list[Any],
+    out: NDArray[np.float64],
+    symmetric: bool,
+    metric: str,
+    jobs: int,
+    progress: Progress | None,
+) -> None:
+    names = [f"X[{i}]" for i in range(len(xs))]
+    if symmetric:
+        codes = encode_many(xs, names)
+        codes_y = codes
+    else:
+        both = encode_many([*xs, *ys], names + [f"Y[{i}]" for i in range(len(ys))])
+        codes, codes_y = both[: len(xs)], both[len(xs) :]
+    first, second = _pairs(len(xs), len(ys), symmetric)
+    if not first.size:
+        if progress:
+            progress(0, 0)
+        return
+    if metric == "lcs_similarity":
+        lcs = _lcs_rows(codes, codes_y, symmetric, first, second, jobs, progress)
+        lengths = np.array([c.shape[0] for c in codes], dtype=np.int64)
+        lengths_y = np.array([c.shape[0] for c in codes_y], dtype=np.int64)
+        longest = np.maximum(lengths[first], lengths_y[second])
+        out[first, second] = np.where(longest == 0, 1.0, lcs / np.maximum(longest, 1))
+        return
+    result = np.zeros(first.shape[0], dtype=np.int64)
+
+    def work(part: slice, threads: int) -> None:
+        for k, (i, j) in enumerate(zip(first[part], second[part], strict=True)):
+            result[part.start + k] = _edit.levenshtein_unit(codes[i], codes_y[j])
+
+    _run_chunks(first.shape[0], jobs, work, progress, parallel_kernel=False)
+    out[first, second] = result
+
+
+#: Largest pattern-mask table (bytes) one thread may hold for the dense LCS kernel.
+_DENSE_MASK_BYTES = 64 * 2**20
+
+
+def _lcs_rows(
+    codes: list[NDArray[np.int64]],
+    codes_y: list[NDArray[np.int64]],
+    symmetric: bool,
+    first: NDArray[np.int64],
+    second: NDArray[np.int64],
+    jobs: int,
+    progress: Progress | None,
+) -> NDArray[np.int64]:
+    """LCS length of every pair; pairs come sorted by ``first`` (one row per left series)."""
+    both = codes if symmetric else [*codes, *codes_y]
+    relabelled, alphabet = dense(*both)
+    left = relabelled[: len(codes)]
+    right = left if symmetric else relabelled[len(codes) :]
+    flat, starts, lengths = _pack(left, np.int64)
+    flat_y, starts_y, lengths_y = _pack(right, np.int64)
+    rows, row_begin = np.unique(first, return_index=True)
+    row_begin = np.ascontiguousarray(np.append(row_begin, first.shape[0]), dtype=np.int64)
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    result = np.zeros(first.shape[0], dtype=np.int64)
+    words = max(1, (int(lengths.max()) + 63) // 64)
+    if alphabet * words * 8 > _DENSE_MASK_BYTES:
+        # too many distinct tokens for a dense table: encode each pair by hashing
+        def pairs(part: slice, threads: int) -> None:
+            sub = np.zeros(part.stop - part.start, dtype=np.int64)
+            _edit.pairwise_lcs(
+                flat, starts, lengths, flat_y, starts_y, lengths_y, first[part], second[part], sub
+            )
+            result[part] = sub
+
+        _run_chunks(first.shape[0], jobs, pairs, progress, parallel_kernel=False)
+        return result
+
+    def work(part: slice, threads: int) -> None:
+        _edit.pairwise_lcs_dense(
+            flat, starts, lengths, flat_y, starts_y, lengths_y, rows[part],
+            row_begin[part.start : part.stop + 1], second, max(alphabet, 1), result, threads,
+        )  # fmt: skip
+
+    def row_progress(done_rows: int, total_rows: int) -> None:
+        if progress:
+            progress(int(row_begin[done_rows]), first.shape[0])
+
+    _run_chunks(rows.shape[0], jobs, work, row_progress if progress else None, _edit.HAVE_OPENMP)
+    if (result < 0).any():
+        raise MemoryError("cdist could not allocate working memory")
+    return result
