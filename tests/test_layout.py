@@ -21,7 +21,7 @@ ERROR_BASES = {
     "temporal_neural_solver": ("TemporalLogicError", ValueError),
     "strange_loop": ("StrangeLoopError", Exception),
     "quic_multistream": ("QuicError", Exception),
-    "midstream": ("MidstreamError", Exception),
+    "midstream": ("MidstreamError", ValueError),
 }
 
 

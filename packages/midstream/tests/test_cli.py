@@ -3,6 +3,7 @@ import json
 import numpy as np
 import pytest
 
+from midstream import MidstreamError
 from midstream.cli import main
 from midstream.demo import EVENT_LENGTH, event_shape, make_stream, run_demo
 from midstream.distributions import PINNED, installed
@@ -80,3 +81,8 @@ def test_demo_cli_json_and_text(capsys):
 def test_demo_rejects_bad_arguments(capsys, argv, message):
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def test_run_demo_raises_the_package_error():
+    with pytest.raises(MidstreamError, match="samples must be >= 3000"):
+        run_demo(samples=100)

@@ -35,6 +35,7 @@ import temporal_compare as tc
 import temporal_neural_solver as tns
 
 from .alerts import Collector, open_alert_channel
+from .errors import MidstreamError
 
 __all__ = ["LORENZ_LYAPUNOV", "DemoReport", "run_demo"]
 
@@ -155,11 +156,11 @@ def run_demo(
         Called with a short message at each stage.
     """
     if samples < 3000:
-        raise ValueError(f"samples must be >= 3000, got {samples}")
+        raise MidstreamError(f"samples must be >= 3000, got {samples}")
     if chunk < EVENT_LENGTH or chunk > samples:
-        raise ValueError(f"chunk must be between {EVENT_LENGTH} and samples, got {chunk}")
+        raise MidstreamError(f"chunk must be between {EVENT_LENGTH} and samples, got {chunk}")
     if period_us <= 0:
-        raise ValueError(f"period_us must be > 0, got {period_us}")
+        raise MidstreamError(f"period_us must be > 0, got {period_us}")
     say = progress or (lambda _msg: None)
     t0 = time.perf_counter()
     x, planted = make_stream(samples, seed)
