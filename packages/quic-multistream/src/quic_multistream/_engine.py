@@ -140,17 +140,19 @@ def _request_client_certificate(
     handle_certificate = context._server_handle_certificate
     handle_verify = context._server_handle_certificate_verify
 
-    def server_handle_certificate(input_buf: Any) -> None:
-        handle_certificate(input_buf)
+    # aioquic < 1.4 (the newest available for Python 3.10) also passes an output
+    # buffer to these handlers; forward whatever the installed version passes.
+    def server_handle_certificate(input_buf: Any, *rest: Any) -> None:
+        handle_certificate(input_buf, *rest)
         if context._peer_certificate is None and require:
             try:
                 verify_client_certificate(None, [], client_ca)
             except CertificateError as err:
                 raise _alert(err) from err
 
-    def server_handle_certificate_verify(input_buf: Any) -> None:
+    def server_handle_certificate_verify(input_buf: Any, *rest: Any) -> None:
         # The signature check inside proves the client holds the key; then the chain.
-        handle_verify(input_buf)
+        handle_verify(input_buf, *rest)
         try:
             identity = verify_client_certificate(
                 context._peer_certificate,
