@@ -533,6 +533,40 @@ def test_pop_ready_in_chunks_equals_lexsort(n, chunks, seed):
     assert len(s) == 0
 
 
+@settings(max_examples=30, deadline=None)
+@given(
+    st.sampled_from(["edf", "fifo", "least_laxity", "fixed_priority"]),
+    st.integers(1, 2_000),
+    st.sampled_from([3, 50, 10**6, 2**62]),
+    st.integers(0, 2**32 - 1),
+)
+def test_full_drain_with_ties_equals_lexsort(policy, n, spread, seed):
+    """The full-drain sort of one-key policies (key, index pairs, then runs of equal
+    keys ordered by submission, by insertion sort or by a second radix sort) against
+    numpy's lexsort. A heap built from single schedules is not in submission order."""
+    rng = np.random.default_rng(seed)
+    deadline = rng.integers(0, spread, n)
+    wcet = rng.integers(0, 3, n)
+    s, _ = sim(policy)
+    ids = np.array(
+        [
+            s.schedule(lambda: None, deadline=int(d), wcet=int(w))
+            for d, w in zip(deadline, wcet, strict=True)
+        ]
+    )
+    order = np.arange(n)
+    if policy == "edf":
+        expected = ids[np.lexsort((order, deadline))]
+    elif policy == "least_laxity":
+        expected = ids[np.lexsort((order, deadline - wcet))]
+    elif policy == "fixed_priority":  # one priority: the deadline is the varying key
+        expected = ids[np.lexsort((order, deadline))]
+    else:
+        expected = ids
+    assert s.pop_ready(n).tolist() == expected.tolist()
+    assert len(s) == 0
+
+
 def test_the_compiled_clock_reads_time_monotonic_ns():
     s = Scheduler()
     for _ in range(100):

@@ -6,7 +6,7 @@ modules that cimport them.
 
 from libc.stdint cimport int64_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc
-from libc.string cimport memcpy
+from libc.string cimport memcpy, memset
 
 
 cdef struct Entry:
@@ -28,6 +28,15 @@ cdef enum:
     RADIX_BITS = 8
     RADIX_SIZE = 256           # 1 << RADIX_BITS
     RADIX_DIGITS = 24          # 8 digits cover each of the three 64-bit key words
+    KEY_BITS = 11              # digits of the one-word sort (sorted_ids)
+    KEY_SIZE = 2048            # 1 << KEY_BITS
+    KEY_DIGITS = 6             # 6 * 11 bits cover 64
+    RUN_INSERTION = 64         # tied runs up to this length are insertion-sorted
+
+
+cdef struct KeyIndex:
+    uint64_t key
+    int64_t idx                # index into the entries being sorted
 
 
 cdef inline uint64_t key_word(const Entry* e, int w) noexcept nogil:
@@ -96,4 +105,125 @@ cdef inline int sort_entries(Entry* entries, int64_t n) except -1:
             memcpy(entries, src, n * sizeof(Entry))
     free(counts)
     free(buffer)
+    return 0
+
+
+cdef inline void sort_keys(KeyIndex* items, KeyIndex* buffer, int64_t n,
+                           int64_t* counts) noexcept nogil:
+    """Stable LSD radix sort of items by key, 11-bit digits, skipping constant digits.
+
+    ``counts`` holds KEY_DIGITS * KEY_SIZE zeroed-or-not int64 (cleared here).
+    """
+    cdef uint64_t differ = 0
+    cdef uint64_t first = items[0].key
+    cdef int varying[KEY_DIGITS]
+    cdef int64_t i, total, c
+    cdef int d, w, m = 0, shift
+    cdef int64_t* cnt
+    cdef KeyIndex* src = items
+    cdef KeyIndex* dst = buffer
+    cdef KeyIndex* swap
+    for i in range(n):
+        differ |= items[i].key ^ first
+    for d in range(KEY_DIGITS):
+        if (differ >> (KEY_BITS * d)) & (KEY_SIZE - 1):
+            varying[m] = d
+            m += 1
+    if m == 0:
+        return
+    memset(counts, 0, m * KEY_SIZE * sizeof(int64_t))
+    for i in range(n):
+        for w in range(m):
+            counts[w * KEY_SIZE + ((src[i].key >> (KEY_BITS * varying[w])) & (KEY_SIZE - 1))] += 1
+    for w in range(m):
+        shift = KEY_BITS * varying[w]
+        cnt = &counts[w * KEY_SIZE]
+        total = 0
+        for d in range(KEY_SIZE):
+            c = cnt[d]
+            cnt[d] = total
+            total += c
+        for i in range(n):
+            d = <int> ((src[i].key >> shift) & (KEY_SIZE - 1))
+            dst[cnt[d]] = src[i]
+            cnt[d] += 1
+        swap = src
+        src = dst
+        dst = swap
+    if src != items:
+        memcpy(items, src, n * sizeof(KeyIndex))
+
+
+cdef inline int sorted_ids(const Entry* entries, int64_t n, int64_t* ids_out) except -1:
+    """Write the ``tid`` of entries in (k1, k2, seq) order to ``ids_out``.
+
+    When one of k1, k2 is the same in every entry (every policy but fixed_priority),
+    sort 16-byte (key, index) pairs by the other key instead of 32-byte entries, then
+    order the runs of equal keys by seq (a stable sort keeps them in array order, which
+    is not submission order). Otherwise fall back to the three-word entry sort.
+    """
+    cdef int64_t i, j, r, k
+    cdef uint64_t differ1 = 0, differ2 = 0
+    cdef KeyIndex* items
+    cdef KeyIndex* buffer
+    cdef KeyIndex tmp
+    cdef int64_t* counts
+    cdef Entry* copy
+    cdef bint use_k1
+    if n <= 0:
+        return 0
+    for i in range(n):
+        differ1 |= <uint64_t> (entries[i].k1 ^ entries[0].k1)
+        differ2 |= <uint64_t> (entries[i].k2 ^ entries[0].k2)
+    if differ1 != 0 and differ2 != 0:
+        copy = <Entry*> malloc(n * sizeof(Entry))
+        if copy == NULL:
+            raise MemoryError()
+        memcpy(copy, entries, n * sizeof(Entry))
+        try:
+            sort_entries(copy, n)
+            for i in range(n):
+                ids_out[i] = copy[i].tid
+        finally:
+            free(copy)
+        return 0
+    use_k1 = differ1 != 0
+    items = <KeyIndex*> malloc(n * sizeof(KeyIndex))
+    buffer = <KeyIndex*> malloc(n * sizeof(KeyIndex))
+    counts = <int64_t*> malloc(KEY_DIGITS * KEY_SIZE * sizeof(int64_t))
+    if items == NULL or buffer == NULL or counts == NULL:
+        free(items)
+        free(buffer)
+        free(counts)
+        raise MemoryError()
+    with nogil:
+        for i in range(n):
+            items[i].key = (<uint64_t> (entries[i].k1 if use_k1 else entries[i].k2)
+                            ^ ((<uint64_t> 1) << 63))
+            items[i].idx = i
+        sort_keys(items, buffer, n, counts)
+        # Ties on the key: order each run by seq.
+        i = 0
+        while i < n:
+            j = i + 1
+            while j < n and items[j].key == items[i].key:
+                j += 1
+            if j - i > RUN_INSERTION:
+                for r in range(i, j):
+                    items[r].key = entries[items[r].idx].seq
+                sort_keys(&items[i], buffer, j - i, counts)
+            elif j - i > 1:
+                for r in range(i + 1, j):
+                    tmp = items[r]
+                    k = r
+                    while k > i and entries[items[k - 1].idx].seq > entries[tmp.idx].seq:
+                        items[k] = items[k - 1]
+                        k -= 1
+                    items[k] = tmp
+            i = j
+        for i in range(n):
+            ids_out[i] = entries[items[i].idx].tid
+    free(items)
+    free(buffer)
+    free(counts)
     return 0

@@ -15,7 +15,7 @@ from cpython.ref cimport PyObject, Py_INCREF, Py_XDECREF
 from libc.stdint cimport int64_t, uint32_t
 from libc.stdlib cimport free, malloc, realloc
 
-from ._entries cimport Entry, before, sort_entries
+from ._entries cimport Entry, before, sorted_ids
 from ._histogram cimport LatencyHistogram
 
 cdef extern from *:
@@ -524,10 +524,8 @@ cdef class TaskQueue:
             # level), then free or re-release every slot in one sequential sweep,
             # which also leaves the free list in ascending order.
             k = self.n_ready
-            if k > 1:
-                sort_entries(self.ready, k)
-            for i in range(k):
-                ids_out[i] = self.ready[i].tid
+            if k > 0:
+                sorted_ids(self.ready, k, &ids_out[0])
             self.n_ready = 0
             self.free_head = -1
             for i in range(self.n_slots - 1, -1, -1):
