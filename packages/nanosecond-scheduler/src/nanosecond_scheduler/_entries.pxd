@@ -36,7 +36,7 @@ cdef enum:
 
 cdef struct KeyIndex:
     uint64_t key
-    int64_t idx                # index into the entries being sorted
+    int64_t tid
 
 
 cdef inline uint64_t key_word(const Entry* e, int w) noexcept nogil:
@@ -108,33 +108,33 @@ cdef inline int sort_entries(Entry* entries, int64_t n) except -1:
     return 0
 
 
-cdef inline void sort_keys(KeyIndex* items, KeyIndex* buffer, int64_t n,
-                           int64_t* counts) noexcept nogil:
-    """Stable LSD radix sort of items by key, 11-bit digits, skipping constant digits.
+cdef inline void key_histograms(const KeyIndex* items, int64_t n, uint64_t differ,
+                                int* varying, int* m, int64_t* counts) noexcept nogil:
+    """List the 11-bit digits that vary (given the OR of every key XOR the first) and
+    count each varying digit's values into ``counts`` (m * KEY_SIZE int64)."""
+    cdef int64_t i
+    cdef int d, w
+    m[0] = 0
+    for d in range(KEY_DIGITS):
+        if (differ >> (KEY_BITS * d)) & (KEY_SIZE - 1):
+            varying[m[0]] = d
+            m[0] += 1
+    memset(counts, 0, KEY_DIGITS * KEY_SIZE * sizeof(int64_t))
+    for i in range(n):
+        for w in range(m[0]):
+            counts[w * KEY_SIZE + ((items[i].key >> (KEY_BITS * varying[w])) & (KEY_SIZE - 1))] += 1
 
-    ``counts`` holds KEY_DIGITS * KEY_SIZE zeroed-or-not int64 (cleared here).
-    """
-    cdef uint64_t differ = 0
-    cdef uint64_t first = items[0].key
-    cdef int varying[KEY_DIGITS]
+
+cdef inline void sort_keys(KeyIndex* items, KeyIndex* buffer, int64_t n, int64_t* counts,
+                           const int* varying, int m) noexcept nogil:
+    """Stable LSD radix sort of items by key on the m varying 11-bit digits, whose
+    value counts are in ``counts`` (see ``key_histograms``)."""
     cdef int64_t i, total, c
-    cdef int d, w, m = 0, shift
+    cdef int d, w, shift
     cdef int64_t* cnt
     cdef KeyIndex* src = items
     cdef KeyIndex* dst = buffer
     cdef KeyIndex* swap
-    for i in range(n):
-        differ |= items[i].key ^ first
-    for d in range(KEY_DIGITS):
-        if (differ >> (KEY_BITS * d)) & (KEY_SIZE - 1):
-            varying[m] = d
-            m += 1
-    if m == 0:
-        return
-    memset(counts, 0, m * KEY_SIZE * sizeof(int64_t))
-    for i in range(n):
-        for w in range(m):
-            counts[w * KEY_SIZE + ((src[i].key >> (KEY_BITS * varying[w])) & (KEY_SIZE - 1))] += 1
     for w in range(m):
         shift = KEY_BITS * varying[w]
         cnt = &counts[w * KEY_SIZE]
@@ -154,28 +154,78 @@ cdef inline void sort_keys(KeyIndex* items, KeyIndex* buffer, int64_t n,
         memcpy(items, src, n * sizeof(KeyIndex))
 
 
-cdef inline int sorted_ids(const Entry* entries, int64_t n, int64_t* ids_out) except -1:
+cdef inline void sort_run_by_seq(KeyIndex* items, KeyIndex* buffer, int64_t n,
+                                 const Entry* entries, const int64_t* pos,
+                                 int64_t* counts) noexcept nogil:
+    """Order items with equal keys by their entries' seq (submission order)."""
+    cdef int64_t i, k
+    cdef uint64_t differ = 0
+    cdef KeyIndex tmp
+    cdef int varying[KEY_DIGITS]
+    cdef int m
+    for i in range(n):
+        items[i].key = entries[pos[items[i].tid & <int64_t> 0xFFFFFFFF]].seq
+    if n <= RUN_INSERTION:
+        for i in range(1, n):
+            tmp = items[i]
+            k = i
+            while k > 0 and items[k - 1].key > tmp.key:
+                items[k] = items[k - 1]
+                k -= 1
+            items[k] = tmp
+        return
+    for i in range(n):
+        differ |= items[i].key ^ items[0].key
+    key_histograms(items, n, differ, varying, &m, counts)
+    sort_keys(items, buffer, n, counts, varying, m)
+
+
+cdef inline int sorted_ids(const Entry* entries, int64_t n, const int64_t* pos,
+                           int64_t* ids_out) except -1:
     """Write the ``tid`` of entries in (k1, k2, seq) order to ``ids_out``.
 
-    When one of k1, k2 is the same in every entry (every policy but fixed_priority),
-    sort 16-byte (key, index) pairs by the other key instead of 32-byte entries, then
-    order the runs of equal keys by seq (a stable sort keeps them in array order, which
-    is not submission order). Otherwise fall back to the three-word entry sort.
+    ``pos`` maps a task's slot (the low 32 bits of ``tid``) to its index in
+    ``entries``. When k2 (or k1) is the same in every entry (every policy but
+    fixed_priority with mixed priorities), sort 16-byte (key, tid) pairs by the other
+    key, an LSD radix sort on 11-bit digits, then order each run of equal keys by seq
+    (a stable sort keeps ties in array order, which is not submission order).
+    Otherwise fall back to the three-word entry sort.
     """
-    cdef int64_t i, j, r, k
-    cdef uint64_t differ1 = 0, differ2 = 0
+    cdef int64_t i, j
+    cdef uint64_t differ1 = 0, differ2 = 0, differ = 0
+    cdef uint64_t sign = (<uint64_t> 1) << 63
     cdef KeyIndex* items
     cdef KeyIndex* buffer
-    cdef KeyIndex tmp
     cdef int64_t* counts
     cdef Entry* copy
-    cdef bint use_k1
+    cdef int varying[KEY_DIGITS]
+    cdef int m
     if n <= 0:
         return 0
-    for i in range(n):
-        differ1 |= <uint64_t> (entries[i].k1 ^ entries[0].k1)
-        differ2 |= <uint64_t> (entries[i].k2 ^ entries[0].k2)
+    items = <KeyIndex*> malloc(n * sizeof(KeyIndex))
+    buffer = <KeyIndex*> malloc(n * sizeof(KeyIndex))
+    counts = <int64_t*> malloc(KEY_DIGITS * KEY_SIZE * sizeof(int64_t))
+    if items == NULL or buffer == NULL or counts == NULL:
+        free(items)
+        free(buffer)
+        free(counts)
+        raise MemoryError()
+    with nogil:
+        for i in range(n):
+            differ1 |= <uint64_t> (entries[i].k1 ^ entries[0].k1)
+            differ2 |= <uint64_t> (entries[i].k2 ^ entries[0].k2)
+            items[i].key = (<uint64_t> entries[i].k1) ^ sign
+            items[i].tid = entries[i].tid
+        if differ1 == 0 and differ2 != 0:
+            for i in range(n):
+                items[i].key = (<uint64_t> entries[i].k2) ^ sign
+            differ = differ2
+        else:
+            differ = differ1
     if differ1 != 0 and differ2 != 0:
+        free(items)
+        free(buffer)
+        free(counts)
         copy = <Entry*> malloc(n * sizeof(Entry))
         if copy == NULL:
             raise MemoryError()
@@ -187,42 +237,21 @@ cdef inline int sorted_ids(const Entry* entries, int64_t n, int64_t* ids_out) ex
         finally:
             free(copy)
         return 0
-    use_k1 = differ1 != 0
-    items = <KeyIndex*> malloc(n * sizeof(KeyIndex))
-    buffer = <KeyIndex*> malloc(n * sizeof(KeyIndex))
-    counts = <int64_t*> malloc(KEY_DIGITS * KEY_SIZE * sizeof(int64_t))
-    if items == NULL or buffer == NULL or counts == NULL:
-        free(items)
-        free(buffer)
-        free(counts)
-        raise MemoryError()
     with nogil:
-        for i in range(n):
-            items[i].key = (<uint64_t> (entries[i].k1 if use_k1 else entries[i].k2)
-                            ^ ((<uint64_t> 1) << 63))
-            items[i].idx = i
-        sort_keys(items, buffer, n, counts)
-        # Ties on the key: order each run by seq.
+        key_histograms(items, n, differ, varying, &m, counts)
+        sort_keys(items, buffer, n, counts, varying, m)
         i = 0
         while i < n:
             j = i + 1
             while j < n and items[j].key == items[i].key:
                 j += 1
-            if j - i > RUN_INSERTION:
-                for r in range(i, j):
-                    items[r].key = entries[items[r].idx].seq
-                sort_keys(&items[i], buffer, j - i, counts)
-            elif j - i > 1:
-                for r in range(i + 1, j):
-                    tmp = items[r]
-                    k = r
-                    while k > i and entries[items[k - 1].idx].seq > entries[tmp.idx].seq:
-                        items[k] = items[k - 1]
-                        k -= 1
-                    items[k] = tmp
-            i = j
-        for i in range(n):
-            ids_out[i] = entries[items[i].idx].tid
+            if j - i > 1:
+                sort_run_by_seq(&items[i], buffer, j - i, entries, pos, counts)
+            ids_out[i] = items[i].tid
+            i += 1
+            while i < j:
+                ids_out[i] = items[i].tid
+                i += 1
     free(items)
     free(buffer)
     free(counts)

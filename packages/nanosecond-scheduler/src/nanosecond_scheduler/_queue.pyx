@@ -67,6 +67,19 @@ cdef inline int64_t sat_add(int64_t a, int64_t b) noexcept nogil:
     return a + b
 
 
+cdef inline int64_t hold(PyObject** held, int64_t h, PyObject* payload) noexcept:
+    """Keep ``payload``'s reference in ``held`` for later release; return the new count.
+
+    A batch's tasks share one payload: a repeat of the last held object is released
+    at once (``held`` still owns a reference, so this cannot free it or run code).
+    """
+    if h > 0 and held[h - 1] == payload:
+        Py_XDECREF(payload)
+        return h
+    held[h] = payload
+    return h + 1
+
+
 cdef class TaskQueue:
     """Pending and ready heaps of task slots, ordered per scheduling policy."""
 
@@ -516,8 +529,7 @@ cdef class TaskQueue:
                 if self.slots[s].period > 0:
                     self.finish_job(s, now)
                 else:
-                    held[h] = self.detach_slot(s)
-                    h += 1
+                    h = hold(held, h, self.detach_slot(s))
         elif n >= self.n_ready and self.n_pending == 0 and self.running == 0:
             # Draining everything: sort the ready heap's entries (a radix sort streams
             # through memory where n heap pops would each miss the cache at every
@@ -525,7 +537,7 @@ cdef class TaskQueue:
             # which also leaves the free list in ascending order.
             k = self.n_ready
             if k > 0:
-                sorted_ids(self.ready, k, &ids_out[0])
+                sorted_ids(self.ready, k, self.pos, &ids_out[0])
             self.n_ready = 0
             self.free_head = -1
             for i in range(self.n_slots - 1, -1, -1):
@@ -533,8 +545,7 @@ cdef class TaskQueue:
                     if self.slots[i].period > 0:
                         self.finish_job(i, now)
                     else:
-                        held[h] = self.detach_slot(i)
-                        h += 1
+                        h = hold(held, h, self.detach_slot(i))
                 elif self.slots[i].state == FREE:
                     self.pos[i] = self.free_head
                     self.free_head = i
@@ -553,8 +564,7 @@ cdef class TaskQueue:
                     self.pos[s] = -1
                     self.finish_job(s, now)
                 else:
-                    held[h] = self.detach_slot(s)
-                    h += 1
+                    h = hold(held, h, self.detach_slot(s))
             for i in range(self.n_ready):
                 self.pos[slot_of(self.ready[i].tid)] = i
         self.taken += k
