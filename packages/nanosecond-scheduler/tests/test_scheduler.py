@@ -1,5 +1,6 @@
 import logging
 import math
+import sys
 import threading
 import time
 
@@ -601,3 +602,67 @@ def test_payload_destructors_run_after_bulk_removal(n):
     s.clear()
     assert len(log) == 30 and len(s) == 0
     assert s.pop_ready(5).size == 0
+
+
+_OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("many"), st.lists(st.integers(0, 30), max_size=40)),
+        st.tuples(st.just("one"), st.integers(0, 30)),
+        st.tuples(st.just("cancel"), st.integers(0, 10**6)),
+        st.tuples(st.just("pop"), st.integers(1, 5)),
+        st.tuples(st.just("pop_ready"), st.integers(1, 60)),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_OPS)
+def test_batches_mixed_with_single_calls_match_a_sorted_list(ops):
+    """schedule_many appends released tasks without heap order (restored only when a
+    later call needs it); any mix of calls must still pop in (deadline, submission)
+    order, checked against a plain sorted list."""
+    s, _ = sim("edf")
+    alive = []  # (deadline, submission number, id)
+    seq = 0
+    for op, arg in ops:
+        if op == "many":
+            ids = s.schedule_many(lambda i: None, deadline=np.array(arg, dtype=np.int64))
+            for d, tid in zip(arg, ids.tolist(), strict=True):
+                alive.append((d, seq, tid))
+                seq += 1
+        elif op == "one":
+            alive.append((arg, seq, s.schedule(lambda: None, deadline=arg)))
+            seq += 1
+        elif op == "cancel" and alive:
+            victim = alive.pop(arg % len(alive))
+            s.cancel(victim[2])
+        elif op == "pop":
+            for _ in range(arg):
+                alive.sort()
+                expected = alive.pop(0)[2] if alive else None
+                assert s.pop_next() == expected
+        elif op == "pop_ready":
+            alive.sort()
+            expected = [t[2] for t in alive[:arg]]
+            del alive[:arg]
+            assert s.pop_ready(arg).tolist() == expected
+        assert len(s) == len(alive)
+    alive.sort()
+    assert s.pop_ready(len(alive) + 1).tolist() == [t[2] for t in alive]
+
+
+def test_batch_payload_references_are_released():
+    s, _ = sim("edf")
+
+    def fn(i):
+        return None
+
+    before = sys.getrefcount(fn)
+    s.schedule_many(fn, deadline=np.arange(1_000))
+    assert sys.getrefcount(fn) == before + 1  # one payload tuple shared by the batch
+    s.pop_ready(10)
+    assert sys.getrefcount(fn) == before + 1
+    s.cancel(int(s.schedule_many(fn, count=1)[0]))
+    s.pop_ready(2_000)
+    assert sys.getrefcount(fn) == before

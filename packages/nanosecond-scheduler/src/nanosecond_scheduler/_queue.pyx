@@ -96,6 +96,7 @@ cdef class TaskQueue:
         if self.ready == NULL or self.pending == NULL or self.slots == NULL or self.pos == NULL:
             raise MemoryError()
         self.free_head = -1
+        self.unheaped = -1
         self.latency = LatencyHistogram()
         self.lateness = LatencyHistogram()
         self.jitter = LatencyHistogram()
@@ -262,6 +263,26 @@ cdef class TaskQueue:
         else:
             self.sift_down(heap, n[0], i, last)
 
+    cdef void ensure_heap(self) noexcept nogil:
+        """Put the entries ``add_many`` appended to the ready heap in heap order.
+
+        Every path that relies on the ready heap's order calls this first; a full
+        drain (``pop_many`` of everything) sorts the entries and never needs it.
+        """
+        cdef int64_t start = self.unheaped
+        cdef int64_t i
+        if start < 0:
+            return
+        self.unheaped = -1
+        if start >= self.n_ready:
+            return
+        if (self.n_ready - start) * 4 < self.n_ready:
+            for i in range(start, self.n_ready):  # a few appended entries: sift each up
+                self.sift_up(self.ready, i, self.ready[i])
+        else:
+            for i in range((self.n_ready - 2) // ARITY, -1, -1):  # Floyd's heap build
+                self.sift_down(self.ready, self.n_ready, i, self.ready[i])
+
     cdef void enqueue(self, int64_t s, int64_t now) noexcept nogil:
         """Put slot s in the pending heap, or the ready heap if already released."""
         cdef Slot* t = &self.slots[s]
@@ -276,6 +297,7 @@ cdef class TaskQueue:
             self.n_pending += 1
             self.sift_up(self.pending, self.n_pending - 1, e)
         else:
+            self.ensure_heap()
             self.ready_keys(t, &e)
             t.state = READY
             self.n_ready += 1
@@ -304,6 +326,7 @@ cdef class TaskQueue:
         cdef Entry e
         cdef int64_t s
         while self.n_pending > 0 and self.pending[0].k1 <= now:
+            self.ensure_heap()
             e = self.pending[0]
             s = slot_of(e.tid)
             self.heap_remove(self.pending, &self.n_pending, 0)
@@ -314,6 +337,7 @@ cdef class TaskQueue:
 
     cdef void unqueue(self, int64_t s) noexcept nogil:
         if self.slots[s].state == READY:
+            self.ensure_heap()
             self.heap_remove(self.ready, &self.n_ready, self.pos[s])
         elif self.slots[s].state == PENDING:
             self.heap_remove(self.pending, &self.n_pending, self.pos[s])
@@ -322,6 +346,7 @@ cdef class TaskQueue:
         self.release_due(now)
         if self.n_ready == 0:
             return -1
+        self.ensure_heap()
         cdef int64_t s = slot_of(self.ready[0].tid)
         self.heap_remove(self.ready, &self.n_ready, 0)
         return s
@@ -372,16 +397,20 @@ cdef class TaskQueue:
         self.scheduled += 1
         return self.id_of(s)
 
-    def add_many(self, int64_t now, const int64_t[::1] release, const int64_t[::1] deadline,
-                 const int64_t[::1] wcet, const int64_t[::1] priority, object payload,
+    def add_many(self, int64_t now, const int64_t[:] release, const int64_t[:] deadline,
+                 const int64_t[:] wcet, const int64_t[:] priority, object payload,
                  int64_t[::1] ids_out):
         """Queue ``len(release)`` one-shot tasks sharing ``payload``; tag i is the index.
+
+        The inputs may be strided (a scalar broadcast to every task has stride 0) and
+        must all have ``len(ids_out)`` values: the caller checks.
 
         Returns 0, or -1 (nothing queued) when they would not fit under ``max_queued``.
         """
         cdef int64_t n = release.shape[0]
         cdef int64_t i, s
         cdef Slot* t
+        cdef Entry e
         if self.max_queued > 0 and self.n_ready + self.n_pending + n > self.max_queued:
             return -1
         self.reserve(n)
@@ -400,7 +429,21 @@ cdef class TaskQueue:
                 t.last_start = NS_NEVER
                 t.cancelled = 0
                 t.payload = <PyObject*> payload
-                self.enqueue(s, now)
+                if t.release > now:
+                    self.enqueue(s, now)
+                else:
+                    # Released: append to the ready heap without sifting; the heap
+                    # order is restored (ensure_heap) only when something needs it.
+                    if self.unheaped < 0:
+                        self.unheaped = self.n_ready
+                    e.seq = self.next_seq
+                    self.next_seq += 1
+                    e.tid = self.id_of(s)
+                    self.ready_keys(t, &e)
+                    t.state = READY
+                    self.ready[self.n_ready] = e
+                    self.pos[s] = self.n_ready
+                    self.n_ready += 1
                 ids_out[i] = self.id_of(s)
             self.scheduled += n
         return 0
@@ -539,6 +582,7 @@ cdef class TaskQueue:
             if k > 0:
                 sorted_ids(self.ready, k, self.pos, &ids_out[0])
             self.n_ready = 0
+            self.unheaped = -1
             self.free_head = -1
             for i in range(self.n_slots - 1, -1, -1):
                 if self.slots[i].state == READY:
@@ -552,6 +596,7 @@ cdef class TaskQueue:
         else:
             # Taking a large share of the heap: skip the position map while popping
             # (each update is a cache miss at this size) and rebuild it once after.
+            self.ensure_heap()
             while k < n and self.n_ready > 0:
                 s = slot_of(self.ready[0].tid)
                 self.n_ready -= 1
@@ -609,6 +654,7 @@ cdef class TaskQueue:
                 self.slots[s].cancelled = 1
         self.n_ready = 0
         self.n_pending = 0
+        self.unheaped = -1
         self.cancelled += n
         for s in range(n):  # drop references only now that the queue is consistent
             Py_XDECREF(held[s])
