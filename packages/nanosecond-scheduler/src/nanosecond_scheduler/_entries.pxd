@@ -4,7 +4,7 @@ A declarations-only module: the struct and the inline sort are compiled into the
 modules that cimport them.
 """
 
-from libc.stdint cimport int64_t, uint64_t
+from libc.stdint cimport UINT64_MAX, int64_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memcpy, memset
 
@@ -28,9 +28,9 @@ cdef enum:
     RADIX_BITS = 8
     RADIX_SIZE = 256           # 1 << RADIX_BITS
     RADIX_DIGITS = 24          # 8 digits cover each of the three 64-bit key words
-    KEY_BITS = 11              # digits of the one-word sort (sorted_ids)
-    KEY_SIZE = 2048            # 1 << KEY_BITS
-    KEY_DIGITS = 6             # 6 * 11 bits cover 64
+    KEY_BITS = 8               # digits of the one-word sort (sorted_ids)
+    KEY_SIZE = 256             # 1 << KEY_BITS
+    KEY_DIGITS = 8             # 8 * 8 bits cover 64
     RUN_INSERTION = 64         # tied runs up to this length are insertion-sorted
 
 
@@ -180,8 +180,123 @@ cdef inline void sort_run_by_seq(KeyIndex* items, KeyIndex* buffer, int64_t n,
     sort_keys(items, buffer, n, counts, varying, m)
 
 
+cdef inline int bit_length(uint64_t x) noexcept nogil:
+    cdef int b = 0
+    while x:
+        b += 1
+        x >>= 1
+    return b
+
+
+cdef inline int sorted_ids_packed(const Entry* entries, int64_t n, const int64_t* pos,
+                                  int64_t n_slots, bint use_k1, uint64_t kmin, int kbits,
+                                  int sbits, int64_t* ids_out) except -1:
+    """The common case of ``sorted_ids``: one 8-byte word per task,
+    ``(key - kmin) << sbits | slot``, sorted on the key bits only (8-bit digits),
+    runs of equal keys then ordered by seq; generations are kept aside to rebuild
+    the ids. Needs ``kbits + sbits <= 64``."""
+    cdef uint64_t* items = <uint64_t*> malloc(n * sizeof(uint64_t))
+    cdef uint64_t* buffer = <uint64_t*> malloc(n * sizeof(uint64_t))
+    cdef uint32_t* gens = <uint32_t*> malloc(n_slots * sizeof(uint32_t))
+    cdef int m = (kbits + KEY_BITS - 1) // KEY_BITS
+    cdef int64_t* counts = <int64_t*> calloc(KEY_DIGITS * KEY_SIZE, sizeof(int64_t))
+    cdef KeyIndex* run = NULL
+    cdef KeyIndex* runbuf = NULL
+    cdef uint64_t sign = (<uint64_t> 1) << 63
+    cdef uint64_t smask = ((<uint64_t> 1) << sbits) - 1
+    cdef uint64_t key, item, tmp
+    cdef uint64_t* src
+    cdef uint64_t* dst
+    cdef uint64_t* swap
+    cdef int64_t i, j, r, k, total, c, slot
+    cdef int w, d, shift
+    cdef int64_t* cnt
+    cdef int varying[KEY_DIGITS]
+    cdef int mv
+    cdef uint64_t differ
+    if items == NULL or buffer == NULL or gens == NULL or counts == NULL:
+        free(items)
+        free(buffer)
+        free(gens)
+        free(counts)
+        raise MemoryError()
+    try:
+        with nogil:
+            for i in range(n):
+                key = (<uint64_t> (entries[i].k1 if use_k1 else entries[i].k2)) ^ sign
+                slot = entries[i].tid & <int64_t> 0xFFFFFFFF
+                gens[slot] = <uint32_t> (entries[i].tid >> 32)
+                item = ((key - kmin) << sbits) | <uint64_t> slot
+                items[i] = item
+                for w in range(m):
+                    counts[w * KEY_SIZE + ((item >> (sbits + KEY_BITS * w)) & (KEY_SIZE - 1))] += 1
+            src = items
+            dst = buffer
+            for w in range(m):
+                shift = sbits + KEY_BITS * w
+                cnt = &counts[w * KEY_SIZE]
+                total = 0
+                for d in range(KEY_SIZE):
+                    c = cnt[d]
+                    cnt[d] = total
+                    total += c
+                for i in range(n):
+                    d = <int> ((src[i] >> shift) & (KEY_SIZE - 1))
+                    dst[cnt[d]] = src[i]
+                    cnt[d] += 1
+                swap = src
+                src = dst
+                dst = swap
+            # Runs of equal keys: order by seq (submission order).
+            i = 0
+            while i < n:
+                j = i + 1
+                while j < n and (src[j] >> sbits) == (src[i] >> sbits):
+                    j += 1
+                if j - i > RUN_INSERTION:
+                    with gil:
+                        run = <KeyIndex*> malloc((j - i) * sizeof(KeyIndex))
+                        runbuf = <KeyIndex*> malloc((j - i) * sizeof(KeyIndex))
+                        if run == NULL or runbuf == NULL:
+                            raise MemoryError()
+                    for r in range(i, j):
+                        run[r - i].key = entries[pos[src[r] & smask]].seq
+                        run[r - i].tid = <int64_t> src[r]
+                    differ = 0
+                    for r in range(j - i):
+                        differ |= run[r].key ^ run[0].key
+                    key_histograms(run, j - i, differ, varying, &mv, counts)
+                    sort_keys(run, runbuf, j - i, counts, varying, mv)
+                    for r in range(i, j):
+                        src[r] = <uint64_t> run[r - i].tid
+                    free(run)
+                    free(runbuf)
+                    run = runbuf = NULL
+                elif j - i > 1:
+                    for r in range(i + 1, j):
+                        tmp = src[r]
+                        k = r
+                        while k > i and (entries[pos[src[k - 1] & smask]].seq
+                                         > entries[pos[tmp & smask]].seq):
+                            src[k] = src[k - 1]
+                            k -= 1
+                        src[k] = tmp
+                i = j
+            for i in range(n):
+                slot = <int64_t> (src[i] & smask)
+                ids_out[i] = ((<int64_t> gens[slot]) << 32) | slot
+    finally:
+        free(run)
+        free(runbuf)
+        free(items)
+        free(buffer)
+        free(gens)
+        free(counts)
+    return 0
+
+
 cdef inline int sorted_ids(const Entry* entries, int64_t n, const int64_t* pos,
-                           int64_t* ids_out) except -1:
+                           int64_t n_slots, int64_t* ids_out) except -1:
     """Write the ``tid`` of entries in (k1, k2, seq) order to ``ids_out``.
 
     ``pos`` maps a task's slot (the low 32 bits of ``tid``) to its index in
@@ -194,38 +309,34 @@ cdef inline int sorted_ids(const Entry* entries, int64_t n, const int64_t* pos,
     cdef int64_t i, j
     cdef uint64_t differ1 = 0, differ2 = 0, differ = 0
     cdef uint64_t sign = (<uint64_t> 1) << 63
+    cdef uint64_t min1 = UINT64_MAX, max1 = 0, min2 = UINT64_MAX, max2 = 0, key
     cdef KeyIndex* items
     cdef KeyIndex* buffer
     cdef int64_t* counts
     cdef Entry* copy
     cdef int varying[KEY_DIGITS]
-    cdef int m
+    cdef int m, kbits, sbits
+    cdef bint use_k1
     if n <= 0:
         return 0
-    items = <KeyIndex*> malloc(n * sizeof(KeyIndex))
-    buffer = <KeyIndex*> malloc(n * sizeof(KeyIndex))
-    counts = <int64_t*> malloc(KEY_DIGITS * KEY_SIZE * sizeof(int64_t))
-    if items == NULL or buffer == NULL or counts == NULL:
-        free(items)
-        free(buffer)
-        free(counts)
-        raise MemoryError()
     with nogil:
         for i in range(n):
             differ1 |= <uint64_t> (entries[i].k1 ^ entries[0].k1)
             differ2 |= <uint64_t> (entries[i].k2 ^ entries[0].k2)
-            items[i].key = (<uint64_t> entries[i].k1) ^ sign
-            items[i].tid = entries[i].tid
-        if differ1 == 0 and differ2 != 0:
-            for i in range(n):
-                items[i].key = (<uint64_t> entries[i].k2) ^ sign
-            differ = differ2
-        else:
-            differ = differ1
+            key = (<uint64_t> entries[i].k1) ^ sign
+            min1 = key if key < min1 else min1
+            max1 = key if key > max1 else max1
+            key = (<uint64_t> entries[i].k2) ^ sign
+            min2 = key if key < min2 else min2
+            max2 = key if key > max2 else max2
+    use_k1 = not (differ1 == 0 and differ2 != 0)
+    if not (differ1 != 0 and differ2 != 0):
+        kbits = bit_length(max1 - min1 if use_k1 else max2 - min2)
+        sbits = bit_length(<uint64_t> (n_slots - 1)) if n_slots > 1 else 1
+        if kbits > 0 and kbits + sbits <= 64:
+            return sorted_ids_packed(entries, n, pos, n_slots, use_k1,
+                                     min1 if use_k1 else min2, kbits, sbits, ids_out)
     if differ1 != 0 and differ2 != 0:
-        free(items)
-        free(buffer)
-        free(counts)
         copy = <Entry*> malloc(n * sizeof(Entry))
         if copy == NULL:
             raise MemoryError()
@@ -237,6 +348,19 @@ cdef inline int sorted_ids(const Entry* entries, int64_t n, const int64_t* pos,
         finally:
             free(copy)
         return 0
+    differ = differ1 if use_k1 else differ2
+    items = <KeyIndex*> malloc(n * sizeof(KeyIndex))
+    buffer = <KeyIndex*> malloc(n * sizeof(KeyIndex))
+    counts = <int64_t*> malloc(KEY_DIGITS * KEY_SIZE * sizeof(int64_t))
+    if items == NULL or buffer == NULL or counts == NULL:
+        free(items)
+        free(buffer)
+        free(counts)
+        raise MemoryError()
+    with nogil:
+        for i in range(n):
+            items[i].key = (<uint64_t> (entries[i].k1 if use_k1 else entries[i].k2)) ^ sign
+            items[i].tid = entries[i].tid
     with nogil:
         key_histograms(items, n, differ, varying, &m, counts)
         sort_keys(items, buffer, n, counts, varying, m)

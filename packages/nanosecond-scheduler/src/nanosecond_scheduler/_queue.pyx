@@ -580,7 +580,7 @@ cdef class TaskQueue:
             # which also leaves the free list in ascending order.
             k = self.n_ready
             if k > 0:
-                sorted_ids(self.ready, k, self.pos, &ids_out[0])
+                sorted_ids(self.ready, k, self.pos, self.n_slots, &ids_out[0])
             self.n_ready = 0
             self.unheaped = -1
             self.free_head = -1
