@@ -28,9 +28,9 @@ cdef enum:
     RADIX_BITS = 8
     RADIX_SIZE = 256           # 1 << RADIX_BITS
     RADIX_DIGITS = 24          # 8 digits cover each of the three 64-bit key words
-    KEY_BITS = 8               # digits of the one-word sort (sorted_ids)
-    KEY_SIZE = 256             # 1 << KEY_BITS
-    KEY_DIGITS = 8             # 8 * 8 bits cover 64
+    KEY_BITS = 10              # digits of the one-word sort (sorted_ids)
+    KEY_SIZE = 1024            # 1 << KEY_BITS
+    KEY_DIGITS = 7             # 7 * 10 bits cover 64
     RUN_INSERTION = 64         # tied runs up to this length are insertion-sorted
 
 
