@@ -666,3 +666,22 @@ def test_batch_payload_references_are_released():
     s.cancel(int(s.schedule_many(fn, count=1)[0]))
     s.pop_ready(2_000)
     assert sys.getrefcount(fn) == before
+
+
+def test_pop_ready_with_a_huge_n_takes_what_is_queued():
+    s, _ = sim("edf")
+    ids = s.schedule_many(lambda i: None, deadline=np.array([3, 1, 2]))
+    assert s.pop_ready(2**40).tolist() == [ids[1], ids[2], ids[0]]
+    assert s.pop_ready(2**40).size == 0
+
+
+@pytest.mark.parametrize("spread", [10**12, 10**4])
+def test_large_full_drain_equals_lexsort(spread):
+    """A drain big enough for several sort passes, with reused slots (ids out of
+    slot order) and, for the narrow spread, many long runs of equal deadlines."""
+    n = 200_000
+    deadline = np.random.default_rng(spread).integers(0, spread, n)
+    s, _ = sim("edf")
+    s.pop_ready(s.schedule_many(lambda i: None, deadline=deadline[::-1].copy()).size)
+    ids = s.schedule_many(lambda i: None, deadline=deadline)
+    assert (s.pop_ready(n) == ids[np.lexsort((np.arange(n), deadline))]).all()

@@ -330,7 +330,8 @@ class SchedulerCore(Engine):
 
         Returns their ids (periodic tasks are re-released for their next period).
         """
-        out = np.empty(_ns("n", n), dtype=np.int64)
+        # No more than are queued now can be taken: size the output to that.
+        out = np.empty(min(_ns("n", n), self._queue.n_queued), dtype=np.int64)
         k = self._queue.pop_many(self._clock(), out)
         return out[:k]
 

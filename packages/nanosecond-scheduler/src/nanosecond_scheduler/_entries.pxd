@@ -180,6 +180,26 @@ cdef inline void sort_run_by_seq(KeyIndex* items, KeyIndex* buffer, int64_t n,
     sort_keys(items, buffer, n, counts, varying, m)
 
 
+cdef struct Scratch:
+    void* data      # kept between sorts: fresh pages for every drain would each fault
+    int64_t size
+
+
+cdef inline void* scratch_get(Scratch* scratch, int64_t nbytes) except NULL:
+    """At least ``nbytes`` of scratch memory, reusing (or growing) ``scratch``."""
+    cdef void* grown
+    if nbytes > scratch.size:
+        free(scratch.data)
+        scratch.data = NULL
+        scratch.size = 0
+        grown = malloc(nbytes if nbytes > 0 else 1)
+        if grown == NULL:
+            raise MemoryError()
+        scratch.data = grown
+        scratch.size = nbytes
+    return scratch.data
+
+
 cdef inline int bit_length(uint64_t x) noexcept nogil:
     cdef int b = 0
     while x:
@@ -190,14 +210,15 @@ cdef inline int bit_length(uint64_t x) noexcept nogil:
 
 cdef inline int sorted_ids_packed(const Entry* entries, int64_t n, const int64_t* pos,
                                   int64_t n_slots, bint use_k1, uint64_t kmin, int kbits,
-                                  int sbits, int64_t* ids_out) except -1:
+                                  int sbits, int64_t* ids_out, Scratch* scratch) except -1:
     """The common case of ``sorted_ids``: one 8-byte word per task,
     ``(key - kmin) << sbits | slot``, sorted on the key bits only (8-bit digits),
     runs of equal keys then ordered by seq; generations are kept aside to rebuild
     the ids. Needs ``kbits + sbits <= 64``."""
-    cdef uint64_t* items = <uint64_t*> malloc(n * sizeof(uint64_t))
-    cdef uint64_t* buffer = <uint64_t*> malloc(n * sizeof(uint64_t))
-    cdef uint32_t* gens = <uint32_t*> malloc(n_slots * sizeof(uint32_t))
+    cdef uint64_t* items = <uint64_t*> scratch_get(
+        scratch, 2 * n * sizeof(uint64_t) + n_slots * sizeof(uint32_t))
+    cdef uint64_t* buffer = items + n
+    cdef uint32_t* gens = <uint32_t*> (items + 2 * n)
     cdef int m = (kbits + KEY_BITS - 1) // KEY_BITS
     cdef int64_t* counts = <int64_t*> calloc(KEY_DIGITS * KEY_SIZE, sizeof(int64_t))
     cdef KeyIndex* run = NULL
@@ -214,11 +235,7 @@ cdef inline int sorted_ids_packed(const Entry* entries, int64_t n, const int64_t
     cdef int varying[KEY_DIGITS]
     cdef int mv
     cdef uint64_t differ
-    if items == NULL or buffer == NULL or gens == NULL or counts == NULL:
-        free(items)
-        free(buffer)
-        free(gens)
-        free(counts)
+    if counts == NULL:
         raise MemoryError()
     try:
         with nogil:
@@ -288,15 +305,12 @@ cdef inline int sorted_ids_packed(const Entry* entries, int64_t n, const int64_t
     finally:
         free(run)
         free(runbuf)
-        free(items)
-        free(buffer)
-        free(gens)
         free(counts)
     return 0
 
 
 cdef inline int sorted_ids(const Entry* entries, int64_t n, const int64_t* pos,
-                           int64_t n_slots, int64_t* ids_out) except -1:
+                           int64_t n_slots, int64_t* ids_out, Scratch* scratch) except -1:
     """Write the ``tid`` of entries in (k1, k2, seq) order to ``ids_out``.
 
     ``pos`` maps a task's slot (the low 32 bits of ``tid``) to its index in
@@ -335,7 +349,8 @@ cdef inline int sorted_ids(const Entry* entries, int64_t n, const int64_t* pos,
         sbits = bit_length(<uint64_t> (n_slots - 1)) if n_slots > 1 else 1
         if kbits > 0 and kbits + sbits <= 64:
             return sorted_ids_packed(entries, n, pos, n_slots, use_k1,
-                                     min1 if use_k1 else min2, kbits, sbits, ids_out)
+                                     min1 if use_k1 else min2, kbits, sbits, ids_out,
+                                     scratch)
     if differ1 != 0 and differ2 != 0:
         copy = <Entry*> malloc(n * sizeof(Entry))
         if copy == NULL:
@@ -349,13 +364,10 @@ cdef inline int sorted_ids(const Entry* entries, int64_t n, const int64_t* pos,
             free(copy)
         return 0
     differ = differ1 if use_k1 else differ2
-    items = <KeyIndex*> malloc(n * sizeof(KeyIndex))
-    buffer = <KeyIndex*> malloc(n * sizeof(KeyIndex))
+    items = <KeyIndex*> scratch_get(scratch, 2 * n * sizeof(KeyIndex))
+    buffer = items + n
     counts = <int64_t*> malloc(KEY_DIGITS * KEY_SIZE * sizeof(int64_t))
-    if items == NULL or buffer == NULL or counts == NULL:
-        free(items)
-        free(buffer)
-        free(counts)
+    if counts == NULL:
         raise MemoryError()
     with nogil:
         for i in range(n):
@@ -376,7 +388,5 @@ cdef inline int sorted_ids(const Entry* entries, int64_t n, const int64_t* pos,
             while i < j:
                 ids_out[i] = items[i].tid
                 i += 1
-    free(items)
-    free(buffer)
     free(counts)
     return 0

@@ -2,7 +2,7 @@ cimport cython
 from cpython.ref cimport PyObject
 from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
 
-from ._entries cimport Entry
+from ._entries cimport Entry, Scratch
 from ._histogram cimport LatencyHistogram
 
 
@@ -28,6 +28,8 @@ cdef class TaskQueue:
     cdef int64_t* pos       # heap index while queued, next free slot while free
     cdef int64_t n_ready, cap_ready, n_pending, cap_pending, n_slots, cap_slots
     cdef int64_t free_head
+    cdef Scratch scratch    # reused by full-drain sorts
+    cdef Scratch spare      # reused by pop_many for the references it releases
     cdef int64_t unheaped   # ready[unheaped:n_ready] not yet in heap order; -1: none
     cdef uint64_t next_seq
     cdef readonly int policy

@@ -97,6 +97,10 @@ cdef class TaskQueue:
             raise MemoryError()
         self.free_head = -1
         self.unheaped = -1
+        self.scratch.data = NULL
+        self.scratch.size = 0
+        self.spare.data = NULL
+        self.spare.size = 0
         self.latency = LatencyHistogram()
         self.lateness = LatencyHistogram()
         self.jitter = LatencyHistogram()
@@ -111,6 +115,8 @@ cdef class TaskQueue:
         free(self.pending)
         free(self.slots)
         free(self.pos)
+        free(self.scratch.data)
+        free(self.spare.data)
 
     # ----------------------------------------------------------------- storage
 
@@ -558,9 +564,20 @@ cdef class TaskQueue:
         cdef int64_t h = 0
         cdef int64_t s, i
         cdef Entry last
-        cdef PyObject** held = <PyObject**> malloc((n if n > 0 else 1) * sizeof(PyObject*))
-        if held == NULL:
-            raise MemoryError()
+        # The held list is big for big pops and its fresh pages would each fault: reuse
+        # one buffer, detached from the queue while in use (releasing references may
+        # run code that calls pop_many again).
+        cdef int64_t most = min(n, self.n_ready + self.n_pending)  # tasks that can be taken
+        cdef PyObject** held = <PyObject**> self.spare.data
+        cdef int64_t held_size = self.spare.size
+        self.spare.data = NULL
+        self.spare.size = 0
+        if held_size < most * <int64_t> sizeof(PyObject*) or held == NULL:
+            free(held)
+            held_size = (most if most > 0 else 1) * sizeof(PyObject*)
+            held = <PyObject**> malloc(held_size)
+            if held == NULL:
+                raise MemoryError()
         self.release_due(now)
         if n < self.n_ready // 8:
             while k < n:
@@ -580,7 +597,7 @@ cdef class TaskQueue:
             # which also leaves the free list in ascending order.
             k = self.n_ready
             if k > 0:
-                sorted_ids(self.ready, k, self.pos, self.n_slots, &ids_out[0])
+                sorted_ids(self.ready, k, self.pos, self.n_slots, &ids_out[0], &self.scratch)
             self.n_ready = 0
             self.unheaped = -1
             self.free_head = -1
@@ -615,7 +632,11 @@ cdef class TaskQueue:
         self.taken += k
         for i in range(h):
             Py_XDECREF(held[i])
-        free(held)
+        if self.spare.data == NULL:
+            self.spare.data = held
+            self.spare.size = held_size
+        else:
+            free(held)
         return k
 
     cpdef object pop_one(self, int64_t now):
