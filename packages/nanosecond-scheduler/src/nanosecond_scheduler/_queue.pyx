@@ -591,10 +591,11 @@ cdef class TaskQueue:
                 else:
                     h = hold(held, h, self.detach_slot(s))
         elif n >= self.n_ready and self.n_pending == 0 and self.running == 0:
-            # Draining everything: sort the ready heap's entries (a radix sort streams
-            # through memory where n heap pops would each miss the cache at every
-            # level), then free or re-release every slot in one sequential sweep,
-            # which also leaves the free list in ascending order.
+            # Draining everything: radix-sort the ready entries' keys (streams through
+            # memory where n heap pops would each miss the cache at every level; the
+            # entries need not be in heap order, see ensure_heap), then free or
+            # re-release every slot in one sequential sweep, which also leaves the
+            # free list in ascending order.
             k = self.n_ready
             if k > 0:
                 sorted_ids(self.ready, k, self.pos, self.n_slots, &ids_out[0], &self.scratch)
