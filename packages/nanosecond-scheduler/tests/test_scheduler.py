@@ -1,5 +1,6 @@
 import logging
 import math
+import sys
 import threading
 import time
 
@@ -533,6 +534,40 @@ def test_pop_ready_in_chunks_equals_lexsort(n, chunks, seed):
     assert len(s) == 0
 
 
+@settings(max_examples=30, deadline=None)
+@given(
+    st.sampled_from(["edf", "fifo", "least_laxity", "fixed_priority"]),
+    st.integers(1, 2_000),
+    st.sampled_from([3, 50, 10**6, 2**62]),
+    st.integers(0, 2**32 - 1),
+)
+def test_full_drain_with_ties_equals_lexsort(policy, n, spread, seed):
+    """The full-drain sort of one-key policies (key, index pairs, then runs of equal
+    keys ordered by submission, by insertion sort or by a second radix sort) against
+    numpy's lexsort. A heap built from single schedules is not in submission order."""
+    rng = np.random.default_rng(seed)
+    deadline = rng.integers(0, spread, n)
+    wcet = rng.integers(0, 3, n)
+    s, _ = sim(policy)
+    ids = np.array(
+        [
+            s.schedule(lambda: None, deadline=int(d), wcet=int(w))
+            for d, w in zip(deadline, wcet, strict=True)
+        ]
+    )
+    order = np.arange(n)
+    if policy == "edf":
+        expected = ids[np.lexsort((order, deadline))]
+    elif policy == "least_laxity":
+        expected = ids[np.lexsort((order, deadline - wcet))]
+    elif policy == "fixed_priority":  # one priority: the deadline is the varying key
+        expected = ids[np.lexsort((order, deadline))]
+    else:
+        expected = ids
+    assert s.pop_ready(n).tolist() == expected.tolist()
+    assert len(s) == 0
+
+
 def test_the_compiled_clock_reads_time_monotonic_ns():
     s = Scheduler()
     for _ in range(100):
@@ -567,3 +602,86 @@ def test_payload_destructors_run_after_bulk_removal(n):
     s.clear()
     assert len(log) == 30 and len(s) == 0
     assert s.pop_ready(5).size == 0
+
+
+_OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("many"), st.lists(st.integers(0, 30), max_size=40)),
+        st.tuples(st.just("one"), st.integers(0, 30)),
+        st.tuples(st.just("cancel"), st.integers(0, 10**6)),
+        st.tuples(st.just("pop"), st.integers(1, 5)),
+        st.tuples(st.just("pop_ready"), st.integers(1, 60)),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_OPS)
+def test_batches_mixed_with_single_calls_match_a_sorted_list(ops):
+    """schedule_many appends released tasks without heap order (restored only when a
+    later call needs it); any mix of calls must still pop in (deadline, submission)
+    order, checked against a plain sorted list."""
+    s, _ = sim("edf")
+    alive = []  # (deadline, submission number, id)
+    seq = 0
+    for op, arg in ops:
+        if op == "many":
+            ids = s.schedule_many(lambda i: None, deadline=np.array(arg, dtype=np.int64))
+            for d, tid in zip(arg, ids.tolist(), strict=True):
+                alive.append((d, seq, tid))
+                seq += 1
+        elif op == "one":
+            alive.append((arg, seq, s.schedule(lambda: None, deadline=arg)))
+            seq += 1
+        elif op == "cancel" and alive:
+            victim = alive.pop(arg % len(alive))
+            s.cancel(victim[2])
+        elif op == "pop":
+            for _ in range(arg):
+                alive.sort()
+                expected = alive.pop(0)[2] if alive else None
+                assert s.pop_next() == expected
+        elif op == "pop_ready":
+            alive.sort()
+            expected = [t[2] for t in alive[:arg]]
+            del alive[:arg]
+            assert s.pop_ready(arg).tolist() == expected
+        assert len(s) == len(alive)
+    alive.sort()
+    assert s.pop_ready(len(alive) + 1).tolist() == [t[2] for t in alive]
+
+
+def test_batch_payload_references_are_released():
+    s, _ = sim("edf")
+
+    def fn(i):
+        return None
+
+    before = sys.getrefcount(fn)
+    s.schedule_many(fn, deadline=np.arange(1_000))
+    assert sys.getrefcount(fn) == before + 1  # one payload tuple shared by the batch
+    s.pop_ready(10)
+    assert sys.getrefcount(fn) == before + 1
+    s.cancel(int(s.schedule_many(fn, count=1)[0]))
+    s.pop_ready(2_000)
+    assert sys.getrefcount(fn) == before
+
+
+def test_pop_ready_with_a_huge_n_takes_what_is_queued():
+    s, _ = sim("edf")
+    ids = s.schedule_many(lambda i: None, deadline=np.array([3, 1, 2]))
+    assert s.pop_ready(2**40).tolist() == [ids[1], ids[2], ids[0]]
+    assert s.pop_ready(2**40).size == 0
+
+
+@pytest.mark.parametrize("spread", [10**12, 10**4])
+def test_large_full_drain_equals_lexsort(spread):
+    """A drain big enough for several sort passes, with reused slots (ids out of
+    slot order) and, for the narrow spread, many long runs of equal deadlines."""
+    n = 200_000
+    deadline = np.random.default_rng(spread).integers(0, spread, n)
+    s, _ = sim("edf")
+    s.pop_ready(s.schedule_many(lambda i: None, deadline=deadline[::-1].copy()).size)
+    ids = s.schedule_many(lambda i: None, deadline=deadline)
+    assert (s.pop_ready(n) == ids[np.lexsort((np.arange(n), deadline))]).all()

@@ -104,16 +104,15 @@ def _miss(on_miss: str, miss_callback: MissHook | None) -> int:
 
 
 def _int64_array(name: str, values: object, n: int | None) -> npt.NDArray[np.int64]:
+    """``values`` as int64, validated; a scalar becomes a read-only stride-0 view of n."""
     arr = np.asarray(values)
     if arr.dtype == object or not (
         np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
     ):
         raise InvalidTaskError(f"{name} must be an array of integers, got dtype {arr.dtype}")
-    if arr.ndim == 0 and n is not None:
-        arr = np.broadcast_to(arr, (n,))
-    if arr.ndim != 1:
+    if arr.ndim > 1 or (arr.ndim == 0 and n is None):
         raise InvalidTaskError(f"{name} must be one-dimensional, got shape {arr.shape}")
-    if n is not None and arr.shape[0] != n:
+    if arr.ndim == 1 and n is not None and arr.shape[0] != n:
         raise InvalidTaskError(f"{name} has {arr.shape[0]} values, expected {n}")
     if np.issubdtype(arr.dtype, np.floating):
         if np.isnan(arr).any():
@@ -124,7 +123,11 @@ def _int64_array(name: str, values: object, n: int | None) -> npt.NDArray[np.int
             raise InvalidTaskError(f"{name} must be below 2**63 - 1")
     if arr.size and arr.min() < 0:
         raise InvalidTaskError(f"{name} must be >= 0, found {arr.min()}")
-    return np.ascontiguousarray(arr, dtype=np.int64)
+    arr = arr.astype(np.int64, copy=False)
+    if arr.ndim == 0:
+        assert n is not None
+        return np.broadcast_to(arr, (n,))
+    return arr
 
 
 class SchedulerCore(Engine):
@@ -232,16 +235,16 @@ class SchedulerCore(Engine):
         now = self._clock()
         release = _int64_array("at", now if at is None else at, n)
         if deadline is None:
-            d = np.full(n, FOREVER, dtype=np.int64)
+            d = np.broadcast_to(np.int64(FOREVER), (n,))
         else:
             d = _int64_array("deadline", deadline, n)
         w = _int64_array("wcet", 0 if wcet is None else wcet, n)
         p_arr = np.asarray(priority)
         if p_arr.dtype == object or not np.issubdtype(p_arr.dtype, np.integer):
             raise InvalidTaskError(f"priority must be integers, got dtype {p_arr.dtype}")
-        p_arr = np.ascontiguousarray(np.broadcast_to(p_arr, (n,)), dtype=np.int64)
         if p_arr.size and (p_arr.min() <= -PRIORITY_LIMIT or p_arr.max() >= PRIORITY_LIMIT):
             raise InvalidTaskError("priority must be within +-2**62")
+        p_arr = np.broadcast_to(p_arr.astype(np.int64, copy=False), (n,))
         task = (fn, None, _miss(on_miss, miss_callback), miss_callback)
         ids = np.empty(n, dtype=np.int64)
         if self._queue.add_many(now, release, d, w, p_arr, task, ids) < 0:
@@ -327,7 +330,8 @@ class SchedulerCore(Engine):
 
         Returns their ids (periodic tasks are re-released for their next period).
         """
-        out = np.empty(_ns("n", n), dtype=np.int64)
+        # No more than are queued now can be taken: size the output to that.
+        out = np.empty(min(_ns("n", n), self._queue.n_queued), dtype=np.int64)
         k = self._queue.pop_many(self._clock(), out)
         return out[:k]
 

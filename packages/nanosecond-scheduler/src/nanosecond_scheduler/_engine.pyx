@@ -39,6 +39,9 @@ cdef extern from *:
     int64_t ENGINE_NEVER
     bint ENGINE_NATIVE_CLOCK
     int64_t engine_monotonic_ns() noexcept nogil
+    # The value of an int (or int subclass) known to be one: never fails, sets
+    # ``overflow`` instead of raising when it does not fit in 64 bits.
+    int64_t engine_as_int64 "PyLong_AsLongLongAndOverflow" (object o, int* overflow) noexcept
 
 def _task_id(task_id):
     """``task_id`` as an int, or :class:`TaskNotFoundError`."""
@@ -53,6 +56,7 @@ def _task_id(task_id):
 cdef int64_t PRIORITY_LIMIT = (<int64_t> 1) << 62
 cdef object PRIORITY_TYPE = Priority
 cdef object MEDIUM = Priority.MEDIUM
+cdef int64_t MEDIUM_VALUE = Priority.MEDIUM
 
 
 cdef class Engine:
@@ -112,44 +116,57 @@ cdef class Engine:
         QueueFull
             When ``max_queue_size`` tasks are already queued.
         """
-        cdef int64_t now, p, d, per = 0, w = 0, task_id
-        # Fast path: exact ints / None / Priority only; anything else is validated
-        # (and rejected with a clear message) by the Python method.
+        cdef int64_t now, p, d = 0, per = 0, w = 0, task_id
+        cdef int overflow = 0
+        # Fast path: exact ints / None / Priority only, read as C integers without
+        # creating Python ints; anything else, or any value out of range, goes to the
+        # Python method, which validates it (and rejects it with a clear message).
         if (
             at is not None or delay is not None or miss_callback is not None
             or not (on_miss == "run_late") or not callable(fn)
-            or not (type(priority) is int or type(priority) is PRIORITY_TYPE)
-            or not (deadline is None or type(deadline) is int)
-            or not (period is None or type(period) is int)
-            or not (wcet is None or type(wcet) is int)
         ):
             return self._schedule_checked(fn, args, priority, deadline, period, wcet, at, delay,
                                           on_miss, miss_callback)
-        if not (-PRIORITY_LIMIT < priority < PRIORITY_LIMIT):
+        if priority is MEDIUM:
+            p = MEDIUM_VALUE
+        elif type(priority) is int or type(priority) is PRIORITY_TYPE:
+            p = engine_as_int64(priority, &overflow)
+            if overflow or not (-PRIORITY_LIMIT < p < PRIORITY_LIMIT):
+                return self._schedule_checked(fn, args, priority, deadline, period, wcet, at,
+                                              delay, on_miss, miss_callback)
+        else:
             return self._schedule_checked(fn, args, priority, deadline, period, wcet, at, delay,
                                           on_miss, miss_callback)
         if period is not None:
-            if not (0 < period < ENGINE_FOREVER):
+            if type(period) is not int:
                 return self._schedule_checked(fn, args, priority, deadline, period, wcet, at,
                                               delay, on_miss, miss_callback)
-            per = period
+            per = engine_as_int64(period, &overflow)
+            if overflow or not (0 < per < ENGINE_FOREVER):
+                return self._schedule_checked(fn, args, priority, deadline, period, wcet, at,
+                                              delay, on_miss, miss_callback)
         if wcet is not None:
-            if not (0 <= wcet < ENGINE_FOREVER) or (per and wcet > per):
+            if type(wcet) is not int:
                 return self._schedule_checked(fn, args, priority, deadline, period, wcet, at,
                                               delay, on_miss, miss_callback)
-            w = wcet
-        if deadline is not None and not (0 <= deadline < ENGINE_FOREVER):
-            return self._schedule_checked(fn, args, priority, deadline, period, wcet, at, delay,
-                                          on_miss, miss_callback)
+            w = engine_as_int64(wcet, &overflow)
+            if overflow or not (0 <= w < ENGINE_FOREVER) or (per and w > per):
+                return self._schedule_checked(fn, args, priority, deadline, period, wcet, at,
+                                              delay, on_miss, miss_callback)
+        if deadline is not None:
+            if type(deadline) is not int:
+                return self._schedule_checked(fn, args, priority, deadline, period, wcet, at,
+                                              delay, on_miss, miss_callback)
+            d = engine_as_int64(deadline, &overflow)
+            if overflow or not (0 <= d < ENGINE_FOREVER):
+                return self._schedule_checked(fn, args, priority, deadline, period, wcet, at,
+                                              delay, on_miss, miss_callback)
         now = self.now()
-        p = priority
         if deadline is None:
             d = now + per if 0 < per <= ENGINE_FOREVER - now else ENGINE_FOREVER
-        else:
-            d = deadline
-            if per and d <= now:
-                return self._schedule_checked(fn, args, priority, deadline, period, wcet, at,
-                                              delay, on_miss, miss_callback)
+        elif per and d <= now:
+            return self._schedule_checked(fn, args, priority, deadline, period, wcet, at, delay,
+                                          on_miss, miss_callback)
         task_id = self._queue.add(now, now, d, per, w, p, -1, (fn, args, 0, None))
         if task_id < 0:
             return self._schedule_checked(fn, args, priority, deadline, period, wcet, at, delay,

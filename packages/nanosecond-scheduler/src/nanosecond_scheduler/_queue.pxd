@@ -2,7 +2,7 @@ cimport cython
 from cpython.ref cimport PyObject
 from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
 
-from ._entries cimport Entry
+from ._entries cimport Entry, Scratch
 from ._histogram cimport LatencyHistogram
 
 
@@ -28,6 +28,9 @@ cdef class TaskQueue:
     cdef int64_t* pos       # heap index while queued, next free slot while free
     cdef int64_t n_ready, cap_ready, n_pending, cap_pending, n_slots, cap_slots
     cdef int64_t free_head
+    cdef Scratch scratch    # reused by full-drain sorts
+    cdef Scratch spare      # reused by pop_many for the references it releases
+    cdef int64_t unheaped   # ready[unheaped:n_ready] not yet in heap order; -1: none
     cdef uint64_t next_seq
     cdef readonly int policy
     cdef readonly int64_t max_queued
@@ -45,6 +48,7 @@ cdef class TaskQueue:
     cdef void sift_down(self, Entry* heap, int64_t n, int64_t i, Entry e) noexcept nogil
     cdef void sift_down_unmapped(self, int64_t n, Entry e) noexcept nogil
     cdef void heap_remove(self, Entry* heap, int64_t* n, int64_t i) noexcept nogil
+    cdef void ensure_heap(self) noexcept nogil
     cdef void enqueue(self, int64_t s, int64_t now) noexcept nogil
     cdef void ready_keys(self, const Slot* t, Entry* e) noexcept nogil
     cdef void release_due(self, int64_t now) noexcept nogil

@@ -15,7 +15,7 @@ from cpython.ref cimport PyObject, Py_INCREF, Py_XDECREF
 from libc.stdint cimport int64_t, uint32_t
 from libc.stdlib cimport free, malloc, realloc
 
-from ._entries cimport Entry, before, sort_entries
+from ._entries cimport Entry, before, sorted_ids
 from ._histogram cimport LatencyHistogram
 
 cdef extern from *:
@@ -67,6 +67,19 @@ cdef inline int64_t sat_add(int64_t a, int64_t b) noexcept nogil:
     return a + b
 
 
+cdef inline int64_t hold(PyObject** held, int64_t h, PyObject* payload) noexcept:
+    """Keep ``payload``'s reference in ``held`` for later release; return the new count.
+
+    A batch's tasks share one payload: a repeat of the last held object is released
+    at once (``held`` still owns a reference, so this cannot free it or run code).
+    """
+    if h > 0 and held[h - 1] == payload:
+        Py_XDECREF(payload)
+        return h
+    held[h] = payload
+    return h + 1
+
+
 cdef class TaskQueue:
     """Pending and ready heaps of task slots, ordered per scheduling policy."""
 
@@ -83,6 +96,11 @@ cdef class TaskQueue:
         if self.ready == NULL or self.pending == NULL or self.slots == NULL or self.pos == NULL:
             raise MemoryError()
         self.free_head = -1
+        self.unheaped = -1
+        self.scratch.data = NULL
+        self.scratch.size = 0
+        self.spare.data = NULL
+        self.spare.size = 0
         self.latency = LatencyHistogram()
         self.lateness = LatencyHistogram()
         self.jitter = LatencyHistogram()
@@ -97,6 +115,8 @@ cdef class TaskQueue:
         free(self.pending)
         free(self.slots)
         free(self.pos)
+        free(self.scratch.data)
+        free(self.spare.data)
 
     # ----------------------------------------------------------------- storage
 
@@ -249,6 +269,26 @@ cdef class TaskQueue:
         else:
             self.sift_down(heap, n[0], i, last)
 
+    cdef void ensure_heap(self) noexcept nogil:
+        """Put the entries ``add_many`` appended to the ready heap in heap order.
+
+        Every path that relies on the ready heap's order calls this first; a full
+        drain (``pop_many`` of everything) sorts the entries and never needs it.
+        """
+        cdef int64_t start = self.unheaped
+        cdef int64_t i
+        if start < 0:
+            return
+        self.unheaped = -1
+        if start >= self.n_ready:
+            return
+        if (self.n_ready - start) * 4 < self.n_ready:
+            for i in range(start, self.n_ready):  # a few appended entries: sift each up
+                self.sift_up(self.ready, i, self.ready[i])
+        else:
+            for i in range((self.n_ready - 2) // ARITY, -1, -1):  # Floyd's heap build
+                self.sift_down(self.ready, self.n_ready, i, self.ready[i])
+
     cdef void enqueue(self, int64_t s, int64_t now) noexcept nogil:
         """Put slot s in the pending heap, or the ready heap if already released."""
         cdef Slot* t = &self.slots[s]
@@ -263,6 +303,7 @@ cdef class TaskQueue:
             self.n_pending += 1
             self.sift_up(self.pending, self.n_pending - 1, e)
         else:
+            self.ensure_heap()
             self.ready_keys(t, &e)
             t.state = READY
             self.n_ready += 1
@@ -291,6 +332,7 @@ cdef class TaskQueue:
         cdef Entry e
         cdef int64_t s
         while self.n_pending > 0 and self.pending[0].k1 <= now:
+            self.ensure_heap()
             e = self.pending[0]
             s = slot_of(e.tid)
             self.heap_remove(self.pending, &self.n_pending, 0)
@@ -301,6 +343,7 @@ cdef class TaskQueue:
 
     cdef void unqueue(self, int64_t s) noexcept nogil:
         if self.slots[s].state == READY:
+            self.ensure_heap()
             self.heap_remove(self.ready, &self.n_ready, self.pos[s])
         elif self.slots[s].state == PENDING:
             self.heap_remove(self.pending, &self.n_pending, self.pos[s])
@@ -309,6 +352,7 @@ cdef class TaskQueue:
         self.release_due(now)
         if self.n_ready == 0:
             return -1
+        self.ensure_heap()
         cdef int64_t s = slot_of(self.ready[0].tid)
         self.heap_remove(self.ready, &self.n_ready, 0)
         return s
@@ -359,16 +403,20 @@ cdef class TaskQueue:
         self.scheduled += 1
         return self.id_of(s)
 
-    def add_many(self, int64_t now, const int64_t[::1] release, const int64_t[::1] deadline,
-                 const int64_t[::1] wcet, const int64_t[::1] priority, object payload,
+    def add_many(self, int64_t now, const int64_t[:] release, const int64_t[:] deadline,
+                 const int64_t[:] wcet, const int64_t[:] priority, object payload,
                  int64_t[::1] ids_out):
         """Queue ``len(release)`` one-shot tasks sharing ``payload``; tag i is the index.
+
+        The inputs may be strided (a scalar broadcast to every task has stride 0) and
+        must all have ``len(ids_out)`` values: the caller checks.
 
         Returns 0, or -1 (nothing queued) when they would not fit under ``max_queued``.
         """
         cdef int64_t n = release.shape[0]
         cdef int64_t i, s
         cdef Slot* t
+        cdef Entry e
         if self.max_queued > 0 and self.n_ready + self.n_pending + n > self.max_queued:
             return -1
         self.reserve(n)
@@ -387,7 +435,21 @@ cdef class TaskQueue:
                 t.last_start = NS_NEVER
                 t.cancelled = 0
                 t.payload = <PyObject*> payload
-                self.enqueue(s, now)
+                if t.release > now:
+                    self.enqueue(s, now)
+                else:
+                    # Released: append to the ready heap without sifting; the heap
+                    # order is restored (ensure_heap) only when something needs it.
+                    if self.unheaped < 0:
+                        self.unheaped = self.n_ready
+                    e.seq = self.next_seq
+                    self.next_seq += 1
+                    e.tid = self.id_of(s)
+                    self.ready_keys(t, &e)
+                    t.state = READY
+                    self.ready[self.n_ready] = e
+                    self.pos[s] = self.n_ready
+                    self.n_ready += 1
                 ids_out[i] = self.id_of(s)
             self.scheduled += n
         return 0
@@ -502,9 +564,20 @@ cdef class TaskQueue:
         cdef int64_t h = 0
         cdef int64_t s, i
         cdef Entry last
-        cdef PyObject** held = <PyObject**> malloc((n if n > 0 else 1) * sizeof(PyObject*))
-        if held == NULL:
-            raise MemoryError()
+        # The held list is big for big pops and its fresh pages would each fault: reuse
+        # one buffer, detached from the queue while in use (releasing references may
+        # run code that calls pop_many again).
+        cdef int64_t most = min(n, self.n_ready + self.n_pending)  # tasks that can be taken
+        cdef PyObject** held = <PyObject**> self.spare.data
+        cdef int64_t held_size = self.spare.size
+        self.spare.data = NULL
+        self.spare.size = 0
+        if held_size < most * <int64_t> sizeof(PyObject*) or held == NULL:
+            free(held)
+            held_size = (most if most > 0 else 1) * sizeof(PyObject*)
+            held = <PyObject**> malloc(held_size)
+            if held == NULL:
+                raise MemoryError()
         self.release_due(now)
         if n < self.n_ready // 8:
             while k < n:
@@ -516,33 +589,32 @@ cdef class TaskQueue:
                 if self.slots[s].period > 0:
                     self.finish_job(s, now)
                 else:
-                    held[h] = self.detach_slot(s)
-                    h += 1
+                    h = hold(held, h, self.detach_slot(s))
         elif n >= self.n_ready and self.n_pending == 0 and self.running == 0:
-            # Draining everything: sort the ready heap's entries (a radix sort streams
-            # through memory where n heap pops would each miss the cache at every
-            # level), then free or re-release every slot in one sequential sweep,
-            # which also leaves the free list in ascending order.
+            # Draining everything: radix-sort the ready entries' keys (streams through
+            # memory where n heap pops would each miss the cache at every level; the
+            # entries need not be in heap order, see ensure_heap), then free or
+            # re-release every slot in one sequential sweep, which also leaves the
+            # free list in ascending order.
             k = self.n_ready
-            if k > 1:
-                sort_entries(self.ready, k)
-            for i in range(k):
-                ids_out[i] = self.ready[i].tid
+            if k > 0:
+                sorted_ids(self.ready, k, self.pos, self.n_slots, &ids_out[0], &self.scratch)
             self.n_ready = 0
+            self.unheaped = -1
             self.free_head = -1
             for i in range(self.n_slots - 1, -1, -1):
                 if self.slots[i].state == READY:
                     if self.slots[i].period > 0:
                         self.finish_job(i, now)
                     else:
-                        held[h] = self.detach_slot(i)
-                        h += 1
+                        h = hold(held, h, self.detach_slot(i))
                 elif self.slots[i].state == FREE:
                     self.pos[i] = self.free_head
                     self.free_head = i
         else:
             # Taking a large share of the heap: skip the position map while popping
             # (each update is a cache miss at this size) and rebuild it once after.
+            self.ensure_heap()
             while k < n and self.n_ready > 0:
                 s = slot_of(self.ready[0].tid)
                 self.n_ready -= 1
@@ -555,14 +627,17 @@ cdef class TaskQueue:
                     self.pos[s] = -1
                     self.finish_job(s, now)
                 else:
-                    held[h] = self.detach_slot(s)
-                    h += 1
+                    h = hold(held, h, self.detach_slot(s))
             for i in range(self.n_ready):
                 self.pos[slot_of(self.ready[i].tid)] = i
         self.taken += k
         for i in range(h):
             Py_XDECREF(held[i])
-        free(held)
+        if self.spare.data == NULL:
+            self.spare.data = held
+            self.spare.size = held_size
+        else:
+            free(held)
         return k
 
     cpdef object pop_one(self, int64_t now):
@@ -601,6 +676,7 @@ cdef class TaskQueue:
                 self.slots[s].cancelled = 1
         self.n_ready = 0
         self.n_pending = 0
+        self.unheaped = -1
         self.cancelled += n
         for s in range(n):  # drop references only now that the queue is consistent
             Py_XDECREF(held[s])
