@@ -1,6 +1,7 @@
 """Priorities that work under load, and 0-RTT resumption, on loopback."""
 
 import asyncio
+import time
 
 import pytest
 from qm_testutil import client_kwargs, run, server_kwargs
@@ -74,6 +75,85 @@ def test_critical_overtakes_queued_low_bulk(pki):
         assert record["low_at_critical"] < handed + queued_low
 
     run(main(), timeout=60)
+
+
+def test_critical_latency_under_low_bulk_stays_near_idle(pki):
+    """CRITICAL round trips under a saturating LOW upload stay within a small
+    multiple of the idle round trip measured on the same connection (the bound is
+    generous for CI noise; without the delay-controlled LOW window the ratio was
+    about 20x)."""
+
+    async def handler(conn):
+        async def serve_stream(s):
+            try:
+                if await s.recv(1) == b"S":
+                    while await s.recv():
+                        pass
+                else:
+                    async for msg in s.messages():
+                        await s.send_message(msg)
+                await s.finish()
+            except Exception:
+                pass  # the client closed the connection
+
+        tasks = set()
+        async for s in conn:
+            t = asyncio.ensure_future(serve_stream(s))
+            tasks.add(t)
+            t.add_done_callback(tasks.discard)
+
+    async def rtts(crit, n):
+        out = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            await crit.send_message(b"x" * 64)
+            assert await asyncio.wait_for(crit.recv_message(), 10) == b"x" * 64
+            out.append(time.perf_counter() - t0)
+        return sorted(out)[n // 2]
+
+    async def main():
+        async with (
+            await serve("127.0.0.1", 0, **server_kwargs(pki, handler=handler)) as server,
+            connect("127.0.0.1", server.port, **client_kwargs(pki)) as conn,
+        ):
+            crit = await conn.open_bi_stream(priority=StreamPriority.CRITICAL)
+            await crit.send(b"E")
+            await rtts(crit, 10)  # warm up
+            idle = await rtts(crit, 30)
+            low = await conn.open_bi_stream(priority=StreamPriority.LOW)
+            await low.send(b"S")
+            stop = asyncio.Event()
+            block = b"L" * 65536
+
+            async def bulk():
+                while not stop.is_set():
+                    await low.send(block)
+
+            pump = asyncio.ensure_future(bulk())
+            for _ in range(500):  # until the LOW queue is saturated
+                await asyncio.sleep(0.01)
+                if low.queued >= conn.send_buffer // 2:
+                    break
+            # Up to five rounds, so a burst of load from elsewhere on a
+            # shared CI machine cannot fail the test; FIFO service behind
+            # the LOW window fails every round (about 20x the idle RTT).
+            bound = 8 * max(idle, 0.0005)
+            rounds = []
+            for _ in range(5):
+                sent_before = conn.stats().bytes_sent
+                loaded = await rtts(crit, 20)
+                rounds.append((loaded, conn.stats().bytes_sent - sent_before))
+                if loaded <= bound:
+                    break
+            saturated = low.queued > 0  # the upload was still queueing data
+            stop.set()
+            await asyncio.wait_for(pump, 20)
+        assert saturated
+        return bound, rounds
+
+    bound, rounds = run(main(), timeout=90)
+    assert min(rounds)[0] <= bound, rounds
+    assert sum(moved for _, moved in rounds) > 32 * 1024, rounds  # LOW was not starved
 
 
 def test_zero_rtt_resumption_and_single_use_tickets(pki, tmp_path):

@@ -41,6 +41,8 @@ logger = logging.getLogger("quic_multistream")
 _CRYPTO_ERROR = 0x100
 _MAX_FEED_ROUNDS = 64
 _MIN_ROOM = 1200  # bytes: one full-size QUIC packet
+_LOW_MIN_WINDOW = 4 * _MIN_ROOM  # LOW traffic always keeps a few packets in flight
+_LOW_TARGET_DELAY = 0.0005  # s: queuing delay LOW traffic may add (at least)
 
 
 def error_from_close(code: int, reason: str, *, handshake: bool) -> QuicError:
@@ -148,6 +150,8 @@ class Connection:
         self.unsent_window = unsent_window
         self._scheduler = SendScheduler(incremental=incremental, quantum=16384)
         self._streams: dict[int, Stream] = {}
+        self._low_cap = 10 * _MIN_ROOM  # see _low_window
+        self._low_next = 0.0
         self._in_quic: set[int] = set()  # streams whose data aioquic may not have sent
         self._incoming: dict[bool, deque[Stream]] = {True: deque(), False: deque()}
         self._incoming_any: deque[Stream] = deque()
@@ -398,8 +402,10 @@ class Connection:
         loss = quic._loss
         room = loss.congestion_window - loss.bytes_in_flight
         budget = max(self.unsent_window, room) - unsent
-        cap = len(StreamPriority)  # levels below this may be fed
-        if budget <= 0:
+        full = budget <= 0
+        # Levels below ``cap`` may be fed in the first pass; LOW comes second.
+        cap = int(StreamPriority.LOW)
+        if full:
             # The window is full of lower-priority data: a stream above every
             # level waiting in aioquic may still add one quantum, which aioquic's
             # round-robin puts in the next packet.
@@ -408,10 +414,21 @@ class Connection:
         def above_cap(sid: int) -> int:
             return self._credit(sid) if sched.priority(sid) < cap else 0
 
-        allowance = self._credit if cap == len(StreamPriority) else above_cap
+        def low_only(sid: int) -> int:
+            return self._credit(sid) if sched.priority(sid) is StreamPriority.LOW else 0
+
+        chunks = sched.pop(budget, above_cap)
+        if not full:
+            # LOW is background traffic: it may fill only the delay-controlled
+            # window of _low_window, so the LOW packets in flight (and queued at
+            # a busy receiver) cannot hold up a later CRITICAL message for long.
+            budget -= sum(len(c.data) for c in chunks)
+            low_room = self._low_window(loss) - loss.bytes_in_flight - unsent
+            if budget > 0 and low_room > 0:
+                chunks += sched.pop(min(budget, low_room), low_only)
 
         moved = 0
-        for chunk in sched.pop(budget, allowance):
+        for chunk in chunks:
             quic.send_stream_data(chunk.stream_id, chunk.data, end_stream=chunk.end_stream)
             self._in_quic.add(chunk.stream_id)
             moved += len(chunk.data)
@@ -425,6 +442,25 @@ class Connection:
                 if sched.queued(chunk.stream_id) <= self.send_buffer // 2:
                     stream._writable.set()
         return moved or int(bool(sched.has_pending()))
+
+    def _low_window(self, loss: Any) -> int:
+        """Bytes in flight below which LOW data may be sent (delay-based, LEDBAT-like).
+
+        Once per smoothed RTT: when the latest RTT exceeds the minimum by more
+        than the target queuing delay, the window shrinks by a quarter (down to
+        a few packets); when LOW used the window and the delay is low, it grows
+        by a quarter (up to the congestion window).
+        """
+        now = self._protocol._loop.time()
+        if loss._rtt_initialized and now >= self._low_next:
+            self._low_next = now + max(loss._rtt_smoothed, 0.001)
+            queuing = loss._rtt_latest - loss._rtt_min
+            if queuing > max(_LOW_TARGET_DELAY, loss._rtt_min / 4):
+                self._low_cap = max(_LOW_MIN_WINDOW, self._low_cap * 3 // 4)
+            elif loss.bytes_in_flight + 2 * _MIN_ROOM >= self._low_cap:
+                grown = self._low_cap + max(_MIN_ROOM, self._low_cap // 4)
+                self._low_cap = max(_LOW_MIN_WINDOW, min(grown, loss.congestion_window))
+        return self._low_cap
 
     def _credit(self, stream_id: int) -> int:
         # Never hand aioquic more than the peer's flow control lets it send: what
