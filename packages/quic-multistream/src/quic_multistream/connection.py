@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable
 from typing import Any, cast
 
+from aioquic import tls
 from aioquic.asyncio.protocol import QuicConnectionProtocol
 from aioquic.quic import events
 from aioquic.quic.connection import QuicConnection, stream_is_client_initiated
@@ -41,6 +42,7 @@ logger = logging.getLogger("quic_multistream")
 _CRYPTO_ERROR = 0x100
 _MAX_FEED_ROUNDS = 64
 _MIN_ROOM = 1200  # bytes: one full-size QUIC packet
+_ACK_EVERY = 4  # received packets per immediate ACK
 _LOW_MIN_WINDOW = 4 * _MIN_ROOM  # LOW traffic always keeps a few packets in flight
 _LOW_TARGET_DELAY = 0.0005  # s: queuing delay LOW traffic may add (at least)
 
@@ -76,11 +78,26 @@ class _Protocol(QuicConnectionProtocol):
         super().__init__(quic)
         self.counters = counters
         self.connection: Connection | None = None
+        self._ack_pending = 0
 
     def datagram_received(self, data: bytes | str, addr: Any) -> None:
         self.counters.packets_received += 1
         self.counters.bytes_received += len(data)
-        super().datagram_received(data, addr)
+        now = self._loop.time()
+        quic = self._quic
+        quic.receive_datagram(cast(bytes, data), addr, now=now)
+        # aioquic acknowledges after a 1 ms timer however many packets arrive;
+        # acknowledging every _ACK_EVERY packets (RFC 9000 section 13.2.2
+        # suggests two) clocks a sender's window out faster.
+        space = quic._spaces.get(tls.Epoch.ONE_RTT)
+        if space is not None and space.ack_at is not None:
+            self._ack_pending += 1
+            if self._ack_pending >= _ACK_EVERY:
+                space.ack_at = now
+        self._process_events()
+        self.transmit()
+        if space is None or space.ack_at is None:
+            self._ack_pending = 0
 
     def quic_event_received(self, event: events.QuicEvent) -> None:
         if self.connection is not None:
@@ -152,6 +169,8 @@ class Connection:
         self._streams: dict[int, Stream] = {}
         self._low_cap = 10 * _MIN_ROOM  # see _low_window
         self._low_next = 0.0
+        self._low_sample = 0
+        self._low_limited = False
         self._in_quic: set[int] = set()  # streams whose data aioquic may not have sent
         self._incoming: dict[bool, deque[Stream]] = {True: deque(), False: deque()}
         self._incoming_any: deque[Stream] = deque()
@@ -425,7 +444,13 @@ class Connection:
             budget -= sum(len(c.data) for c in chunks)
             low_room = self._low_window(loss) - loss.bytes_in_flight - unsent
             if budget > 0 and low_room > 0:
-                chunks += sched.pop(min(budget, low_room), low_only)
+                low = sched.pop(min(budget, low_room), low_only)
+                chunks += low
+                # Window-limited: LOW had more to send than the window allowed.
+                if low_room <= budget and sum(len(c.data) for c in low) >= low_room:
+                    self._low_limited = True
+            elif budget > 0:
+                self._low_limited = True
 
         moved = 0
         for chunk in chunks:
@@ -452,14 +477,17 @@ class Connection:
         by a quarter (up to the congestion window).
         """
         now = self._protocol._loop.time()
-        if loss._rtt_initialized and now >= self._low_next:
+        rtt = self._protocol.counters
+        if rtt.rtt_samples != self._low_sample and now >= self._low_next:
+            # React once per round trip, and only to a fresh RTT sample.
             self._low_next = now + max(loss._rtt_smoothed, 0.001)
-            queuing = loss._rtt_latest - loss._rtt_min
-            if queuing > max(_LOW_TARGET_DELAY, loss._rtt_min / 4):
+            self._low_sample = rtt.rtt_samples
+            if rtt.rtt_latest - rtt.rtt_min > max(_LOW_TARGET_DELAY, rtt.rtt_min / 4):
                 self._low_cap = max(_LOW_MIN_WINDOW, self._low_cap * 3 // 4)
-            elif loss.bytes_in_flight + 2 * _MIN_ROOM >= self._low_cap:
+            elif self._low_limited:
                 grown = self._low_cap + max(_MIN_ROOM, self._low_cap // 4)
                 self._low_cap = max(_LOW_MIN_WINDOW, min(grown, loss.congestion_window))
+            self._low_limited = False
         return self._low_cap
 
     def _credit(self, stream_id: int) -> int:
