@@ -85,6 +85,9 @@ class _Protocol(QuicConnectionProtocol):
         self.counters.bytes_received += len(data)
         now = self._loop.time()
         quic = self._quic
+        space = quic._spaces.get(tls.Epoch.ONE_RTT)
+        if space is None or space.ack_at is None:
+            self._ack_pending = 0  # an ACK went out since the last packet
         quic.receive_datagram(cast(bytes, data), addr, now=now)
         # aioquic acknowledges after a 1 ms timer however many packets arrive;
         # acknowledging every _ACK_EVERY packets (RFC 9000 section 13.2.2
@@ -110,9 +113,12 @@ class _Protocol(QuicConnectionProtocol):
         now = self._loop.time()
         conn = self.connection
         counters = self.counters
+        space = self._quic._spaces.get(tls.Epoch.ONE_RTT)
         for _ in range(_MAX_FEED_ROUNDS):
-            if conn is not None:
-                conn._feed()
+            if conn is not None and conn._feed() and space is not None and space.ack_at is not None:
+                # Stream data goes out now: let a pending ACK ride along rather
+                # than cost a packet of its own when aioquic's ACK timer fires.
+                space.ack_at = now
             sent = 0
             for data, addr in self._quic.datagrams_to_send(now=now):
                 self._transport.sendto(data, addr)
