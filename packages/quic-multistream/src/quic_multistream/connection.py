@@ -455,7 +455,7 @@ class Connection:
                 # Window-limited: LOW had more to send than the window allowed.
                 if low_room <= budget and sum(len(c.data) for c in low) >= low_room:
                     self._low_limited = True
-            elif budget > 0:
+            elif budget > 0 and sched.has_pending_at(StreamPriority.LOW):
                 self._low_limited = True
 
         moved = 0
