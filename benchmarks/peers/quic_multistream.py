@@ -303,9 +303,9 @@ def raw_new_stream(b: _Bench) -> bytes:
 _BLOCK = b"t" * 65536
 
 
-def ours_throughput(b: _Bench, streams: int) -> int:
+def ours_throughput(b: _Bench, streams: int, priority: Any = None) -> int:
     async def one(n):
-        s = await b.conn.open_bi_stream()
+        s = await b.conn.open_bi_stream(priority or qm.StreamPriority.NORMAL)
         await s.send(b"S")
         for _ in range(n // len(_BLOCK)):
             await s.send(_BLOCK)
@@ -555,6 +555,18 @@ if Workload is not None:
             },
             repeat=5,
             goal=">= 0.9x raw aioquic throughput",
+            check=int.__eq__,
+        ),
+        Workload(
+            name="throughput 1 stream, 8 MiB, LOW priority (delay-controlled window)",
+            setup=_bench,
+            ours=lambda b: ours_throughput(b, 1, qm.StreamPriority.LOW),
+            peers={
+                "raw aioquic": lambda b: raw_throughput(b, 1),
+                "ours NORMAL": lambda b: ours_throughput(b, 1),
+            },
+            repeat=5,
+            goal="report: LOW alone should use the link",
             check=int.__eq__,
         ),
         Workload(

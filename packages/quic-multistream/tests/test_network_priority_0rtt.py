@@ -1,6 +1,7 @@
 """Priorities that work under load, and 0-RTT resumption, on loopback."""
 
 import asyncio
+import contextlib
 
 import pytest
 from qm_testutil import client_kwargs, run, server_kwargs
@@ -74,6 +75,76 @@ def test_critical_overtakes_queued_low_bulk(pki):
         assert record["low_at_critical"] < handed + queued_low
 
     run(main(), timeout=60)
+
+
+def test_critical_waits_behind_little_low_data_in_flight(pki):
+    """Under a saturating LOW upload, few LOW bytes reach the server between the
+    moment a CRITICAL message is sent and its arrival: packets already sent cannot
+    be overtaken, so this counts the LOW bytes in flight and queued at the
+    receiver, which the delay-controlled LOW window keeps small (without it, a
+    congestion window of LOW data, hundreds of KiB, arrived first). Bytes, not
+    wall-clock time, so CPU contention on a CI machine cannot fail it."""
+    shared = {}
+
+    def arrived(stream):
+        return stream._consumed + len(stream._rbuf)
+
+    async def handler(conn):
+        async def sink(s):
+            with contextlib.suppress(Exception):
+                while await s.recv():
+                    pass
+
+        low = await conn.accept_bi_stream()
+        shared["low"] = low
+        task = asyncio.ensure_future(sink(low))
+        crit = await conn.accept_bi_stream()
+        ahead = []
+        with contextlib.suppress(Exception):
+            async for msg in crit.messages():
+                ahead.append(arrived(low) - shared["sent_at"])
+                await crit.send_message(msg)
+        shared["ahead"] = ahead
+        task.cancel()
+
+    async def main():
+        async with (
+            await serve("127.0.0.1", 0, **server_kwargs(pki, handler=handler)) as server,
+            connect("127.0.0.1", server.port, **client_kwargs(pki)) as conn,
+        ):
+            low = await conn.open_bi_stream(priority=StreamPriority.LOW)
+            stop = asyncio.Event()
+            block = b"L" * 65536
+
+            async def bulk():
+                while not stop.is_set():
+                    await low.send(block)
+
+            pump = asyncio.ensure_future(bulk())
+            for _ in range(500):  # until the LOW queue is saturated
+                await asyncio.sleep(0.01)
+                if low.queued >= conn.send_buffer // 2 and "low" in shared:
+                    break
+            crit = await conn.open_bi_stream(priority=StreamPriority.CRITICAL)
+            for _ in range(30):
+                await asyncio.sleep(0.005)
+                shared["sent_at"] = arrived(shared["low"])
+                await crit.send_message(b"x" * 64)
+                assert await asyncio.wait_for(crit.recv_message(), 10) == b"x" * 64
+            saturated = low.queued > 0  # the upload was still queueing data
+            stop.set()
+            await asyncio.wait_for(pump, 20)
+            await crit.finish()
+            for _ in range(500):
+                if "ahead" in shared:
+                    break
+                await asyncio.sleep(0.01)
+        assert saturated
+        return sorted(shared["ahead"])
+
+    ahead = run(main(), timeout=90)
+    assert len(ahead) == 30
+    assert ahead[15] <= 24 * 1024, ahead  # about 60 KiB without the LOW window
 
 
 def test_zero_rtt_resumption_and_single_use_tickets(pki, tmp_path):

@@ -142,3 +142,19 @@ def test_bad_input():
     s.push(0, b"", end_stream=True)
     with pytest.raises(ConfigurationError, match="finished"):
         s.push(0, b"x")
+
+
+def test_has_pending_at_tracks_each_level():
+    s = SendScheduler(quantum=4)
+    s.add_stream(0, StreamPriority.LOW)
+    s.add_stream(4, StreamPriority.CRITICAL)
+    assert not any(s.has_pending_at(p) for p in StreamPriority)
+    s.push(0, b"bulk")
+    assert s.has_pending_at(StreamPriority.LOW)
+    assert not s.has_pending_at(StreamPriority.CRITICAL)
+    s.set_priority(0, StreamPriority.HIGH)
+    assert s.has_pending_at(StreamPriority.HIGH) and not s.has_pending_at(StreamPriority.LOW)
+    s.pop(budget=100)
+    assert not s.has_pending_at(StreamPriority.HIGH)
+    with pytest.raises(ConfigurationError):
+        s.has_pending_at(9)

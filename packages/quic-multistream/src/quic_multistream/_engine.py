@@ -34,6 +34,11 @@ class Counters:
     packets_received: int = 0
     bytes_received: int = 0
     lost_packets: int = 0
+    # RTT samples without the peer's ACK delay and without aioquic's 1 ms floor,
+    # for the LOW window's delay control (connection._low_window).
+    rtt_samples: int = 0
+    rtt_latest: float = 0.0
+    rtt_min: float = float("inf")
 
 
 def _alert(err: CertificateError) -> tls.Alert:
@@ -128,6 +133,20 @@ def tune_connection(
         original_lost(packets=packets, **kwargs)
 
     loss._on_packets_lost = on_packets_lost  # type: ignore[method-assign]
+
+    original_ack = loss.on_ack_received
+
+    def on_ack_received(*, ack_rangeset: Any, ack_delay: float, now: float, space: Any) -> None:
+        packet = space.sent_packets.get(ack_rangeset.bounds().stop - 1)
+        original_ack(ack_rangeset=ack_rangeset, ack_delay=ack_delay, now=now, space=space)
+        if packet is not None and packet.is_ack_eliciting:
+            delay = min(ack_delay, loss.max_ack_delay)
+            sample = max(0.0, now - packet.sent_time - delay)
+            counters.rtt_samples += 1
+            counters.rtt_latest = sample
+            counters.rtt_min = min(counters.rtt_min, sample)
+
+    loss.on_ack_received = on_ack_received  # type: ignore[method-assign]
 
 
 def _request_client_certificate(

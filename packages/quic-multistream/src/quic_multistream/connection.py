@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable
 from typing import Any, cast
 
+from aioquic import tls
 from aioquic.asyncio.protocol import QuicConnectionProtocol
 from aioquic.quic import events
 from aioquic.quic.connection import QuicConnection, stream_is_client_initiated
@@ -41,6 +42,9 @@ logger = logging.getLogger("quic_multistream")
 _CRYPTO_ERROR = 0x100
 _MAX_FEED_ROUNDS = 64
 _MIN_ROOM = 1200  # bytes: one full-size QUIC packet
+_ACK_EVERY = 4  # received packets per immediate ACK
+_LOW_MIN_WINDOW = 4 * _MIN_ROOM  # LOW traffic always keeps a few packets in flight
+_LOW_TARGET_DELAY = 0.0005  # s: queuing delay LOW traffic may add (at least)
 
 
 def error_from_close(code: int, reason: str, *, handshake: bool) -> QuicError:
@@ -74,11 +78,29 @@ class _Protocol(QuicConnectionProtocol):
         super().__init__(quic)
         self.counters = counters
         self.connection: Connection | None = None
+        self._ack_pending = 0
 
     def datagram_received(self, data: bytes | str, addr: Any) -> None:
         self.counters.packets_received += 1
         self.counters.bytes_received += len(data)
-        super().datagram_received(data, addr)
+        now = self._loop.time()
+        quic = self._quic
+        space = quic._spaces.get(tls.Epoch.ONE_RTT)
+        if space is None or space.ack_at is None:
+            self._ack_pending = 0  # an ACK went out since the last packet
+        quic.receive_datagram(cast(bytes, data), addr, now=now)
+        # aioquic acknowledges after a 1 ms timer however many packets arrive;
+        # acknowledging every _ACK_EVERY packets (RFC 9000 section 13.2.2
+        # suggests two) clocks a sender's window out faster.
+        space = quic._spaces.get(tls.Epoch.ONE_RTT)
+        if space is not None and space.ack_at is not None:
+            self._ack_pending += 1
+            if self._ack_pending >= _ACK_EVERY:
+                space.ack_at = now
+        self._process_events()
+        self.transmit()
+        if space is None or space.ack_at is None:
+            self._ack_pending = 0
 
     def quic_event_received(self, event: events.QuicEvent) -> None:
         if self.connection is not None:
@@ -91,9 +113,12 @@ class _Protocol(QuicConnectionProtocol):
         now = self._loop.time()
         conn = self.connection
         counters = self.counters
+        space = self._quic._spaces.get(tls.Epoch.ONE_RTT)
         for _ in range(_MAX_FEED_ROUNDS):
-            if conn is not None:
-                conn._feed()
+            if conn is not None and conn._feed() and space is not None and space.ack_at is not None:
+                # Stream data goes out now: let a pending ACK ride along rather
+                # than cost a packet of its own when aioquic's ACK timer fires.
+                space.ack_at = now
             sent = 0
             for data, addr in self._quic.datagrams_to_send(now=now):
                 self._transport.sendto(data, addr)
@@ -148,6 +173,10 @@ class Connection:
         self.unsent_window = unsent_window
         self._scheduler = SendScheduler(incremental=incremental, quantum=16384)
         self._streams: dict[int, Stream] = {}
+        self._low_cap = 10 * _MIN_ROOM  # see _low_window
+        self._low_next = 0.0
+        self._low_sample = 0
+        self._low_limited = False
         self._in_quic: set[int] = set()  # streams whose data aioquic may not have sent
         self._incoming: dict[bool, deque[Stream]] = {True: deque(), False: deque()}
         self._incoming_any: deque[Stream] = deque()
@@ -398,8 +427,10 @@ class Connection:
         loss = quic._loss
         room = loss.congestion_window - loss.bytes_in_flight
         budget = max(self.unsent_window, room) - unsent
-        cap = len(StreamPriority)  # levels below this may be fed
-        if budget <= 0:
+        full = budget <= 0
+        # Levels below ``cap`` may be fed in the first pass; LOW comes second.
+        cap = int(StreamPriority.LOW)
+        if full:
             # The window is full of lower-priority data: a stream above every
             # level waiting in aioquic may still add one quantum, which aioquic's
             # round-robin puts in the next packet.
@@ -408,10 +439,27 @@ class Connection:
         def above_cap(sid: int) -> int:
             return self._credit(sid) if sched.priority(sid) < cap else 0
 
-        allowance = self._credit if cap == len(StreamPriority) else above_cap
+        def low_only(sid: int) -> int:
+            return self._credit(sid) if sched.priority(sid) is StreamPriority.LOW else 0
+
+        chunks = sched.pop(budget, above_cap)
+        if not full:
+            # LOW is background traffic: it may fill only the delay-controlled
+            # window of _low_window, so the LOW packets in flight (and queued at
+            # a busy receiver) cannot hold up a later CRITICAL message for long.
+            budget -= sum(len(c.data) for c in chunks)
+            low_room = self._low_window(loss) - loss.bytes_in_flight - unsent
+            if budget > 0 and low_room > 0:
+                low = sched.pop(min(budget, low_room), low_only)
+                chunks += low
+                # Window-limited: LOW had more to send than the window allowed.
+                if low_room <= budget and sum(len(c.data) for c in low) >= low_room:
+                    self._low_limited = True
+            elif budget > 0 and sched.has_pending_at(StreamPriority.LOW):
+                self._low_limited = True
 
         moved = 0
-        for chunk in sched.pop(budget, allowance):
+        for chunk in chunks:
             quic.send_stream_data(chunk.stream_id, chunk.data, end_stream=chunk.end_stream)
             self._in_quic.add(chunk.stream_id)
             moved += len(chunk.data)
@@ -425,6 +473,28 @@ class Connection:
                 if sched.queued(chunk.stream_id) <= self.send_buffer // 2:
                     stream._writable.set()
         return moved or int(bool(sched.has_pending()))
+
+    def _low_window(self, loss: Any) -> int:
+        """Bytes in flight below which LOW data may be sent (delay-based, LEDBAT-like).
+
+        Once per smoothed RTT: when the latest RTT exceeds the minimum by more
+        than the target queuing delay, the window shrinks by a quarter (down to
+        a few packets); when LOW used the window and the delay is low, it grows
+        by a quarter (up to the congestion window).
+        """
+        now = self._protocol._loop.time()
+        rtt = self._protocol.counters
+        if rtt.rtt_samples != self._low_sample and now >= self._low_next:
+            # React once per round trip, and only to a fresh RTT sample.
+            self._low_next = now + max(loss._rtt_smoothed, 0.001)
+            self._low_sample = rtt.rtt_samples
+            if rtt.rtt_latest - rtt.rtt_min > max(_LOW_TARGET_DELAY, rtt.rtt_min / 4):
+                self._low_cap = max(_LOW_MIN_WINDOW, self._low_cap * 3 // 4)
+            elif self._low_limited:
+                grown = self._low_cap + max(_MIN_ROOM, self._low_cap // 4)
+                self._low_cap = max(_LOW_MIN_WINDOW, min(grown, loss.congestion_window))
+            self._low_limited = False
+        return self._low_cap
 
     def _credit(self, stream_id: int) -> int:
         # Never hand aioquic more than the peer's flow control lets it send: what

@@ -151,6 +151,10 @@ class SendScheduler:
         """Whether any stream has data or a FIN waiting."""
         return self._n_ready > 0
 
+    def has_pending_at(self, priority: StreamPriority) -> bool:
+        """Whether a stream of level ``priority`` has data or a FIN waiting."""
+        return bool(self._ready[_check_priority(priority)])
+
     def pop(self, budget: int, allowance: Callable[[int], int] | None = None) -> list[Chunk]:
         """Take up to ``budget`` bytes of queued data, highest priority first.
 
