@@ -1,5 +1,6 @@
 # Sourced by scripts/test and scripts/demo: make .venv if missing and activate it.
-# PYTHON picks the interpreter (default python3, which must be >= 3.10).
+# PYTHON picks the interpreter (default python3, which must be >= 3.11: quic-multistream
+# and the midstream meta-package need aioquic >= 1.4, which has no Python 3.10 release).
 
 # This machine's pip config names local index folders that may not exist; pip warns
 # about each on every call. Drop only that line, keep the exit status of the command.
