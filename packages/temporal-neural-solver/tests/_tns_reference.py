@@ -63,6 +63,31 @@ def traces(atoms=ATOMS, min_size=1, max_size=7):
     return st.lists(st.frozensets(st.sampled_from(atoms)), min_size=min_size, max_size=max_size)
 
 
+def propositional(g: Formula, i: int, h, letter) -> bool | None:
+    """Truth of a constant, atom or Boolean connective at ``i`` (sub-formulas through
+    ``h``); None for a temporal operator, which each evaluator handles itself."""
+    op, a = g.op, g.args
+    if op == "true":
+        return True
+    if op == "false":
+        return False
+    if op == "atom":
+        return g.name in letter
+    if op == "!":
+        return not h(a[0], i)
+    if op == "&":
+        return h(a[0], i) and h(a[1], i)
+    if op == "|":
+        return h(a[0], i) or h(a[1], i)
+    if op == "->":
+        return (not h(a[0], i)) or h(a[1], i)
+    if op == "<->":
+        return h(a[0], i) == h(a[1], i)
+    if op == "^":
+        return h(a[0], i) != h(a[1], i)
+    return None
+
+
 def reference_finite(f: Formula, trace, times=None) -> bool:
     """LTLf truth at position 0, straight from the definitions."""
     n = len(trace)
@@ -71,24 +96,9 @@ def reference_finite(f: Formula, trace, times=None) -> bool:
     @cache
     def h(g: Formula, i: int) -> bool:
         op, a = g.op, g.args
-        if op == "true":
-            return True
-        if op == "false":
-            return False
-        if op == "atom":
-            return g.name in trace[i]
-        if op == "!":
-            return not h(a[0], i)
-        if op == "&":
-            return h(a[0], i) and h(a[1], i)
-        if op == "|":
-            return h(a[0], i) or h(a[1], i)
-        if op == "->":
-            return (not h(a[0], i)) or h(a[1], i)
-        if op == "<->":
-            return h(a[0], i) == h(a[1], i)
-        if op == "^":
-            return h(a[0], i) != h(a[1], i)
+        value = propositional(g, i, h, trace[i])
+        if value is not None:
+            return value
         if g.interval is not None:
             lo, hi = g.interval
             win = [j for j in range(i, n) if lo <= t[j] - t[i] <= hi]
@@ -147,24 +157,9 @@ def reference_lasso(f: Formula, prefix, loop, position: int = 0) -> bool:
     @cache
     def h(g: Formula, i: int) -> bool:
         op, a = g.op, g.args
-        if op == "true":
-            return True
-        if op == "false":
-            return False
-        if op == "atom":
-            return g.name in word[i]
-        if op == "!":
-            return not h(a[0], i)
-        if op == "&":
-            return h(a[0], i) and h(a[1], i)
-        if op == "|":
-            return h(a[0], i) or h(a[1], i)
-        if op == "->":
-            return (not h(a[0], i)) or h(a[1], i)
-        if op == "<->":
-            return h(a[0], i) == h(a[1], i)
-        if op == "^":
-            return h(a[0], i) != h(a[1], i)
+        value = propositional(g, i, h, word[i])
+        if value is not None:
+            return value
         if op in ("X", "N"):
             return h(a[0], i + 1 if i + 1 < n else p)
         pth = path(i)
