@@ -1,5 +1,6 @@
 """Fixtures for quic-multistream tests."""
 
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -9,7 +10,17 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from qm_testutil import Pki, make_pki
 
+HAVE_QH3 = importlib.util.find_spec("qh3") is not None
+
 
 @pytest.fixture(scope="session")
 def pki() -> Pki:
     return make_pki()
+
+
+@pytest.fixture(params=["aioquic", "qh3"])
+def backend(request) -> str:
+    """The QUIC implementation under test; qh3 runs only where it is installed."""
+    if request.param == "qh3" and not HAVE_QH3:
+        pytest.skip("qh3 is not installed (pip install 'quic-multistream[fast]')")
+    return request.param

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aioquic.quic.configuration import QuicConfiguration
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
@@ -91,7 +90,8 @@ class TransportOptions:
             keepalive_interval=keep,
         )
 
-    def apply(self, config: QuicConfiguration) -> None:
+    def apply(self, config: Any) -> None:
+        """Set the options on an aioquic or qh3 ``QuicConfiguration``."""
         config.idle_timeout = self.idle_timeout
         config.max_stream_data = self.receive_window
         # Connection-level credit must not throttle below the sum of a few windows.
@@ -112,13 +112,18 @@ def _read(source: object, argument: str) -> bytes:
 
 
 def load_identity(
-    config: QuicConfiguration,
+    config: Any,
     certificate: object,
     private_key: object,
     cert_name: str = "certificate",
     key_name: str = "private_key",
+    convert: Callable[[list[Any], Any], tuple[Any, list[Any], Any]] | None = None,
 ) -> None:
-    """Put a certificate chain and its key (paths, PEM bytes or objects) in ``config``."""
+    """Put a certificate chain and its key (paths, PEM bytes or objects) in ``config``.
+
+    ``convert`` turns the checked cryptography objects into the backend's types
+    (``Backend.convert_identity``); without it they are stored as they are.
+    """
     if isinstance(certificate, x509.Certificate):
         certs = [certificate]
     else:
@@ -145,6 +150,7 @@ def load_identity(
         != pub
     ):
         raise ConfigurationError(f"{key_name} does not match {cert_name}")
-    config.certificate = certs[0]
-    config.certificate_chain = certs[1:]
-    config.private_key = key
+    if convert is None:
+        config.certificate, config.certificate_chain, config.private_key = certs[0], certs[1:], key
+    else:
+        config.certificate, config.certificate_chain, config.private_key = convert(certs, key)

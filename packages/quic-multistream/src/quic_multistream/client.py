@@ -7,15 +7,13 @@ import socket
 import ssl
 import warnings
 from collections.abc import Generator, Sequence
-from typing import Any
+from typing import Any, Literal
 
-from aioquic.quic.configuration import QuicConfiguration
-from aioquic.quic.connection import QuicConnection
-
-from ._engine import Counters, tune_connection
+from ._backend import get_backend
+from ._engine import Counters
 from ._options import TransportOptions, check_alpn, load_identity
 from .certs import load_certificates
-from .connection import Connection, _Protocol
+from .connection import Connection
 from .errors import ConfigurationError, ConnectionFailed, QuicError
 from .tickets import SessionTicketStore
 
@@ -67,6 +65,7 @@ def connect(
     keepalive_interval: float | None = None,
     incremental: bool = True,
     connect_timeout: float = 10.0,
+    backend: Literal["aioquic", "qh3"] = "aioquic",
 ) -> _Connect:
     """Connect to a QUIC server; use with ``async with`` (or ``await`` it).
 
@@ -98,6 +97,9 @@ def connect(
         As for :func:`~quic_multistream.serve`.
     connect_timeout : float
         Seconds to wait for the handshake.
+    backend : "aioquic" or "qh3"
+        The QUIC implementation; "qh3" needs ``pip install 'quic-multistream[fast]'``
+        (see the README's Backends section for what differs).
 
     Returns
     -------
@@ -116,6 +118,7 @@ def connect(
         raise ConfigurationError(f"host must be a non-empty str, got {host!r}")
     if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
         raise ConfigurationError(f"port must be an int in [1, 65535], got {port!r}")
+    be = get_backend(backend)
     options = TransportOptions.check(
         max_streams=max_streams,
         idle_timeout=idle_timeout,
@@ -143,7 +146,7 @@ def connect(
     ):
         raise ConfigurationError("session_ticket_store must have get() and put() methods")
     name = server_name or host
-    config = QuicConfiguration(is_client=True, alpn_protocols=check_alpn(alpn), server_name=name)
+    config = be.configuration(is_client=True, alpn_protocols=check_alpn(alpn), server_name=name)
     options.apply(config)
     if insecure_skip_verify:
         warnings.warn(
@@ -159,9 +162,16 @@ def connect(
         cas = load_certificates(ca_file, "ca_file")
         config.cadata = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in cas)
     if client_certificate is not None:
-        load_identity(config, client_certificate, client_key, "client_certificate", "client_key")
+        load_identity(
+            config,
+            client_certificate,
+            client_key,
+            "client_certificate",
+            "client_key",
+            convert=be.convert_identity,
+        )
     if session_ticket_store is not None:
-        config.session_ticket = session_ticket_store.get(name)
+        config.session_ticket = be.convert_ticket(session_ticket_store.get(name))
 
     async def open_connection() -> Connection:
         loop = asyncio.get_running_loop()
@@ -170,7 +180,7 @@ def connect(
         except OSError as exc:
             raise ConnectionFailed(f"cannot resolve {host}:{port}: {exc}") from exc
         family, addr = infos[0][0], infos[0][4]
-        quic = QuicConnection(
+        quic = be.connection(
             configuration=config,
             session_ticket_handler=(
                 session_ticket_store.put if session_ticket_store is not None else None
@@ -178,14 +188,19 @@ def connect(
         )
         counters = Counters()
         holder: dict[str, Connection] = {}
-        tune_connection(
+
+        def group_seen(group: str) -> None:
+            holder["conn"].key_exchange_group = group
+
+        be.tune_connection(
             quic,
             max_streams=options.max_streams,
             receive_window=options.receive_window,
             consumed_offset=lambda sid: holder["conn"]._consumed_offset(sid),
             counters=counters,
+            on_key_exchange_group=group_seen,
         )
-        protocol = _Protocol(quic, counters)
+        protocol = be.protocol(quic, counters)
         conn = Connection(
             protocol,
             is_client=True,
@@ -194,6 +209,7 @@ def connect(
             receive_window=options.receive_window,
             unsent_window=options.unsent_window,
             incremental=bool(incremental),
+            backend=be,
         )
         holder["conn"] = conn
         local = ("::", 0) if family == socket.AF_INET6 else ("0.0.0.0", 0)

@@ -14,14 +14,14 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Callable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from aioquic import tls
 from aioquic.asyncio.protocol import QuicConnectionProtocol
 from aioquic.quic import events
 from aioquic.quic.connection import QuicConnection, stream_is_client_initiated
 
-from ._engine import Counters, all_acknowledged, credit_left, unsent_bytes
+from ._engine import Counters
 from .errors import (
     CertificateError,
     ConfigurationError,
@@ -34,6 +34,9 @@ from .scheduler import SendScheduler
 from .stats import ConnectionStats
 from .stream import Stream, closed_error
 from .verify import PeerIdentity
+
+if TYPE_CHECKING:
+    from ._backend import Backend
 
 __all__ = ["Connection"]
 
@@ -163,7 +166,13 @@ class Connection:
         unsent_window: int,
         incremental: bool = True,
         datagram_queue: int = 1024,
+        backend: Backend | None = None,
     ) -> None:
+        if backend is None:
+            from ._backend import get_backend
+
+            backend = get_backend("aioquic")
+        self._backend = backend
         self._protocol = protocol
         self._quic = protocol._quic
         self.is_client = is_client
@@ -194,6 +203,7 @@ class Connection:
         self.alpn_protocol: str | None = None
         self.early_data_accepted = False
         self.session_resumed = False
+        self.key_exchange_group: str | None = None
         self._handshake_waiters: list[asyncio.Future[None]] = []
         self._keepalive: asyncio.Task[None] | None = None
         self._on_handshake_hooks: list[Callable[[], None]] = []
@@ -253,11 +263,9 @@ class Connection:
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise ConfigurationError(f"data must be bytes-like, got {type(data).__name__}")
         self._check_open()
-        limit = self._quic._remote_max_datagram_frame_size
-        if self._quic.configuration.max_datagram_frame_size is None or limit is None:
+        room = self._backend.datagram_room(self._quic)
+        if room is None:
             raise QuicError("datagrams are not enabled on both ends (datagrams=True)")
-        # The DATAGRAM frame and packet headers take some of the peer's limit.
-        room = min(limit, self._quic._max_datagram_size) - 64
         if len(data) > room:
             raise QuicError(f"datagram of {len(data)} bytes exceeds the {room}-byte limit")
         self._quic.send_datagram_frame(bytes(data))
@@ -273,12 +281,12 @@ class Connection:
 
     def stats(self) -> ConnectionStats:
         """A snapshot of RTTs, traffic counters and active streams."""
-        loss = self._quic._loss
         c = self._protocol.counters
+        rtt = self._backend.rtt(self._quic, c)
         bi = sum(1 for s in self._streams if not s & 2)
         return ConnectionStats(
-            smoothed_rtt=loss._rtt_smoothed if loss._rtt_initialized else None,
-            min_rtt=loss._rtt_min if loss._rtt_initialized else None,
+            smoothed_rtt=None if rtt is None else rtt[0],
+            min_rtt=None if rtt is None else rtt[1],
             bytes_sent=c.bytes_sent,
             bytes_received=c.bytes_received,
             packets_sent=c.packets_sent,
@@ -286,6 +294,7 @@ class Connection:
             lost_packets=c.lost_packets,
             active_bi_streams=bi,
             active_uni_streams=len(self._streams) - bi,
+            key_exchange_group=self.key_exchange_group,
         )
 
     async def ping(self, timeout: float = 5.0) -> None:
@@ -316,7 +325,7 @@ class Connection:
         """Wait until the peer has acknowledged every byte queued on every stream."""
         while True:
             self._check_open()
-            if not self._scheduler.has_pending() and all_acknowledged(self._quic):
+            if not self._scheduler.has_pending() and self._backend.all_acknowledged(self._quic):
                 return
             await asyncio.sleep(0.005)
 
@@ -359,8 +368,7 @@ class Connection:
         if not isinstance(priority, StreamPriority):
             raise ConfigurationError(f"priority must be a StreamPriority, got {priority!r}")
         self._check_open()
-        sid = self._quic.get_next_available_stream_id(is_unidirectional=uni)
-        self._quic.send_stream_data(sid, b"")  # creates the stream in aioquic
+        sid = self._backend.open_stream(self._quic, uni)
         stream = Stream(self, sid, priority=priority, can_send=True, can_recv=not uni)
         self._streams[sid] = stream
         self._scheduler.add_stream(sid, priority)
@@ -399,7 +407,7 @@ class Connection:
             if stream_is_client_initiated(stream.stream_id) != self.is_client:
                 self._forgotten.add(stream.stream_id)
                 if len(self._forgotten) > 1024:
-                    self._forgotten.intersection_update(self._quic._streams)
+                    self._backend.prune_forgotten(self._quic, self._forgotten)
 
     def _consumed_offset(self, stream_id: int) -> int | None:
         stream = self._streams.get(stream_id)
@@ -411,10 +419,11 @@ class Connection:
         if not sched.has_pending() or self._closed_error is not None:
             return 0
         quic = self._quic
+        backend = self._backend
         unsent = 0
         top = len(StreamPriority)  # best level among data waiting inside aioquic
         for sid in list(self._in_quic):
-            n = unsent_bytes(quic, sid)
+            n = backend.unsent_bytes(quic, sid)
             if n:
                 unsent += n
                 if sid in sched:
@@ -424,7 +433,7 @@ class Connection:
         # Feed what the congestion window lets aioquic send right now (at least
         # unsent_window): data leaves promptly, and nothing queues inside aioquic
         # where a later CRITICAL message would have to wait behind it.
-        loss = quic._loss
+        loss = backend.loss(quic)
         room = loss.congestion_window - loss.bytes_in_flight
         budget = max(self.unsent_window, room) - unsent
         full = budget <= 0
@@ -500,7 +509,7 @@ class Connection:
         # Never hand aioquic more than the peer's flow control lets it send: what
         # the peer will not accept stays in our bounded per-stream queue, so
         # send() waits (backpressure) instead of filling aioquic's buffer.
-        return credit_left(self._quic, stream_id)
+        return self._backend.credit_left(self._quic, stream_id)
 
     # -- events from aioquic -------------------------------------------------------------
 
@@ -525,6 +534,7 @@ class Connection:
         return None
 
     def _on_event(self, event: events.QuicEvent) -> None:
+        events = self._backend.events  # aioquic's or qh3's event classes
         if isinstance(event, events.StreamDataReceived):
             stream = self._peer_stream(event.stream_id)
             if stream is not None:

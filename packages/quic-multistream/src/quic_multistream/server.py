@@ -6,17 +6,15 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Generator, Sequence
-from typing import Any
+from typing import Any, Literal
 
-from aioquic.asyncio.server import QuicServer
-from aioquic.quic.configuration import QuicConfiguration
-from aioquic.quic.connection import QuicConnection
 from aioquic.quic.packet import QuicErrorCode
 
-from ._engine import Counters, tune_connection
+from ._backend import Backend, get_backend
+from ._engine import Counters
 from ._options import TransportOptions, check_alpn, load_identity
 from .certs import load_certificates
-from .connection import Connection, _Protocol
+from .connection import Connection
 from .errors import ConfigurationError
 from .tickets import ServerTicketStore
 from .verify import PeerIdentity
@@ -43,14 +41,16 @@ class Server:
         start_early: bool,
         incremental: bool = True,
         handshake_timeout: float = 10.0,
+        backend: Backend | None = None,
     ) -> None:
+        self._backend = backend if backend is not None else get_backend("aioquic")
         self._handshake_timeout = handshake_timeout
         self._incremental = incremental
         self._handler = handler
         self._options = options
         self._max_connections = max_connections
         self._start_early = start_early
-        self._quic_server: QuicServer | None = None
+        self._quic_server: Any = None  # aioquic's or qh3's QuicServer
         self.connections: set[Connection] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._accepting = True
@@ -102,12 +102,12 @@ class Server:
 
     def _create_protocol(
         self,
-        quic: QuicConnection,
+        quic: Any,
         stream_handler: Any = None,
         *,
         client_ca: Sequence[Any] | None,
         require_client_cert: bool,
-    ) -> _Protocol:
+    ) -> Any:
         counters = Counters()
         opts = self._options
         holder: dict[str, Connection] = {}
@@ -118,7 +118,11 @@ class Server:
         def identified(identity: PeerIdentity) -> None:
             holder["conn"].peer_identity = identity
 
-        tune_connection(
+        def group_seen(group: str) -> None:
+            holder["conn"].key_exchange_group = group
+
+        backend = self._backend
+        backend.tune_connection(
             quic,
             max_streams=opts.max_streams,
             receive_window=opts.receive_window,
@@ -127,8 +131,9 @@ class Server:
             client_ca=client_ca,
             require_client_cert=require_client_cert,
             on_peer_identity=identified,
+            on_key_exchange_group=group_seen,
         )
-        protocol = _Protocol(quic, counters)
+        protocol = backend.protocol(quic, counters)
         conn = Connection(
             protocol,
             is_client=False,
@@ -137,6 +142,7 @@ class Server:
             receive_window=opts.receive_window,
             unsent_window=opts.unsent_window,
             incremental=self._incremental,
+            backend=backend,
         )
         holder["conn"] = conn
         refuse = not self._accepting or len(self.connections) >= self._max_connections
@@ -213,6 +219,7 @@ async def _start_server(
     incremental: bool = True,
     retry: bool = False,
     handshake_timeout: float = 10.0,
+    backend: Literal["aioquic", "qh3"] = "aioquic",
 ) -> Server:
     """Start a QUIC server; ``await handler(connection)`` runs for each client.
 
@@ -268,6 +275,9 @@ async def _start_server(
         Validate client addresses with a Retry packet first (costs one RTT).
     handshake_timeout : float
         Seconds a client has to complete the handshake before it is dropped.
+    backend : "aioquic" or "qh3"
+        The QUIC implementation; "qh3" needs ``pip install 'quic-multistream[fast]'``
+        and cannot request client certificates (``client_ca`` is refused).
 
     Returns
     -------
@@ -279,6 +289,7 @@ async def _start_server(
         raise ConfigurationError(f"host must be a str, got {type(host).__name__}")
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
         raise ConfigurationError(f"port must be an int in [0, 65535], got {port!r}")
+    be = get_backend(backend)
     options = TransportOptions.check(
         max_streams=max_streams,
         idle_timeout=idle_timeout,
@@ -312,9 +323,15 @@ async def _start_server(
             "allow_0rtt cannot be combined with client_ca: resumed sessions carry no "
             "client certificate"
         )
-    config = QuicConfiguration(is_client=False, alpn_protocols=check_alpn(alpn))
+    if be.name == "qh3" and (cas is not None or require_client_cert):
+        raise ConfigurationError(
+            "client_ca and require_client_cert are not supported with backend='qh3': "
+            "qh3's TLS server never sends a CertificateRequest, so it cannot ask "
+            "clients for a certificate; use backend='aioquic' for mutual TLS"
+        )
+    config = be.configuration(is_client=False, alpn_protocols=check_alpn(alpn))
     options.apply(config)
-    load_identity(config, certificate, private_key)
+    load_identity(config, certificate, private_key, convert=be.convert_identity)
     server = Server(
         handler=handler,
         options=options,
@@ -322,10 +339,11 @@ async def _start_server(
         start_early=allow_0rtt,
         incremental=bool(incremental),
         handshake_timeout=_timeout,
+        backend=be,
     )
     tickets = ServerTicketStore() if allow_0rtt else None
 
-    def create_protocol(quic: QuicConnection, stream_handler: Any = None) -> _Protocol:
+    def create_protocol(quic: Any, stream_handler: Any = None) -> Any:
         return server._create_protocol(
             quic, stream_handler, client_ca=cas, require_client_cert=bool(require_client_cert)
         )
@@ -333,7 +351,7 @@ async def _start_server(
     loop = asyncio.get_running_loop()
     try:
         transport, protocol = await loop.create_datagram_endpoint(
-            lambda: QuicServer(
+            lambda: be.server(
                 configuration=config,
                 create_protocol=create_protocol,
                 session_ticket_fetcher=tickets.pop if tickets is not None else None,

@@ -13,7 +13,8 @@ class ConnectionStats:
 
     RTTs are in seconds (None before the first RTT sample). Bytes and packets
     count UDP payloads this endpoint sent and received; ``lost_packets`` counts
-    packets QUIC loss detection declared lost.
+    packets QUIC loss detection declared lost. ``key_exchange_group`` names the
+    TLS key exchange the handshake used.
 
     Examples
     --------
@@ -31,6 +32,9 @@ class ConnectionStats:
     lost_packets: int
     active_bi_streams: int
     active_uni_streams: int
+    #: TLS key exchange group of the handshake ("X25519MLKEM768", "x25519",
+    #: "secp256r1", ...); None before the ServerHello.
+    key_exchange_group: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-friendly dict."""

@@ -1,0 +1,140 @@
+"""The QUIC implementation under a connection: aioquic (default) or qh3.
+
+Both keep aioquic's Python shape (configuration, connection, asyncio protocol,
+events), so :mod:`~quic_multistream.connection` needs only the pieces collected in
+a :class:`Backend`: the classes to build a connection from, and the engine
+functions that read state each implementation exposes differently
+(:mod:`._engine` for aioquic, :mod:`._engine_qh3` for qh3).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+from .errors import ConfigurationError, QuicError
+
+__all__ = ["BACKENDS", "Backend", "get_backend"]
+
+#: Accepted values of the ``backend`` option.
+BACKENDS = ("aioquic", "qh3")
+
+
+@dataclasses.dataclass(frozen=True)
+class Backend:
+    """One QUIC implementation and the adapters quic-multistream uses on it."""
+
+    name: str
+    configuration: type
+    connection: type
+    server: type
+    protocol: type
+    events: ModuleType
+    tune_connection: Callable[..., None]
+    unsent_bytes: Callable[[Any, int], int]
+    credit_left: Callable[[Any, int], int]
+    #: ``open_stream(quic, uni)``: the id of a new stream of ours.
+    open_stream: Callable[[Any, bool], int]
+    all_acknowledged: Callable[[Any], bool]
+    #: ``loss(quic)``: an object with ``congestion_window``, ``bytes_in_flight``
+    #: and ``_rtt_smoothed`` (aioquic's loss recovery object, or an adapter).
+    loss: Callable[[Any], Any]
+    #: ``rtt(quic, counters)``: (smoothed, minimum) RTT in seconds, or None
+    #: before the first sample.
+    rtt: Callable[[Any, Any], tuple[float, float] | None]
+    #: ``datagram_room(quic)``: largest DATAGRAM payload we may send, None if off.
+    datagram_room: Callable[[Any], int | None]
+    #: ``prune_forgotten(quic, ids)``: shrink the set of finished peer stream ids
+    #: whose late events are ignored.
+    prune_forgotten: Callable[[Any, set[int]], None]
+    #: ``convert_identity(certificates, key)``: cryptography objects to what the
+    #: configuration's ``certificate``/``certificate_chain``/``private_key`` take.
+    convert_identity: Callable[[list[Any], Any], tuple[Any, list[Any], Any]]
+    #: ``convert_ticket(ticket)``: a stored session ticket in this backend's type.
+    convert_ticket: Callable[[Any], Any]
+
+
+def get_backend(name: object) -> Backend:
+    """The :class:`Backend` named ``name`` ("aioquic" or "qh3").
+
+    Raises
+    ------
+    ConfigurationError
+        ``name`` is not one of :data:`BACKENDS`.
+    QuicError
+        ``name`` is "qh3" and qh3 is not installed.
+    """
+    if name not in BACKENDS:
+        raise ConfigurationError(f"backend must be one of {BACKENDS}, got {name!r}")
+    return _load(str(name))
+
+
+@functools.cache
+def _load(name: str) -> Backend:
+    if name == "aioquic":
+        return _aioquic()
+    try:
+        import qh3  # noqa: F401
+    except ImportError as exc:
+        raise QuicError(
+            "backend='qh3' needs qh3: pip install 'quic-multistream[fast]'"
+        ) from exc
+    from . import _engine_qh3
+
+    return _engine_qh3.backend()
+
+
+def _aioquic() -> Backend:
+    from aioquic.asyncio.server import QuicServer
+    from aioquic.quic import events
+    from aioquic.quic.configuration import QuicConfiguration
+    from aioquic.quic.connection import QuicConnection
+
+    from . import _engine
+    from ._tls_group import watch_aioquic
+    from .connection import _Protocol
+
+    def tune(quic: QuicConnection, **kwargs: Any) -> None:
+        group_seen = kwargs.pop("on_key_exchange_group", None)
+        _engine.tune_connection(quic, **kwargs)
+        if group_seen is not None:
+            watch_aioquic(quic, group_seen)
+
+    def open_stream(quic: QuicConnection, uni: bool) -> int:
+        sid = quic.get_next_available_stream_id(is_unidirectional=uni)
+        quic.send_stream_data(sid, b"")  # creates the stream in aioquic
+        return sid
+
+    def rtt(quic: QuicConnection, counters: Any) -> tuple[float, float] | None:
+        loss = quic._loss
+        return (loss._rtt_smoothed, loss._rtt_min) if loss._rtt_initialized else None
+
+    def datagram_room(quic: QuicConnection) -> int | None:
+        limit = quic._remote_max_datagram_frame_size
+        if quic.configuration.max_datagram_frame_size is None or limit is None:
+            return None
+        # The DATAGRAM frame and packet headers take some of the peer's limit.
+        return min(limit, quic._max_datagram_size) - 64
+
+    return Backend(
+        name="aioquic",
+        configuration=QuicConfiguration,
+        connection=QuicConnection,
+        server=QuicServer,
+        protocol=_Protocol,
+        events=events,
+        tune_connection=tune,
+        unsent_bytes=_engine.unsent_bytes,
+        credit_left=_engine.credit_left,
+        open_stream=open_stream,
+        all_acknowledged=_engine.all_acknowledged,
+        loss=lambda quic: quic._loss,
+        rtt=rtt,
+        datagram_room=datagram_room,
+        prune_forgotten=lambda quic, ids: ids.intersection_update(quic._streams),
+        convert_identity=lambda certs, key: (certs[0], certs[1:], key),
+        convert_ticket=lambda ticket: ticket,
+    )

@@ -1,0 +1,427 @@
+"""The qh3 backend: the engine functions of :mod:`._engine`, for qh3 2.x.
+
+qh3 keeps aioquic's Python shape, but its ``QuicConnection`` is a facade over a
+Rust packet core: there are no per-stream sender objects or loss-recovery state
+to read, and no hooks for the receive window or client certificates. What this
+module uses instead:
+
+* ``QuicConnection.get_send_buffer_size(stream_id)`` (public): bytes of a stream
+  qh3 holds and has not sent yet. qh3 does not expose the peer's per-stream
+  credit, so at most :data:`STREAM_HOLD` bytes per stream are handed to qh3;
+  the rest waits in our queue (and ``send()`` waits when that queue is full).
+* the core's ``congestion_window``, ``bytes_in_flight``, ``smoothed_rtt``,
+  ``latest_rtt`` and ``loss_total`` for the feed loop, the LOW window and stats.
+* the core's ``stream_limits`` (the peer's MAX_STREAMS): qh3 refuses to open a
+  stream beyond it instead of queueing it, so our streams get their QUIC stream
+  only once the peer allows it (:class:`_Streams`); until then their data waits
+  in our queue, as aioquic's blocked streams do.
+* the core's constructor and the transport parameters, for ``max_streams``
+  (qh3 hard-codes 100 and 103): see :func:`_install_core_factory` and
+  :func:`_advertise_stream_limit`.
+
+What qh3 cannot do here: request a client certificate (its TLS server never
+sends a CertificateRequest), and tie the receive window to what the
+application read (its core grants credit as data is delivered to us).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import qh3
+import qh3.quic.connection as _qh3_connection
+from cryptography.hazmat.primitives import serialization
+from qh3 import tls as qh3_tls
+from qh3._hazmat import Buffer
+from qh3.asyncio.protocol import QuicConnectionProtocol
+from qh3.asyncio.server import QuicServer
+from qh3.quic import events
+from qh3.quic.configuration import QuicConfiguration
+from qh3.quic.connection import QuicConnection
+from qh3.quic.packet import pull_quic_transport_parameters, push_quic_transport_parameters
+
+from ._backend import Backend
+from ._engine import Counters
+from ._tls_group import watch_context
+from .errors import ConfigurationError, QuicError
+
+__all__ = ["STREAM_HOLD", "backend"]
+
+#: Bytes of one stream handed to qh3 and not yet sent, at most. qh3 sends what
+#: it holds whatever our priorities say, so this bounds how much a CRITICAL
+#: message can find queued ahead of it per stream.
+STREAM_HOLD = 32 * 1024
+_MIN_ROOM = 1200
+_MAX_FEED_ROUNDS = 64
+_CORE_ARGS = 28  # QuicConnectionCore's positional parameters in qh3 2.1
+_MAX_STREAMS_BIDI, _MAX_STREAMS_UNI = 21, 22  # their positions
+
+_limits = threading.local()
+_factory_lock = threading.Lock()
+
+
+def _install_core_factory() -> None:
+    """Let :func:`tune_connection` choose the stream limits qh3 hard-codes.
+
+    ``QuicConnection._create_core`` passes 100 and 103 to ``QuicConnectionCore``
+    and the core has no setter, so the module's ``QuicConnectionCore`` name is
+    replaced (once) by a function that substitutes the limit for connections
+    being created inside :func:`tune_connection`'s wrapper on this thread and
+    passes everything else through unchanged.
+    """
+    with _factory_lock:
+        original = _qh3_connection.QuicConnectionCore
+        if getattr(original, "_quic_multistream", False):
+            return
+
+        def core_factory(*args: Any) -> Any:
+            limit = getattr(_limits, "max_streams", None)
+            if limit is not None:
+                if len(args) != _CORE_ARGS:
+                    raise QuicError(
+                        f"qh3 {qh3.__version__} changed QuicConnectionCore; "
+                        "max_streams cannot be applied (tested with qh3 2.1)"
+                    )
+                patched = list(args)
+                patched[_MAX_STREAMS_BIDI] = patched[_MAX_STREAMS_UNI] = limit
+                args = tuple(patched)
+            return original(*args)
+
+        core_factory._quic_multistream = True  # type: ignore[attr-defined]
+        _qh3_connection.QuicConnectionCore = core_factory  # type: ignore[misc]
+
+
+def _advertise_stream_limit(bridge: Any, limit: int) -> None:
+    """Announce ``limit`` streams per direction in our QUIC transport parameters.
+
+    qh3's TLS bridge writes 100 and 103 into the transport parameters when it is
+    created (and again after a version change); rewrite them to match the limit
+    the core enforces.
+    """
+
+    def rewrite(data: bytes) -> bytes:
+        params = pull_quic_transport_parameters(Buffer(data=data))
+        params.initial_max_streams_bidi = params.initial_max_streams_uni = limit
+        out = Buffer(capacity=len(data) + 64)
+        push_quic_transport_parameters(out, params)
+        return bytes(out.data)
+
+    context = bridge.tls
+    kind = qh3_tls.ExtensionType.QUIC_TRANSPORT_PARAMETERS
+    context.handshake_extensions = [
+        (t, rewrite(v) if t == kind else v) for t, v in context.handshake_extensions
+    ]
+    serialize = bridge.serialize_transport_parameters
+    bridge.serialize_transport_parameters = lambda: rewrite(serialize())
+
+
+class _Streams:
+    """Our stream ids on one qh3 connection, and FINs waiting for the peer's limit."""
+
+    def __init__(self, quic: QuicConnection) -> None:
+        self.quic = quic
+        self.is_client = bool(quic.configuration.is_client)
+        first = 0 if self.is_client else 1
+        self.next_id = {False: first, True: first + 2}
+        self.waiting_fins: set[int] = set()
+        self.send = quic.send_stream_data
+        self.reset = quic.reset_stream
+        self.stop = quic.stop_stream
+
+    def is_local(self, stream_id: int) -> bool:
+        return (stream_id & 1) == (0 if self.is_client else 1)
+
+    def allowed(self, stream_id: int) -> bool:
+        """Whether the peer's stream limit lets this stream of ours exist."""
+        if not self.is_local(stream_id):
+            return True
+        core = self.quic._core
+        if core is None:
+            return False
+        return stream_id >> 2 < core.stream_limits[1 if stream_id & 2 else 0]
+
+    def open(self, uni: bool) -> int:
+        sid = max(self.next_id[uni], self.quic.get_next_available_stream_id(uni))
+        self.next_id[uni] = sid + 4
+        return sid
+
+    def send_stream_data(self, stream_id: int, data: Any, end_stream: bool = False) -> None:
+        if self.allowed(stream_id):
+            self.send(stream_id, data, end_stream)
+        elif len(data):
+            # credit_left() is 0 for such streams, so only a bare FIN gets here.
+            raise QuicError(f"stream {stream_id} is not allowed by the peer yet")
+        elif end_stream:
+            self.waiting_fins.add(stream_id)
+
+    def reset_stream(self, stream_id: int, error_code: int) -> None:
+        if self.allowed(stream_id):
+            self.reset(stream_id, error_code)
+        else:  # never on the wire: nothing to reset
+            self.waiting_fins.discard(stream_id)
+
+    def stop_stream(self, stream_id: int, error_code: int) -> None:
+        if self.allowed(stream_id):
+            self.stop(stream_id, error_code)
+
+    def flush(self) -> None:
+        """Send the FINs of streams the peer now allows."""
+        for sid in sorted(self.waiting_fins):
+            if self.allowed(sid):
+                self.waiting_fins.discard(sid)
+                self.send(sid, b"", True)
+
+
+def _streams(quic: QuicConnection) -> _Streams:
+    return quic._quic_multistream_streams  # type: ignore[attr-defined,no-any-return]
+
+
+def tune_connection(
+    quic: QuicConnection,
+    *,
+    max_streams: int,
+    receive_window: int,
+    consumed_offset: Any,
+    counters: Counters,
+    client_ca: Any = None,
+    require_client_cert: bool = False,
+    on_peer_identity: Any = None,
+    on_key_exchange_group: Any = None,
+) -> None:
+    """Prepare ``quic`` before its first packet: stream limit and group watcher.
+
+    ``receive_window`` is already in the configuration (``max_stream_data``);
+    qh3 renews it as data arrives, so ``consumed_offset`` is not used.
+    """
+    if client_ca is not None or require_client_cert:
+        raise ConfigurationError(
+            "client_ca / require_client_cert are not supported with backend='qh3': "
+            "qh3's TLS server never requests a client certificate"
+        )
+    _install_core_factory()
+    streams = _Streams(quic)
+    quic._quic_multistream_streams = streams  # type: ignore[attr-defined]
+    quic.send_stream_data = streams.send_stream_data  # type: ignore[method-assign]
+    quic.reset_stream = streams.reset_stream  # type: ignore[method-assign]
+    quic.stop_stream = streams.stop_stream  # type: ignore[method-assign]
+    create_core = quic._create_core
+
+    def create_core_with_limits(*args: Any) -> None:
+        _limits.max_streams = max_streams
+        try:
+            create_core(*args)
+        finally:
+            _limits.max_streams = None
+
+    quic._create_core = create_core_with_limits  # type: ignore[method-assign]
+    create_tls = quic._create_tls
+
+    def create_tls_tuned(*args: Any, **kwargs: Any) -> Any:
+        bridge = create_tls(*args, **kwargs)
+        _advertise_stream_limit(bridge, max_streams)
+        if on_key_exchange_group is not None:
+            watch_context(bridge.tls, quic.configuration.is_client, on_key_exchange_group)
+        return bridge
+
+    quic._create_tls = create_tls_tuned  # type: ignore[method-assign]
+
+
+def unsent_bytes(quic: QuicConnection, stream_id: int) -> int:
+    """Bytes of a stream qh3 holds and has not sent yet (including flow-blocked ones)."""
+    return int(quic.get_send_buffer_size(stream_id))
+
+
+def credit_left(quic: QuicConnection, stream_id: int) -> int:
+    """How much more of a stream may be handed to qh3 (see :data:`STREAM_HOLD`)."""
+    if not _streams(quic).allowed(stream_id):
+        return 0
+    return max(0, STREAM_HOLD - int(quic.get_send_buffer_size(stream_id)))
+
+
+def open_stream(quic: QuicConnection, uni: bool) -> int:
+    """A new stream id of ours; qh3 opens the stream when its first data goes out."""
+    return _streams(quic).open(uni)
+
+
+def all_acknowledged(quic: QuicConnection) -> bool:
+    """Whether qh3 has sent everything it holds and nothing is awaiting an ACK."""
+    core = quic._core
+    if core is None:
+        return True
+    return quic.get_send_buffer_size() == 0 and core.bytes_in_flight == 0
+
+
+class _Loss:
+    """The three loss-recovery numbers the feed loop reads, from the qh3 core."""
+
+    __slots__ = ("_quic",)
+
+    def __init__(self, quic: QuicConnection) -> None:
+        self._quic = quic
+
+    @property
+    def congestion_window(self) -> int:
+        core = self._quic._core
+        return 0 if core is None else int(core.congestion_window)
+
+    @property
+    def bytes_in_flight(self) -> int:
+        core = self._quic._core
+        return 0 if core is None else int(core.bytes_in_flight)
+
+    @property
+    def _rtt_smoothed(self) -> float:
+        core = self._quic._core
+        rtt = None if core is None else core.smoothed_rtt
+        return 0.0 if rtt is None else float(rtt)
+
+
+def _sample(quic: QuicConnection, counters: Counters) -> None:
+    """Copy the core's latest RTT sample and loss count into ``counters``."""
+    core = quic._core
+    if core is None:
+        return
+    counters.lost_packets = int(core.loss_total)
+    latest = core.latest_rtt
+    if latest is not None and latest != counters.rtt_latest:
+        counters.rtt_samples += 1
+        counters.rtt_latest = float(latest)
+        counters.rtt_min = min(counters.rtt_min, float(latest))
+
+
+def _rtt(quic: QuicConnection, counters: Counters) -> tuple[float, float] | None:
+    core = quic._core
+    smoothed = None if core is None else core.smoothed_rtt
+    if smoothed is None or counters.rtt_samples == 0:
+        return None
+    return float(smoothed), counters.rtt_min
+
+
+def _datagram_room(quic: QuicConnection) -> int | None:
+    limit = quic._remote_max_datagram_frame_size
+    if quic.configuration.max_datagram_frame_size is None or limit is None:
+        return None
+    return min(limit, quic.configuration.max_datagram_size) - 64
+
+
+def _prune_forgotten(quic: QuicConnection, forgotten: set[int]) -> None:
+    # qh3 does not list its streams; keep the newest half (peer streams are
+    # opened in order, so late frames concern recent ones).
+    keep = sorted(forgotten)[len(forgotten) // 2 :]
+    forgotten.clear()
+    forgotten.update(keep)
+
+
+def _convert_identity(certs: list[Any], key: Any) -> tuple[Any, list[Any], Any]:
+    pem = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
+    loaded = qh3_tls.load_pem_x509_certificates(pem)
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return loaded[0], loaded[1:], qh3_tls.load_pem_private_key(key_pem)
+
+
+def _convert_ticket(ticket: Any) -> Any:
+    if ticket is None or isinstance(ticket, qh3_tls.SessionTicket):
+        return ticket
+    return qh3_tls.SessionTicket(
+        age_add=ticket.age_add,
+        cipher_suite=qh3_tls.CipherSuite(int(ticket.cipher_suite)),
+        not_valid_after=ticket.not_valid_after,
+        not_valid_before=ticket.not_valid_before,
+        resumption_secret=ticket.resumption_secret,
+        server_name=ticket.server_name,
+        ticket=ticket.ticket,
+        max_early_data_size=ticket.max_early_data_size,
+        other_extensions=list(ticket.other_extensions),
+    )
+
+
+class _Protocol(QuicConnectionProtocol):
+    """qh3's protocol with the same priority-aware ``transmit`` and counters."""
+
+    def __init__(self, quic: QuicConnection, counters: Counters) -> None:
+        super().__init__(quic)
+        self.counters = counters
+        self.connection: Any = None
+
+    def datagram_received(self, data: bytes | str, addr: Any) -> None:
+        counters = self.counters
+        counters.packets_received += 1
+        counters.bytes_received += len(data)
+        self._quic.receive_datagram(data, addr, now=self._loop.time())  # type: ignore[arg-type]
+        self._process_events()
+        self.transmit()
+
+    def quic_event_received(self, event: events.QuicEvent) -> None:
+        if self.connection is not None:
+            self.connection._on_event(event)
+
+    def close(self, error_code: int = 0, reason_phrase: str = "") -> None:  # type: ignore[override]
+        self._quic.close(error_code=error_code, reason_phrase=reason_phrase)
+        self.transmit()
+
+    def transmit(self) -> None:
+        self._transmit_task = None
+        if self._transport is None:
+            return
+        now = self._loop.time()
+        quic = self._quic
+        conn = self.connection
+        counters = self.counters
+        streams = _streams(quic)
+        if streams.waiting_fins:
+            streams.flush()
+        for _ in range(_MAX_FEED_ROUNDS):
+            if conn is not None:
+                conn._feed()
+            sent = 0
+            for data, addr in quic.datagrams_to_send(now=now):
+                self._transport.sendto(data, addr)
+                sent += 1
+                counters.bytes_sent += len(data)
+            counters.packets_sent += sent
+            # Another round only when queued data waits and the congestion
+            # window still has room; otherwise the next ACK brings us back.
+            if not sent or conn is None or not conn._scheduler.has_pending():
+                break
+            core = quic._core
+            if core is None or core.congestion_window - core.bytes_in_flight < _MIN_ROOM:
+                break
+        _sample(quic, counters)
+        timer_at = quic.get_timer()
+        if self._timer is not None and self._timer_at != timer_at:
+            self._timer.cancel()
+            self._timer = None
+        if self._timer is None and timer_at is not None:
+            self._timer = self._loop.call_at(timer_at, self._handle_timer)
+        self._timer_at = timer_at
+
+    def schedule_transmit(self) -> None:
+        self._transmit_soon()
+
+
+def backend() -> Backend:
+    """The qh3 :class:`~quic_multistream._backend.Backend`."""
+    return Backend(
+        name="qh3",
+        configuration=QuicConfiguration,
+        connection=QuicConnection,
+        server=QuicServer,
+        protocol=_Protocol,
+        events=events,
+        tune_connection=tune_connection,
+        unsent_bytes=unsent_bytes,
+        credit_left=credit_left,
+        open_stream=open_stream,
+        all_acknowledged=all_acknowledged,
+        loss=_Loss,
+        rtt=_rtt,
+        datagram_room=_datagram_room,
+        prune_forgotten=_prune_forgotten,
+        convert_identity=_convert_identity,
+        convert_ticket=_convert_ticket,
+    )
