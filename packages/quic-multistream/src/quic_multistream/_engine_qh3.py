@@ -26,6 +26,7 @@ application read (its core grants credit as data is delivered to us).
 
 from __future__ import annotations
 
+import datetime
 import threading
 from typing import Any
 
@@ -324,14 +325,22 @@ def _convert_identity(certs: list[Any], key: Any) -> tuple[Any, list[Any], Any]:
     return loaded[0], loaded[1:], qh3_tls.load_pem_private_key(key_pem)
 
 
+def _naive_utc(when: datetime.datetime) -> datetime.datetime:
+    # qh3 compares ticket times with a naive UTC "now"; aioquic's are aware.
+    if when.tzinfo is None:
+        return when
+    return when.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+
+
 def _convert_ticket(ticket: Any) -> Any:
+    """A stored ticket (aioquic's type, from FileTicketStore) as a qh3 ticket."""
     if ticket is None or isinstance(ticket, qh3_tls.SessionTicket):
         return ticket
     return qh3_tls.SessionTicket(
         age_add=ticket.age_add,
         cipher_suite=qh3_tls.CipherSuite(int(ticket.cipher_suite)),
-        not_valid_after=ticket.not_valid_after,
-        not_valid_before=ticket.not_valid_before,
+        not_valid_after=_naive_utc(ticket.not_valid_after),
+        not_valid_before=_naive_utc(ticket.not_valid_before),
         resumption_secret=ticket.resumption_secret,
         server_name=ticket.server_name,
         ticket=ticket.ticket,

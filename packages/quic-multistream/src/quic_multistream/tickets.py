@@ -59,14 +59,20 @@ def ticket_to_dict(ticket: SessionTicket) -> dict[str, object]:
     }
 
 
+def _utc(text: str) -> _dt.datetime:
+    # qh3 keeps ticket times as naive UTC; aioquic compares them with aware ones.
+    when = _dt.datetime.fromisoformat(text)
+    return when if when.tzinfo is not None else when.replace(tzinfo=_dt.timezone.utc)
+
+
 def ticket_from_dict(d: dict[str, object]) -> SessionTicket:
     """Inverse of :func:`ticket_to_dict`."""
     try:
         return SessionTicket(
             age_add=int(d["age_add"]),  # type: ignore[call-overload]
             cipher_suite=CipherSuite(int(d["cipher_suite"])),  # type: ignore[call-overload]
-            not_valid_after=_dt.datetime.fromisoformat(str(d["not_valid_after"])),
-            not_valid_before=_dt.datetime.fromisoformat(str(d["not_valid_before"])),
+            not_valid_after=_utc(str(d["not_valid_after"])),
+            not_valid_before=_utc(str(d["not_valid_before"])),
             resumption_secret=base64.b64decode(str(d["resumption_secret"])),
             server_name=str(d["server_name"]),
             ticket=base64.b64decode(str(d["ticket"])),
