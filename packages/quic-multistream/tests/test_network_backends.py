@@ -70,7 +70,7 @@ def test_qh3_server_refuses_client_certificate_options(pki):
             "client_ca": pki.ca.certificate,
             "require_client_cert": True,
         }):
-            with pytest.raises(ConfigurationError, match="client_ca.*backend='qh3'"):
+            with pytest.raises(ConfigurationError, match=r"client_ca.*backend='qh3'"):
                 await serve("127.0.0.1", 0, **kw, **extra)
 
     run(main())

@@ -147,7 +147,14 @@ class _Streams:
         self.next_id[uni] = sid + 4
         return sid
 
+    def closing(self) -> bool:
+        # qh3 raises on stream operations once the connection is closing; our
+        # layer learns of the close only at ConnectionTerminated, later.
+        return self.quic._close_event is not None
+
     def send_stream_data(self, stream_id: int, data: Any, end_stream: bool = False) -> None:
+        if self.closing():
+            return
         if self.allowed(stream_id):
             self.send(stream_id, data, end_stream)
         elif len(data):
@@ -157,21 +164,35 @@ class _Streams:
             self.waiting_fins.add(stream_id)
 
     def reset_stream(self, stream_id: int, error_code: int) -> None:
+        if self.closing():
+            return
         if self.allowed(stream_id):
             self.reset(stream_id, error_code)
         else:  # never on the wire: nothing to reset
             self.waiting_fins.discard(stream_id)
 
     def stop_stream(self, stream_id: int, error_code: int) -> None:
-        if self.allowed(stream_id):
+        if not self.closing() and self.allowed(stream_id):
             self.stop(stream_id, error_code)
 
     def flush(self) -> None:
         """Send the FINs of streams the peer now allows."""
+        if self.closing():
+            return
         for sid in sorted(self.waiting_fins):
             if self.allowed(sid):
                 self.waiting_fins.discard(sid)
                 self.send(sid, b"", True)
+
+
+def _unless_closing(quic: QuicConnection, method: Any) -> Any:
+    """``method`` that does nothing once the connection is closing (qh3 raises)."""
+
+    def call(*args: Any) -> None:
+        if quic._close_event is None:
+            method(*args)
+
+    return call
 
 
 def _streams(quic: QuicConnection) -> _Streams:
@@ -206,6 +227,8 @@ def tune_connection(
     quic.send_stream_data = streams.send_stream_data  # type: ignore[method-assign]
     quic.reset_stream = streams.reset_stream  # type: ignore[method-assign]
     quic.stop_stream = streams.stop_stream  # type: ignore[method-assign]
+    for name in ("send_ping", "send_datagram_frame"):
+        setattr(quic, name, _unless_closing(quic, getattr(quic, name)))
     create_core = quic._create_core
 
     def create_core_with_limits(*args: Any) -> None:
