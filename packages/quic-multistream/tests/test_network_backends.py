@@ -66,10 +66,13 @@ def test_missing_qh3_says_what_to_install(monkeypatch):
 def test_qh3_server_refuses_client_certificate_options(pki):
     async def main():
         kw = server_kwargs(pki, backend="qh3")
-        for extra in ({"client_ca": pki.ca.certificate}, {
-            "client_ca": pki.ca.certificate,
-            "require_client_cert": True,
-        }):
+        for extra in (
+            {"client_ca": pki.ca.certificate},
+            {
+                "client_ca": pki.ca.certificate,
+                "require_client_cert": True,
+            },
+        ):
             with pytest.raises(ConfigurationError, match=r"client_ca.*backend='qh3'"):
                 await serve("127.0.0.1", 0, **kw, **extra)
 
@@ -77,9 +80,7 @@ def test_qh3_server_refuses_client_certificate_options(pki):
 
 
 @pytest.mark.parametrize(("client_backend", "server_backend"), PAIRS)
-def test_pairs_exchange_data_and_report_the_key_exchange_group(
-    pki, client_backend, server_backend
-):
+def test_pairs_exchange_data_and_report_the_key_exchange_group(pki, client_backend, server_backend):
     """Every client/server pairing moves 1 MiB intact and both ends name the same
     group, the one the server's TLS context generated a key for."""
     if "qh3" in (client_backend, server_backend) and not HAVE_QH3:

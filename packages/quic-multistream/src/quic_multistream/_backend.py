@@ -79,9 +79,7 @@ def _load(name: str) -> Backend:
     try:
         import qh3  # noqa: F401
     except ImportError as exc:
-        raise QuicError(
-            "backend='qh3' needs qh3: pip install 'quic-multistream[fast]'"
-        ) from exc
+        raise QuicError("backend='qh3' needs qh3: pip install 'quic-multistream[fast]'") from exc
     from . import _engine_qh3
 
     return _engine_qh3.backend()
