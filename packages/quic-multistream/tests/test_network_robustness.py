@@ -80,11 +80,11 @@ def test_garbage_datagrams_are_ignored(pki):
     run(main())
 
 
-def test_vanished_peer_is_dropped_after_idle_timeout(pki):
+def test_vanished_peer_is_dropped_after_idle_timeout(pki, backend):
     async def main():
-        kw = server_kwargs(pki, idle_timeout=0.5)
+        kw = server_kwargs(pki, backend=backend, idle_timeout=0.5)
         async with await serve("127.0.0.1", 0, **kw) as server:
-            conn = await connect("127.0.0.1", server.port, **client_kwargs(pki))
+            conn = await connect("127.0.0.1", server.port, **client_kwargs(pki, backend=backend))
             assert await roundtrip(conn) == b"ping"
             assert len(server.connections) == 1
             (srv_conn,) = server.connections
@@ -92,7 +92,9 @@ def test_vanished_peer_is_dropped_after_idle_timeout(pki):
             await asyncio.wait_for(srv_conn.wait_closed(), 10)
             assert isinstance(srv_conn.close_error, ConnectionClosed)
             assert server.connections == set()
-            async with connect("127.0.0.1", server.port, **client_kwargs(pki)) as other:
+            async with connect(
+                "127.0.0.1", server.port, **client_kwargs(pki, backend=backend)
+            ) as other:
                 assert await roundtrip(other) == b"ping"
 
     run(main())
@@ -114,14 +116,18 @@ def test_keepalive_holds_an_idle_connection_open(pki):
     run(main())
 
 
-def test_max_connections_refuses_extra_clients(pki):
+def test_max_connections_refuses_extra_clients(pki, backend):
     async def main():
-        kw = server_kwargs(pki, max_connections=1)
+        kw = server_kwargs(pki, backend=backend, max_connections=1)
         async with await serve("127.0.0.1", 0, **kw) as server:  # noqa: SIM117
-            async with connect("127.0.0.1", server.port, **client_kwargs(pki)) as first:
+            async with connect(
+                "127.0.0.1", server.port, **client_kwargs(pki, backend=backend)
+            ) as first:
                 assert await roundtrip(first) == b"ping"
                 with pytest.raises((ConnectionClosed, HandshakeError)) as info:
-                    extra = await connect("127.0.0.1", server.port, **client_kwargs(pki))
+                    extra = await connect(
+                        "127.0.0.1", server.port, **client_kwargs(pki, backend=backend)
+                    )
                     await asyncio.wait_for(extra.wait_closed(), 5)
                     raise extra.close_error
                 assert info.value.error_code == 0x2  # CONNECTION_REFUSED
@@ -155,7 +161,7 @@ def test_handler_error_closes_only_that_connection(pki):
     run(main())
 
 
-def test_graceful_end_of_handler_delivers_queued_data(pki):
+def test_graceful_end_of_handler_delivers_queued_data(pki, backend):
     big = os.urandom(2 << 20)
 
     async def handler(conn):
@@ -165,17 +171,20 @@ def test_graceful_end_of_handler_delivers_queued_data(pki):
         # returning now: the server must deliver the queued 2 MiB before closing
 
     async def main():
-        async with await serve("127.0.0.1", 0, **server_kwargs(pki, handler=handler)) as server:  # noqa: SIM117
-            async with connect("127.0.0.1", server.port, **client_kwargs(pki)) as conn:
-                s = await asyncio.wait_for(conn.accept_uni_stream(), 5)
-                assert await asyncio.wait_for(s.read_all(), 30) == big
-                await asyncio.wait_for(conn.wait_closed(), 10)
-                assert conn.close_error.error_code == 0
+        async with await serve(
+            "127.0.0.1", 0, **server_kwargs(pki, backend=backend, handler=handler)
+        ) as server, connect(
+            "127.0.0.1", server.port, **client_kwargs(pki, backend=backend)
+        ) as conn:
+            s = await asyncio.wait_for(conn.accept_uni_stream(), 5)
+            assert await asyncio.wait_for(s.read_all(), 30) == big
+            await asyncio.wait_for(conn.wait_closed(), 10)
+            assert conn.close_error.error_code == 0
 
     run(main(), timeout=60)
 
 
-def test_server_shutdown_waits_for_in_flight_handlers(pki):
+def test_server_shutdown_waits_for_in_flight_handlers(pki, backend):
     async def handler(conn):
         s = await conn.accept_bi_stream()
         msg = await s.recv_message()
@@ -184,8 +193,8 @@ def test_server_shutdown_waits_for_in_flight_handlers(pki):
         await s.finish()
 
     async def main():
-        server = await serve("127.0.0.1", 0, **server_kwargs(pki, handler=handler))
-        async with connect("127.0.0.1", server.port, **client_kwargs(pki)) as conn:
+        server = await serve("127.0.0.1", 0, **server_kwargs(pki, backend=backend, handler=handler))
+        async with connect("127.0.0.1", server.port, **client_kwargs(pki, backend=backend)) as conn:
             s = await conn.open_bi_stream()
             await s.send_message(b"in flight")
             await asyncio.sleep(0.05)
@@ -193,12 +202,14 @@ def test_server_shutdown_waits_for_in_flight_handlers(pki):
             assert await asyncio.wait_for(s.recv_message(), 10) == b"in flight"
             await asyncio.wait_for(down, 15)
         with pytest.raises(QuicError):
-            await connect("127.0.0.1", server.port, connect_timeout=1, **client_kwargs(pki))
+            await connect(
+                "127.0.0.1", server.port, connect_timeout=1, **client_kwargs(pki, backend=backend)
+            )
 
     run(main())
 
 
-def test_connect_close_cycles_leak_nothing(pki):
+def test_connect_close_cycles_leak_nothing(pki, backend):
     alive: weakref.WeakSet[Connection] = weakref.WeakSet()
 
     async def handler(conn):
@@ -206,10 +217,16 @@ def test_connect_close_cycles_leak_nothing(pki):
         await echo_messages(conn)
 
     async def main():
-        async with await serve("127.0.0.1", 0, **server_kwargs(pki, handler=handler)) as server:
+        async with await serve(
+            "127.0.0.1", 0, **server_kwargs(pki, backend=backend, handler=handler)
+        ) as server:
             baseline = len(asyncio.all_tasks())
-            for i in range(CYCLES):
-                async with connect("127.0.0.1", server.port, **client_kwargs(pki)) as conn:
+            # The aioquic run covers CYCLES; qh3 runs 30 to keep the added test
+            # time small (a per-cycle leak still shows).
+            for i in range(CYCLES if backend == "aioquic" else 30):
+                async with connect(
+                    "127.0.0.1", server.port, **client_kwargs(pki, backend=backend)
+                ) as conn:
                     alive.add(conn)
                     if i % 3 == 0:
                         assert await roundtrip(conn, i.to_bytes(4, "big")) == i.to_bytes(4, "big")
@@ -226,7 +243,7 @@ def test_connect_close_cycles_leak_nothing(pki):
     run(main(), timeout=90)
 
 
-def test_lossy_path_delivers_intact_data_and_counts_losses(pki):
+def test_lossy_path_delivers_intact_data_and_counts_losses(pki, backend):
     """Every 7th datagram the client sends is dropped: data still arrives intact."""
     payload = os.urandom(512 * 1024)
 
@@ -237,26 +254,29 @@ def test_lossy_path_delivers_intact_data_and_counts_losses(pki):
         await s.finish()
 
     async def main():
-        async with await serve("127.0.0.1", 0, **server_kwargs(pki, handler=handler)) as server:  # noqa: SIM117
-            async with connect("127.0.0.1", server.port, **client_kwargs(pki)) as conn:
-                transport = conn._protocol._transport
-                real_sendto = transport.sendto
-                count = 0
+        async with await serve(
+            "127.0.0.1", 0, **server_kwargs(pki, backend=backend, handler=handler)
+        ) as server, connect(
+            "127.0.0.1", server.port, **client_kwargs(pki, backend=backend)
+        ) as conn:
+            transport = conn._protocol._transport
+            real_sendto = transport.sendto
+            count = 0
 
-                def lossy_sendto(data, addr=None):
-                    nonlocal count
-                    count += 1
-                    if count % 7:
-                        real_sendto(data, addr)
+            def lossy_sendto(data, addr=None):
+                nonlocal count
+                count += 1
+                if count % 7:
+                    real_sendto(data, addr)
 
-                transport.sendto = lossy_sendto
-                s = await conn.open_bi_stream()
-                await s.send(payload)
-                await s.finish()
-                digest = await asyncio.wait_for(s.read_all(), 30)
-                transport.sendto = real_sendto
-                assert digest == hashlib.sha256(payload).digest()
-                assert conn.stats().lost_packets > 0
+            transport.sendto = lossy_sendto
+            s = await conn.open_bi_stream()
+            await s.send(payload)
+            await s.finish()
+            digest = await asyncio.wait_for(s.read_all(), 30)
+            transport.sendto = real_sendto
+            assert digest == hashlib.sha256(payload).digest()
+            assert conn.stats().lost_packets > 0
 
     run(main(), timeout=60)
 
@@ -304,7 +324,7 @@ def test_client_that_never_reads_cannot_exhaust_the_server(pki):
     run(main(), timeout=60)
 
 
-def test_graceful_end_waits_for_acknowledgements_on_a_lossy_path(pki):
+def test_graceful_end_waits_for_acknowledgements_on_a_lossy_path(pki, backend):
     """The handler returns at once; with every 5th server datagram dropped, the
     server must keep retransmitting until the peer acknowledged everything."""
     big = os.urandom(1 << 20)
@@ -315,7 +335,9 @@ def test_graceful_end_waits_for_acknowledgements_on_a_lossy_path(pki):
         await s.finish()
 
     async def main():
-        async with await serve("127.0.0.1", 0, **server_kwargs(pki, handler=handler)) as server:
+        async with await serve(
+            "127.0.0.1", 0, **server_kwargs(pki, backend=backend, handler=handler)
+        ) as server:
             transport = server._quic_server._transport
             real_sendto = transport.sendto
             count = 0
@@ -327,7 +349,9 @@ def test_graceful_end_waits_for_acknowledgements_on_a_lossy_path(pki):
                     real_sendto(data, addr)
 
             transport.sendto = lossy_sendto
-            async with connect("127.0.0.1", server.port, **client_kwargs(pki)) as conn:
+            async with connect(
+                "127.0.0.1", server.port, **client_kwargs(pki, backend=backend)
+            ) as conn:
                 s = await asyncio.wait_for(conn.accept_uni_stream(), 10)
                 assert await asyncio.wait_for(s.read_all(), 30) == big
                 # (the CONNECTION_CLOSE itself may be among the dropped datagrams)
