@@ -82,37 +82,50 @@ def test_optional_client_certificate(pki):
     run(main())
 
 
-def test_client_verifies_server(pki):
+def test_client_verifies_server(pki, backend):
     async def main():
-        async with await serve("127.0.0.1", 0, **server_kwargs(pki)) as server:
+        async with await serve("127.0.0.1", 0, **server_kwargs(pki, backend=backend)) as server:
             other = generate_ca("Other")
             with pytest.raises(CertificateError):
-                await connect("127.0.0.1", server.port, ca_file=other.certificate)
+                await connect(
+                    "127.0.0.1", server.port, ca_file=other.certificate, backend=backend
+                )
             with pytest.raises(CertificateError):
                 await connect(
-                    "127.0.0.1", server.port, ca_file=pki.ca.certificate, server_name="evil.test"
+                    "127.0.0.1",
+                    server.port,
+                    ca_file=pki.ca.certificate,
+                    server_name="evil.test",
+                    backend=backend,
                 )
             # default trust store: the test CA is unknown there
             with pytest.raises(CertificateError):
-                await connect("127.0.0.1", server.port, connect_timeout=5)
+                await connect("127.0.0.1", server.port, connect_timeout=5, backend=backend)
             with warnings.catch_warnings(record=True) as w:
                 warnings.simplefilter("always")
-                async with connect("127.0.0.1", server.port, insecure_skip_verify=True) as c:
+                async with connect(
+                    "127.0.0.1", server.port, insecure_skip_verify=True, backend=backend
+                ) as c:
                     assert await roundtrip(c) == b"ping"
             assert any(issubclass(x.category, InsecureConnectionWarning) for x in w)
             # verified by IP address SAN without server_name
-            async with connect("127.0.0.1", server.port, ca_file=pki.ca.certificate) as c:
+            async with connect(
+                "127.0.0.1", server.port, ca_file=pki.ca.certificate, backend=backend
+            ) as c:
                 assert await roundtrip(c) == b"ping"
 
     run(main())
 
 
-def test_alpn_mismatch(pki):
+def test_alpn_mismatch(pki, backend):
     async def main():
-        async with await serve("127.0.0.1", 0, **server_kwargs(pki)) as server:
+        async with await serve("127.0.0.1", 0, **server_kwargs(pki, backend=backend)) as server:
             with pytest.raises(HandshakeError) as info:
-                await connect("127.0.0.1", server.port, alpn=["h3"], **client_kwargs(pki))
-            assert info.value.error_code == 0x100 + 120
+                ck = client_kwargs(pki, backend=backend)
+                await connect("127.0.0.1", server.port, alpn=["h3"], **ck)
+            # no_application_protocol (120); qh3's server sends handshake_failure (40)
+            alert = 120 if backend == "aioquic" else 40
+            assert info.value.error_code == 0x100 + alert
 
     run(main())
 
