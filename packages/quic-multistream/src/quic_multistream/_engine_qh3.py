@@ -90,7 +90,7 @@ def _install_core_factory() -> None:
             return original(*args)
 
         core_factory._quic_multistream = True  # type: ignore[attr-defined]
-        _qh3_connection.QuicConnectionCore = core_factory  # type: ignore[misc]
+        _qh3_connection.QuicConnectionCore = core_factory  # type: ignore[misc,assignment]
 
 
 def _advertise_stream_limit(bridge: Any, limit: int) -> None:
@@ -196,7 +196,7 @@ def _unless_closing(quic: QuicConnection, method: Any) -> Any:
 
 
 def _streams(quic: QuicConnection) -> _Streams:
-    return quic._quic_multistream_streams  # type: ignore[attr-defined,no-any-return]
+    return quic._quic_multistream_streams  # type: ignore[attr-defined]
 
 
 def tune_connection(
@@ -238,7 +238,7 @@ def tune_connection(
         finally:
             _limits.max_streams = None
 
-    quic._create_core = create_core_with_limits  # type: ignore[method-assign]
+    quic._create_core = create_core_with_limits  # type: ignore[method-assign,assignment]
     create_tls = quic._create_tls
 
     def create_tls_tuned(*args: Any, **kwargs: Any) -> Any:
@@ -392,7 +392,7 @@ class _Protocol(QuicConnectionProtocol):
         if self.connection is not None:
             self.connection._on_event(event)
 
-    def close(self, error_code: int = 0, reason_phrase: str = "") -> None:  # type: ignore[override]
+    def close(self, error_code: int = 0, reason_phrase: str = "") -> None:
         self._quic.close(error_code=error_code, reason_phrase=reason_phrase)
         self.transmit()
 
