@@ -1,9 +1,12 @@
-"""quic-multistream against raw aioquic and asyncio TCP/TLS, on loopback.
+"""quic-multistream against raw aioquic, raw qh3 and asyncio TCP/TLS, on loopback.
 
 Servers run in a child process (this file with ``--serve DIR``) so client and
 server use both cores; clients run on one persistent event loop in the harness
 process. Every stream starts with one mode byte: ``E`` echoes bytes back, ``S``
 sinks bytes and answers the 8-byte count at end of stream.
+
+The "qh3 backend" rows compare quic-multistream on qh3 (``backend="qh3"``) with
+raw qh3 and with quic-multistream on aioquic; they are skipped without qh3.
 """
 
 from __future__ import annotations
@@ -46,6 +49,13 @@ qm = _import_real_package()
 from aioquic.asyncio import connect as aq_connect  # noqa: E402
 from aioquic.asyncio import serve as aq_serve  # noqa: E402
 from aioquic.quic.configuration import QuicConfiguration  # noqa: E402
+
+try:
+    from qh3.asyncio import connect as qh3_connect
+    from qh3.asyncio import serve as qh3_serve
+    from qh3.quic.configuration import QuicConfiguration as Qh3Configuration
+except ImportError:  # the qh3 rows are left out
+    qh3_connect = qh3_serve = Qh3Configuration = None
 
 ALPN = ["midstream/1"]
 PAYLOAD = b"x" * 64
@@ -156,6 +166,23 @@ async def _serve_all(cert_dir: Path) -> None:
         "raw": raw._transport.get_extra_info("sockname")[1],
         "tcp": tcp.sockets[0].getsockname()[1],
     }
+    if qh3_serve is not None:
+        ours_qh3 = await qm.serve(
+            "127.0.0.1",
+            0,
+            certificate=cert,
+            private_key=key,
+            handler=_ours_handler,
+            max_streams=2048,
+            backend="qh3",
+        )
+        qcfg = Qh3Configuration(is_client=False, alpn_protocols=ALPN)
+        qcfg.load_cert_chain(cert, key)
+        raw_qh3 = await qh3_serve(
+            "127.0.0.1", 0, configuration=qcfg, stream_handler=_aq_stream_handler
+        )
+        ports["ours_qh3"] = ours_qh3.port
+        ports["raw_qh3"] = raw_qh3._transport.get_extra_info("sockname")[1]
     print(json.dumps(ports), flush=True)
     await asyncio.Event().wait()
 
@@ -186,10 +213,11 @@ class _Bench:
     def run(self, coro):
         return self.loop.run_until_complete(coro)
 
-    def ours(self, **kw):
+    def ours(self, backend: str = "aioquic", **kw):
         return qm.connect(
             "127.0.0.1",
-            self.ports["ours"],
+            self.ports["ours" if backend == "aioquic" else "ours_qh3"],
+            backend=backend,
             ca_file=self.ca,
             server_name="localhost",
             max_streams=2048,
@@ -215,6 +243,17 @@ class _Bench:
         await self.echo.send(b"E")
         self.raw_r, self.raw_w = await self.raw.create_stream()
         self.raw_w.write(b"E")
+        if qh3_connect is not None:
+            self.conn_qh3 = await self.stack.enter_async_context(self.ours(backend="qh3"))
+            qcfg = Qh3Configuration(is_client=True, alpn_protocols=ALPN, server_name="localhost")
+            qcfg.load_verify_locations(self.ca)
+            self.raw_qh3 = await self.stack.enter_async_context(
+                qh3_connect("127.0.0.1", self.ports["raw_qh3"], configuration=qcfg)
+            )
+            self.echo_qh3 = await self.conn_qh3.open_bi_stream()
+            await self.echo_qh3.send(b"E")
+            self.raw_qh3_r, self.raw_qh3_w = await self.raw_qh3.create_stream()
+            self.raw_qh3_w.write(b"E")
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -257,18 +296,22 @@ async def _ours_new_stream(conn) -> bytes:
 # echo RTT
 
 
-def ours_echo(b: _Bench) -> bytes:
+def ours_echo(b: _Bench, backend: str = "aioquic") -> bytes:
+    echo = b.echo if backend == "aioquic" else b.echo_qh3
+
     async def go():
-        await b.echo.send(PAYLOAD)
-        return await _ours_recv_exact(b.echo, 64)
+        await echo.send(PAYLOAD)
+        return await _ours_recv_exact(echo, 64)
 
     return b.run(go())
 
 
-def raw_echo(b: _Bench) -> bytes:
+def raw_echo(b: _Bench, backend: str = "aioquic") -> bytes:
+    r, w = (b.raw_r, b.raw_w) if backend == "aioquic" else (b.raw_qh3_r, b.raw_qh3_w)
+
     async def go():
-        b.raw_w.write(PAYLOAD)
-        return await b.raw_r.readexactly(64)
+        w.write(PAYLOAD)
+        return await r.readexactly(64)
 
     return b.run(go())
 
@@ -303,9 +346,11 @@ def raw_new_stream(b: _Bench) -> bytes:
 _BLOCK = b"t" * 65536
 
 
-def ours_throughput(b: _Bench, streams: int, priority: Any = None) -> int:
+def ours_throughput(b: _Bench, streams: int, priority: Any = None, backend: str = "aioquic") -> int:
+    conn = b.conn if backend == "aioquic" else b.conn_qh3
+
     async def one(n):
-        s = await b.conn.open_bi_stream(priority or qm.StreamPriority.NORMAL)
+        s = await conn.open_bi_stream(priority or qm.StreamPriority.NORMAL)
         await s.send(b"S")
         for _ in range(n // len(_BLOCK)):
             await s.send(_BLOCK)
@@ -318,13 +363,16 @@ def ours_throughput(b: _Bench, streams: int, priority: Any = None) -> int:
     return b.run(go())
 
 
-def raw_throughput(b: _Bench, streams: int) -> int:
+def raw_throughput(b: _Bench, streams: int, backend: str = "aioquic") -> int:
+    conn = b.raw if backend == "aioquic" else b.raw_qh3
+
     async def one(n):
-        r, w = await b.raw.create_stream()
+        r, w = await conn.create_stream()
         w.write(b"S")
         for _ in range(n // len(_BLOCK)):
             w.write(_BLOCK)
-            await w.drain()
+            if backend == "aioquic":  # qh3's stream writers have no drain()
+                await w.drain()
         w.write_eof()
         return int.from_bytes(await r.read(), "big")
 
@@ -618,6 +666,34 @@ if Workload is not None:
             goal="works (aioquic alone: 128 max)",
         ),
     ]
+    if qh3_connect is not None:
+        # "ours" is quic-multistream on qh3 in these rows.
+        WORKLOADS += [
+            Workload(
+                name="qh3 backend: 64 B echo RTT, one stream",
+                setup=_bench,
+                ours=lambda b: ours_echo(b, "qh3"),
+                peers={"raw qh3": lambda b: raw_echo(b, "qh3"), "ours on aioquic": ours_echo},
+                number=200,
+                goal="report",
+                check=same,
+            ),
+            *(
+                Workload(
+                    name=f"qh3 backend: throughput {n} stream{'s' if n > 1 else ''}, 8 MiB",
+                    setup=_bench,
+                    ours=lambda b, n=n: ours_throughput(b, n, backend="qh3"),
+                    peers={
+                        "raw qh3": lambda b, n=n: raw_throughput(b, n, "qh3"),
+                        "ours on aioquic": lambda b, n=n: ours_throughput(b, n),
+                    },
+                    repeat=7,
+                    goal=">= 100 MB/s (8 MiB in <= 84 ms)",
+                    check=int.__eq__,
+                )
+                for n in (1, 8)
+            ),
+        ]
 
 
 if __name__ == "__main__" and len(sys.argv) == 3 and sys.argv[1] == "--serve":

@@ -31,6 +31,21 @@ pytestmark = pytest.mark.network
 CYCLES = 120
 
 
+class Lossy:
+    """A datagram transport that drops every ``nth`` datagram sent through it."""
+
+    def __init__(self, transport, nth):
+        self.transport, self.nth, self.count = transport, nth, 0
+
+    def sendto(self, data, addr=None):
+        self.count += 1
+        if self.count % self.nth:
+            self.transport.sendto(data, addr)
+
+    def __getattr__(self, name):
+        return getattr(self.transport, name)
+
+
 async def roundtrip(conn, payload=b"ping"):
     s = await conn.open_bi_stream()
     await s.send_message(payload)
@@ -260,21 +275,12 @@ def test_lossy_path_delivers_intact_data_and_counts_losses(pki, backend):
             "127.0.0.1", server.port, **client_kwargs(pki, backend=backend)
         ) as conn:
             transport = conn._protocol._transport
-            real_sendto = transport.sendto
-            count = 0
-
-            def lossy_sendto(data, addr=None):
-                nonlocal count
-                count += 1
-                if count % 7:
-                    real_sendto(data, addr)
-
-            transport.sendto = lossy_sendto
+            conn._protocol._transport = Lossy(transport, 7)
             s = await conn.open_bi_stream()
             await s.send(payload)
             await s.finish()
             digest = await asyncio.wait_for(s.read_all(), 30)
-            transport.sendto = real_sendto
+            conn._protocol._transport = transport
             assert digest == hashlib.sha256(payload).digest()
             assert conn.stats().lost_packets > 0
 
@@ -338,17 +344,8 @@ def test_graceful_end_waits_for_acknowledgements_on_a_lossy_path(pki, backend):
         async with await serve(
             "127.0.0.1", 0, **server_kwargs(pki, backend=backend, handler=handler)
         ) as server:
-            transport = server._quic_server._transport
-            real_sendto = transport.sendto
-            count = 0
-
-            def lossy_sendto(data, addr=None):
-                nonlocal count
-                count += 1
-                if count % 5:
-                    real_sendto(data, addr)
-
-            transport.sendto = lossy_sendto
+            # connections made from now on send through the lossy wrapper
+            server._quic_server._transport = Lossy(server._quic_server._transport, 5)
             async with connect(
                 "127.0.0.1", server.port, **client_kwargs(pki, backend=backend)
             ) as conn:

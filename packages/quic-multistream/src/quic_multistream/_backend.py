@@ -9,9 +9,10 @@ functions that read state each implementation exposes differently
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import functools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from types import ModuleType
 from typing import Any
 
@@ -55,6 +56,9 @@ class Backend:
     convert_identity: Callable[[list[Any], Any], tuple[Any, list[Any], Any]]
     #: ``convert_ticket(ticket)``: a stored session ticket in this backend's type.
     convert_ticket: Callable[[Any], Any]
+    #: ``await create_endpoint(protocol_factory, local_addr, family=0)``: a UDP
+    #: socket bound to ``local_addr`` and its (transport, protocol).
+    create_endpoint: Callable[..., Awaitable[tuple[Any, Any]]]
 
 
 def get_backend(name: object) -> Backend:
@@ -117,6 +121,10 @@ def _aioquic() -> Backend:
         # The DATAGRAM frame and packet headers take some of the peer's limit.
         return min(limit, quic._max_datagram_size) - 64
 
+    async def create_endpoint(factory: Any, local_addr: Any, family: int = 0) -> Any:
+        loop = asyncio.get_running_loop()
+        return await loop.create_datagram_endpoint(factory, local_addr=local_addr, family=family)
+
     return Backend(
         name="aioquic",
         configuration=QuicConfiguration,
@@ -135,4 +143,5 @@ def _aioquic() -> Backend:
         prune_forgotten=lambda quic, ids: ids.intersection_update(quic._streams),
         convert_identity=lambda certs, key: (certs[0], certs[1:], key),
         convert_ticket=lambda ticket: ticket,
+        create_endpoint=create_endpoint,
     )

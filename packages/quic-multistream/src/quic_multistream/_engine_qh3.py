@@ -26,7 +26,9 @@ application read (its core grants credit as data is delivered to us).
 
 from __future__ import annotations
 
+import asyncio
 import datetime
+import socket
 import threading
 from typing import Any
 
@@ -35,6 +37,7 @@ import qh3.quic.connection as _qh3_connection
 from cryptography.hazmat.primitives import serialization
 from qh3 import tls as qh3_tls
 from qh3._hazmat import Buffer
+from qh3.asyncio._transport import create_optimized_datagram_transport
 from qh3.asyncio.protocol import QuicConnectionProtocol
 from qh3.asyncio.server import QuicServer
 from qh3.quic import events
@@ -386,6 +389,16 @@ class _Protocol(QuicConnectionProtocol):
         counters.bytes_received += len(data)
         self._quic.receive_datagram(data, addr, now=self._loop.time())  # type: ignore[arg-type]
         self._process_events()
+        # qh3's transport delivers a burst of datagrams in one callback: send once
+        # after it (call_soon runs after the burst).
+        self._transmit_soon()
+
+    def datagrams_received(self, data: list[bytes], addr: Any) -> None:
+        counters = self.counters
+        counters.packets_received += len(data)
+        counters.bytes_received += sum(map(len, data))
+        self._quic.receive_many_datagrams(data, addr, now=self._loop.time())
+        self._process_events()
         self.transmit()
 
     def quic_event_received(self, event: events.QuicEvent) -> None:
@@ -436,6 +449,25 @@ class _Protocol(QuicConnectionProtocol):
         self._transmit_soon()
 
 
+async def create_endpoint(factory: Any, local_addr: Any, family: int = 0) -> Any:
+    """A UDP endpoint on qh3's transport, which reads datagrams in bursts.
+
+    Our protocol defers its transmit to the end of a burst, so one round of
+    feeding and sending (and one ACK) answers several received packets.
+    """
+    loop = asyncio.get_running_loop()
+    if not family:
+        infos = await loop.getaddrinfo(*local_addr, type=socket.SOCK_DGRAM)
+        family, local_addr = infos[0][0], infos[0][4]
+    sock = socket.socket(family, socket.SOCK_DGRAM)
+    try:
+        sock.bind(local_addr)
+    except OSError:
+        sock.close()
+        raise
+    return await create_optimized_datagram_transport(loop, factory, sock=sock)
+
+
 def backend() -> Backend:
     """The qh3 :class:`~quic_multistream._backend.Backend`."""
     return Backend(
@@ -456,4 +488,5 @@ def backend() -> Backend:
         prune_forgotten=_prune_forgotten,
         convert_identity=_convert_identity,
         convert_ticket=_convert_ticket,
+        create_endpoint=create_endpoint,
     )

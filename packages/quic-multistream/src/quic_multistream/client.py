@@ -214,7 +214,7 @@ def connect(
         holder["conn"] = conn
         local = ("::", 0) if family == socket.AF_INET6 else ("0.0.0.0", 0)
         try:
-            await loop.create_datagram_endpoint(lambda: protocol, local_addr=local, family=family)
+            await be.create_endpoint(lambda: protocol, local, family)
         except OSError as exc:
             raise ConnectionFailed(f"cannot open a UDP socket: {exc}") from exc
         early = zero_rtt and config.session_ticket is not None

@@ -348,9 +348,8 @@ async def _start_server(
             quic, stream_handler, client_ca=cas, require_client_cert=bool(require_client_cert)
         )
 
-    loop = asyncio.get_running_loop()
     try:
-        transport, protocol = await loop.create_datagram_endpoint(
+        transport, protocol = await be.create_endpoint(
             lambda: be.server(
                 configuration=config,
                 create_protocol=create_protocol,
@@ -358,7 +357,7 @@ async def _start_server(
                 session_ticket_handler=tickets.add if tickets is not None else None,
                 retry=retry,
             ),
-            local_addr=(host, port),
+            (host, port),
         )
     except OSError as exc:
         raise ConfigurationError(f"cannot listen on {host}:{port}: {exc}") from exc
