@@ -36,7 +36,7 @@ import qh3
 import qh3.quic.connection as _qh3_connection
 from cryptography.hazmat.primitives import serialization
 from qh3 import tls as qh3_tls
-from qh3._hazmat import Buffer
+from qh3._hazmat import Buffer, pull_quic_header
 from qh3.asyncio._transport import create_optimized_datagram_transport
 from qh3.asyncio.protocol import QuicConnectionProtocol
 from qh3.asyncio.server import QuicServer
@@ -449,6 +449,36 @@ class _Protocol(QuicConnectionProtocol):
         self._transmit_soon()
 
 
+class _Server(QuicServer):
+    """qh3's server, taking the bursts its transport reads in one call.
+
+    Consecutive datagrams for the same established connection go to it as one
+    batch (``receive_many_datagrams`` in the core); anything else, such as a new
+    connection's Initial packet, takes qh3's own per-datagram path.
+    """
+
+    def datagrams_received(self, datagrams: list[bytes], addr: Any) -> None:
+        batch: list[bytes] = []
+        target: Any = None
+        cid_length = self._configuration.connection_id_length
+        for data in datagrams:
+            try:
+                protocol = self._protocols.get(pull_quic_header(data, 0, cid_length)[3])
+            except ValueError:
+                protocol = None
+            if protocol is not target and batch:
+                target.datagrams_received(batch, addr)
+                batch = []
+            if protocol is None:
+                target = None
+                self.datagram_received(data, addr)
+            else:
+                target = protocol
+                batch.append(data)
+        if batch:
+            target.datagrams_received(batch, addr)
+
+
 async def create_endpoint(factory: Any, local_addr: Any, family: int = 0) -> Any:
     """A UDP endpoint on qh3's transport, which reads datagrams in bursts.
 
@@ -474,7 +504,7 @@ def backend() -> Backend:
         name="qh3",
         configuration=QuicConfiguration,
         connection=QuicConnection,
-        server=QuicServer,
+        server=_Server,
         protocol=_Protocol,
         events=events,
         tune_connection=tune_connection,
