@@ -75,3 +75,39 @@ def test_echo_server_and_bench_with_mutual_tls(tmp_path):
         server.terminate()
         server.wait(timeout=10)
         server.stdout.close()
+
+
+@pytest.mark.network
+def test_echo_server_and_bench_on_qh3(tmp_path):
+    pytest.importorskip("qh3")
+    assert cli("cert", "dev", "--out", str(tmp_path)).returncode == 0
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "quic_multistream",
+            "echo-server",
+            "--port",
+            "0",
+            "--cert",
+            str(tmp_path / "server.pem"),
+            "--key",
+            str(tmp_path / "server.key"),
+            "--backend",
+            "qh3",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        port = json.loads(server.stdout.readline())["port"]
+        common = ["--port", str(port), "--ca-file", str(tmp_path / "ca.pem"), "--messages", "20"]
+        ok = cli("bench", *common, "--backend", "qh3")
+        assert ok.returncode == 0, ok.stderr
+        result = json.loads(ok.stdout)
+        assert result["messages"] == 20
+        assert result["stats"]["key_exchange_group"] == "X25519MLKEM768"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        server.stdout.close()

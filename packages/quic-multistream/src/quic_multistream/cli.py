@@ -88,6 +88,7 @@ async def _echo_server(args: argparse.Namespace) -> int:
         client_ca=args.client_ca,
         require_client_cert=args.require_client_cert,
         max_streams=args.max_streams,
+        backend=args.backend,
     )
     print(json.dumps({"listening": server.host, "port": server.port}), flush=True)
     try:
@@ -103,7 +104,12 @@ async def _bench(args: argparse.Namespace) -> int:
         kwargs = {"client_certificate": args.client_cert, "client_key": args.client_key}
     t0 = time.perf_counter()
     async with connect(
-        args.host, args.port, ca_file=args.ca_file, server_name=args.server_name, **kwargs
+        args.host,
+        args.port,
+        ca_file=args.ca_file,
+        server_name=args.server_name,
+        backend=args.backend,
+        **kwargs,
     ) as conn:
         handshake = time.perf_counter() - t0
         stream = await conn.open_bi_stream()
@@ -152,6 +158,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--client-ca")
     e.add_argument("--require-client-cert", action="store_true")
     e.add_argument("--max-streams", type=int, default=1024)
+    e.add_argument("--backend", choices=["aioquic", "qh3"], default="aioquic")
 
     b = sub.add_parser("bench", help="measure echo round trips against an echo server")
     b.add_argument("--host", default="127.0.0.1")
@@ -162,6 +169,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--client-key")
     b.add_argument("--messages", type=int, default=1000)
     b.add_argument("--size", type=int, default=64)
+    b.add_argument("--backend", choices=["aioquic", "qh3"], default="aioquic")
     return p
 
 
