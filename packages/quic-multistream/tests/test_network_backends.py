@@ -168,3 +168,20 @@ def test_qh3_zero_rtt_resumption(pki, tmp_path):
                 assert not c3.session_resumed and not c3.early_data_accepted
 
     run(main())
+
+
+@pytest.mark.parametrize(("client_backend", "server_backend"), PAIRS)
+def test_retry_address_validation_across_backends(pki, client_backend, server_backend):
+    if "qh3" in (client_backend, server_backend) and not HAVE_QH3:
+        pytest.skip("qh3 is not installed")
+
+    async def main():
+        kw = server_kwargs(pki, backend=server_backend, retry=True)
+        async with await serve("127.0.0.1", 0, **kw) as server:
+            ck = client_kwargs(pki, backend=client_backend)
+            async with connect("127.0.0.1", server.port, **ck) as conn:
+                s = await conn.open_bi_stream()
+                await s.send_message(b"after retry")
+                return await asyncio.wait_for(s.recv_message(), 5)
+
+    assert run(main()) == b"after retry"
