@@ -1,6 +1,5 @@
 """Fixtures for quic-multistream tests."""
 
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -8,9 +7,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from qm_testutil import Pki, make_pki
-
-HAVE_QH3 = importlib.util.find_spec("qh3") is not None
+from qm_testutil import HAVE_QH3, Pki, make_pki
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import importlib.util
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -11,6 +12,9 @@ from typing import Any, TypeVar
 from quic_multistream.certs import IssuedCertificate, generate_ca, issue_certificate
 
 T = TypeVar("T")
+
+#: Whether the optional qh3 backend can be tested here.
+HAVE_QH3 = importlib.util.find_spec("qh3") is not None
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,7 @@ import os
 import sys
 
 import pytest
-from conftest import HAVE_QH3
-from qm_testutil import client_kwargs, run, server_kwargs
+from qm_testutil import HAVE_QH3, client_kwargs, run, server_kwargs
 
 from quic_multistream import (
     ConfigurationError,

@@ -18,6 +18,9 @@ module uses instead:
 * the core's constructor and the transport parameters, for ``max_streams``
   (qh3 hard-codes 100 and 103): see :func:`_install_core_factory` and
   :func:`_advertise_stream_limit`.
+* qh3's UDP transport (``qh3.asyncio._transport``), which reads datagrams in
+  bursts; the server hands each burst for one connection to the core at once
+  (:class:`_Server`), and the protocol sends once per burst.
 
 What qh3 cannot do here: request a client certificate (its TLS server never
 sends a CertificateRequest), and tie the receive window to what the
