@@ -42,6 +42,10 @@ class Lossy:
         if self.count % self.nth:
             self.transport.sendto(data, addr)
 
+    def sendto_many(self, datagrams, addr=None):  # qh3's batched send
+        for data in datagrams:
+            self.sendto(data, addr)
+
     def __getattr__(self, name):
         return getattr(self.transport, name)
 

@@ -426,11 +426,11 @@ class _Protocol(QuicConnectionProtocol):
         for _ in range(_MAX_FEED_ROUNDS):
             if conn is not None:
                 conn._feed()
-            sent = 0
-            for data, addr in quic.datagrams_to_send(now=now):
-                self._transport.sendto(data, addr)
-                sent += 1
-                counters.bytes_sent += len(data)
+            datagrams = quic.datagrams_to_send(now=now)
+            sent = len(datagrams)
+            if sent:
+                self._send(datagrams)
+                counters.bytes_sent += sum(len(d[0]) for d in datagrams)
             counters.packets_sent += sent
             # Another round only when queued data waits and the congestion
             # window still has room; otherwise the next ACK brings us back.
@@ -447,6 +447,18 @@ class _Protocol(QuicConnectionProtocol):
         if self._timer is None and timer_at is not None:
             self._timer = self._loop.call_at(timer_at, self._handle_timer)
         self._timer_at = timer_at
+
+    def _send(self, datagrams: list[tuple[bytes, Any]]) -> None:
+        # One sendmsg for a run of datagrams to the same address: qh3's transport
+        # uses UDP segmentation offload where the kernel has it.
+        transport = self._transport
+        sendto_many = getattr(transport, "sendto_many", None)
+        addr = datagrams[0][1]
+        if sendto_many is not None and len(datagrams) > 1 and all(a == addr for _, a in datagrams):
+            sendto_many([data for data, _ in datagrams], addr)
+        else:
+            for data, to in datagrams:
+                transport.sendto(data, to)
 
     def schedule_transmit(self) -> None:
         self._transmit_soon()
