@@ -451,7 +451,7 @@ class _Protocol(QuicConnectionProtocol):
     def _send(self, datagrams: list[tuple[bytes, Any]]) -> None:
         # One sendmsg for a run of datagrams to the same address: qh3's transport
         # uses UDP segmentation offload where the kernel has it.
-        transport = self._transport
+        transport: Any = self._transport
         sendto_many = getattr(transport, "sendto_many", None)
         addr = datagrams[0][1]
         if sendto_many is not None and len(datagrams) > 1 and all(a == addr for _, a in datagrams):
