@@ -243,6 +243,9 @@ class _Bench:
         await self.echo.send(b"E")
         self.raw_r, self.raw_w = await self.raw.create_stream()
         self.raw_w.write(b"E")
+
+    async def open_qh3(self) -> None:
+        """Fresh qh3 connections (ones from an earlier row may have idled out)."""
         if qh3_connect is not None:
             self.conn_qh3 = await self.stack.enter_async_context(self.ours(backend="qh3"))
             qcfg = Qh3Configuration(is_client=True, alpn_protocols=ALPN, server_name="localhost")
@@ -530,6 +533,19 @@ class _Loaded:
 _LOADED: list[_Loaded] = []
 
 
+def _qh3_bench() -> tuple[_Bench]:
+    """Setup of the qh3 rows: no LOW upload from an earlier row, fresh connections."""
+    (b,) = _bench()
+    if _LOADED:
+        for old in _LOADED:
+            old.stop = True
+            old.active = False
+        _LOADED.clear()
+        b.run(asyncio.sleep(1.0))  # let the upload's backlog drain
+    b.run(b.open_qh3())
+    return (b,)
+
+
 def _loaded(kind: str, **options: Any):
     """Setup for one implementation under load; earlier loads are stopped first,
     so exactly one bulk upload runs while a row is measured."""
@@ -671,7 +687,7 @@ if Workload is not None:
         WORKLOADS += [
             Workload(
                 name="qh3 backend: 64 B echo RTT, one stream",
-                setup=_bench,
+                setup=_qh3_bench,
                 ours=lambda b: ours_echo(b, "qh3"),
                 peers={"raw qh3": lambda b: raw_echo(b, "qh3"), "ours on aioquic": ours_echo},
                 number=200,
@@ -681,7 +697,7 @@ if Workload is not None:
             *(
                 Workload(
                     name=f"qh3 backend: throughput {n} stream{'s' if n > 1 else ''}, 8 MiB",
-                    setup=_bench,
+                    setup=_qh3_bench,
                     ours=lambda b, n=n: ours_throughput(b, n, backend="qh3"),
                     peers={
                         "raw qh3": lambda b, n=n: raw_throughput(b, n, "qh3"),
