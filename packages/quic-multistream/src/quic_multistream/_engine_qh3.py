@@ -502,7 +502,10 @@ async def create_endpoint(factory: Any, local_addr: Any, family: int = 0) -> Any
     """
     loop = asyncio.get_running_loop()
     if not family:
-        infos = await loop.getaddrinfo(*local_addr, type=socket.SOCK_DGRAM)
+        host, port = local_addr
+        infos = await loop.getaddrinfo(
+            host or None, port, type=socket.SOCK_DGRAM, flags=socket.AI_PASSIVE
+        )
         family, local_addr = infos[0][0], infos[0][4]
     sock = socket.socket(family, socket.SOCK_DGRAM)
     try:
