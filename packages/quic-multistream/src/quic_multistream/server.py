@@ -43,7 +43,10 @@ class Server:
         start_early: bool,
         incremental: bool = True,
         handshake_timeout: float = 10.0,
+        connection_factory: Callable[..., Connection] = Connection,
     ) -> None:
+        # webtransport.py passes a Connection subclass that speaks HTTP/3.
+        self._connection_factory = connection_factory
         self._handshake_timeout = handshake_timeout
         self._incremental = incremental
         self._handler = handler
@@ -129,7 +132,7 @@ class Server:
             on_peer_identity=identified,
         )
         protocol = _Protocol(quic, counters)
-        conn = Connection(
+        conn = self._connection_factory(
             protocol,
             is_client=False,
             max_message_size=opts.max_message_size,
