@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
+import json
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -23,7 +27,17 @@ from quic_multistream.webtransport import (
     SESSION_GONE,
     WebTransportSession,
     serve_webtransport,
+    webtransport_echo,
 )
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "quic_multistream", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def _kw(pki: Pki, handler: Any, **kw: Any) -> dict[str, Any]:
@@ -343,3 +357,92 @@ def test_session_streams_only(pki: Pki) -> None:
 
     run(main())
     assert len(errors) == 4 and all("session" in str(e).lower() for e in errors)
+
+
+def test_many_streams_with_checksums_and_unknown_session(pki: Pki) -> None:
+    async def main() -> None:
+        async with (
+            serve_webtransport("127.0.0.1", 0, **_kw(pki, webtransport_echo)) as server,
+            h3_client(server.port, _ca(pki)) as client,
+        ):
+            sid, status = await client.open_session("/midstream")
+            assert status == 200
+            # A stream naming a session that does not exist is refused, nothing else.
+            stray = client.open_stream(sid + 400, uni=False)
+            client.send(stray, b"lost")
+            await _wait_for(lambda: client.streams[stray].reset_code is not None)
+            assert client.streams[stray].reset_code == SESSION_GONE
+            payloads = {}
+            for i in range(60):
+                stream = client.open_stream(sid, uni=False)
+                payloads[stream] = hashlib.sha256(str(i).encode()).digest() * (50 + 37 * i)
+                client.send(stream, payloads[stream], end=True)
+            for stream, payload in payloads.items():
+                echoed = await client.read_until_end(stream)
+                assert hashlib.sha256(echoed).digest() == hashlib.sha256(payload).digest()
+            conn = next(iter(server.connections))
+            await _wait_for(lambda: not conn._streams)  # every finished stream forgotten
+            assert not conn._stream_session
+
+    run(main(), timeout=60)
+
+
+@pytest.mark.network
+def test_cli_webtransport_server(pki: Pki, tmp_path: Any) -> None:
+    assert cli("cert", "dev", "--out", str(tmp_path)).returncode == 0
+    # openssl computes the public-key hash Chromium wants, independently of us.
+    pubkey = subprocess.run(
+        ["openssl", "x509", "-in", str(tmp_path / "server.pem"), "-pubkey", "-noout"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    der = subprocess.run(
+        ["openssl", "pkey", "-pubin", "-outform", "der"],
+        input=pubkey,
+        capture_output=True,
+        check=True,
+    ).stdout
+    expected_spki = base64.b64encode(hashlib.sha256(der).digest()).decode()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "quic_multistream",
+            "webtransport-server",
+            "--port",
+            "0",
+            "--cert",
+            str(tmp_path / "server.pem"),
+            "--key",
+            str(tmp_path / "server.key"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        info = json.loads(server.stdout.readline())
+        assert info["spki_sha256"] == expected_spki
+        assert info["path"] == "/midstream"
+
+        async def main() -> None:
+            ca = (tmp_path / "ca.pem").read_bytes()
+            async with h3_client(info["port"], ca) as client:
+                sid, status = await client.open_session("/midstream")
+                assert status == 200
+                bidi = client.open_stream(sid, uni=False)
+                client.send(bidi, b"ping" * 1000, end=True)
+                assert await client.read_until_end(bidi) == b"ping" * 1000
+                uni = client.open_stream(sid, uni=True)
+                client.send(uni, b"one way", end=True)
+                back = await asyncio.wait_for(client.incoming.get(), 5)
+                assert await client.read_until_end(back) == b"one way"
+                client.send_datagram(sid, b"dgram")
+                assert await asyncio.wait_for(client.datagrams.get(), 5) == b"dgram"
+
+        run(main())
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        if server.stdout is not None:
+            server.stdout.close()

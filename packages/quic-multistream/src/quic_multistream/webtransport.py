@@ -33,6 +33,7 @@ True
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 from collections import deque
@@ -49,13 +50,20 @@ from aioquic.quic.connection import QuicConnection, stream_is_client_initiated
 
 from ._engine import delivered_offset, stream_acknowledged
 from ._options import TransportOptions, load_identity
+from .certs import spki_sha256
 from .connection import Connection, _Protocol
 from .errors import ConfigurationError, ConnectionClosed, QuicError
 from .priority import StreamPriority
 from .server import HANDLER_ERROR, Server, _Serve
 from .stream import Stream
 
-__all__ = ["HEALTH_PATH", "WebTransportSession", "serve_webtransport"]
+__all__ = [
+    "HEALTH_PATH",
+    "WebTransportSession",
+    "serve_webtransport",
+    "spki_sha256",
+    "webtransport_echo",
+]
 
 logger = logging.getLogger("quic_multistream")
 
@@ -655,6 +663,45 @@ class _HttpConnection(Connection):
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def webtransport_echo(session: WebTransportSession) -> None:
+    """A session handler that echoes: bytes on each bidirectional stream, each
+    unidirectional stream's data on a new unidirectional stream, and datagrams.
+
+    Runs until the session ends; used by ``python -m quic_multistream
+    webtransport-server``.
+    """
+
+    async def bidi(stream: Stream) -> None:
+        while chunk := await stream.recv():
+            await stream.send(chunk)
+        await stream.finish()
+
+    async def uni(stream: Stream) -> None:
+        data = await stream.read_all()
+        out = await session.open_uni_stream()
+        await out.send(data)
+        await out.finish()
+
+    async def datagrams() -> None:
+        while True:
+            session.send_datagram(await session.recv_datagram())
+
+    async def guarded(work: Awaitable[None]) -> None:
+        with contextlib.suppress(QuicError):  # the client reset the stream or left
+            await work
+
+    tasks = {asyncio.ensure_future(guarded(datagrams()))}
+    try:
+        async for stream in session:
+            job = bidi(stream) if stream.can_send else uni(stream)
+            task = asyncio.ensure_future(guarded(job))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+    finally:
+        for task in tasks:
+            task.cancel()
 
 
 async def _serve_connection(conn: Connection) -> None:
