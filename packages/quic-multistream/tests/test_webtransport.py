@@ -16,6 +16,7 @@ from wt_client import frame, h3_client, parse_close_capsule
 
 from quic_multistream import (
     ConfigurationError,
+    ConnectionClosed,
     MessageTooLarge,
     QuicError,
     StreamPriority,
@@ -446,3 +447,39 @@ def test_cli_webtransport_server(pki: Pki, tmp_path: Any) -> None:
         server.wait(timeout=10)
         if server.stdout is not None:
             server.stdout.close()
+
+
+def test_connection_end_ends_sessions_and_tasks(pki: Pki) -> None:
+    outcome: dict[str, Any] = {}
+
+    async def handler(session: WebTransportSession) -> None:
+        key = session.path.strip("/")
+        outcome[key + "-started"] = True
+        try:
+            await session.recv_datagram()
+        except QuicError as exc:
+            outcome[key] = exc
+        if key == "stubborn":
+            await asyncio.sleep(3600)  # must be cancelled when the server closes
+
+    async def main() -> None:
+        async with serve_webtransport("127.0.0.1", 0, **_kw(pki, handler, path="/gone")) as server:
+            async with h3_client(server.port, _ca(pki)) as client:
+                await client.open_session("/gone")
+                await _wait_for(lambda: "gone-started" in outcome)
+                client.close(error_code=0x100)
+            await _wait_for(lambda: "gone" in outcome and not server.connections)
+        assert isinstance(outcome["gone"], ConnectionClosed)
+        assert outcome["gone"].error_code == 0x100  # H3_NO_ERROR, not a TLS alert
+
+        server = await serve_webtransport("127.0.0.1", 0, **_kw(pki, handler, path="/stubborn"))
+        async with h3_client(server.port, _ca(pki)) as client:
+            await client.open_session("/stubborn")
+            await _wait_for(lambda: "stubborn-started" in outcome)
+            before = len(asyncio.all_tasks())
+            server.close()
+            await asyncio.wait_for(server.wait_closed(), 5)
+            assert "stubborn" in outcome
+            assert len(asyncio.all_tasks()) < before  # the handler task is gone
+
+    run(main())
