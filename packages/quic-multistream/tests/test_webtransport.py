@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 import pytest
+from aioquic.buffer import encode_uint_var
 from qm_testutil import Pki, run
 from wt_client import frame, h3_client, parse_close_capsule
 
@@ -290,6 +291,15 @@ def test_receive_window_bounds_unread_data_and_message_limit(pki: Pki) -> None:
             assert 0 < held <= window + 4096, held
             sender = client._quic._streams[stream].sender
             assert sender._buffer_stop - sender._buffer_start > 1_000_000  # unsent or unacked
+            # The CONNECT stream's body (here one huge unknown capsule) is bounded too.
+            big = encode_uint_var(0x1234) + encode_uint_var(3_000_000) + b"c" * 3_000_000
+            client.http.send_data(sid, big, end_stream=False)
+            client.transmit()
+            await asyncio.sleep(0.5)
+            conn = next(iter(server.connections))
+            assert conn._quic._streams[sid].receiver.highest_offset <= window + 4096
+            connect_sender = client._quic._streams[sid].sender
+            assert connect_sender._buffer_stop - connect_sender._buffer_start > 2_000_000
             state["go"].set()
             uni = client.open_stream(sid, uni=True)
             client.send(uni, frame(b"ok"), end=True)

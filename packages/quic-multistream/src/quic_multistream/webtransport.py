@@ -439,7 +439,10 @@ class _HttpConnection(Connection):
         # stream offsets (which include the WebTransport stream header).
         stream = self._streams.get(stream_id)
         if stream is None:
-            return None
+            # A request or CONNECT stream: its body is discarded as it arrives, so
+            # never grant more than the first receive window (a bound on what a
+            # client can make us parse there); other streams keep aioquic's rule.
+            return 0 if stream_id & 3 == 0 else None
         delivered = delivered_offset(self._quic, stream_id)
         return None if delivered is None else delivered - stream.buffered
 
