@@ -381,7 +381,6 @@ class _Endpoint:
         self.allowed_origins = allowed_origins
         self.pages = pages
         self.close_timeout = close_timeout
-        self.sessions_refused = 0
 
     def origin_allowed(self, origin: str | None, authority: str) -> bool:
         if origin is None:
@@ -568,13 +567,13 @@ class _HttpConnection(Connection):
             authority = pseudo.get(":authority", "")
             origin = headers.get("origin")
             if route != ep.path:
-                ep.sessions_refused += 1
                 self._respond(sid, 404, b"no WebTransport endpoint at this path\n")
             elif not ep.origin_allowed(origin, authority):
-                ep.sessions_refused += 1
                 self._respond(sid, 403, b"origin not allowed\n")
             else:
-                self._start_session(sid, target, authority, origin, headers)
+                session = self._start_session(sid, target, authority, origin, headers)
+                if event.stream_ended:  # a CONNECT that ends at once closes the session
+                    session._on_connect_data(b"", True)
             return
         if method not in ("GET", "HEAD"):
             self._respond(sid, 405, b"method not allowed\n")
@@ -611,13 +610,13 @@ class _HttpConnection(Connection):
 
     def _start_session(
         self, sid: int, path: str, authority: str, origin: str | None, headers: dict[str, str]
-    ) -> None:
+    ) -> WebTransportSession:
         self._http.send_headers(
             sid,
             [
                 (b":status", b"200"),
                 (b"server", b"quic-multistream"),
-                # Chromium's draft-02 client wants this answer to its draft02 header.
+                # draft-02's answer to the client's sec-webtransport-http3-draft02.
                 (b"sec-webtransport-http3-draft", b"draft02"),
             ],
         )
@@ -629,6 +628,7 @@ class _HttpConnection(Connection):
         task = asyncio.get_running_loop().create_task(self._run_session(session))
         self._session_tasks.add(task)
         task.add_done_callback(self._session_tasks.discard)
+        return session
 
     async def _run_session(self, session: WebTransportSession) -> None:
         try:
