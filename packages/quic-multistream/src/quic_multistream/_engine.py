@@ -27,6 +27,7 @@ __all__ = [
     "all_acknowledged",
     "credit_left",
     "delivered_offset",
+    "release_h3_stream",
     "stream_acknowledged",
     "tune_connection",
     "unsent_bytes",
@@ -248,3 +249,13 @@ def delivered_offset(quic: QuicConnection, stream_id: int) -> int | None:
     """Offset up to which aioquic has passed a stream's received data on (None: unknown)."""
     stream = quic._streams.get(stream_id)
     return None if stream is None else stream.receiver.starting_offset()
+
+
+def release_h3_stream(http: Any, stream_id: int) -> None:
+    """Make aioquic's ``H3Connection`` forget a WebTransport stream past its header.
+
+    Its later data is raw stream data that webtransport.py passes on itself; left
+    in the H3 layer, a bidirectional stream's state would never be freed (its
+    sending side is not written through H3).
+    """
+    http._stream.pop(stream_id, None)

@@ -48,7 +48,7 @@ from aioquic.quic import events
 from aioquic.quic.configuration import QuicConfiguration
 from aioquic.quic.connection import QuicConnection, stream_is_client_initiated
 
-from ._engine import delivered_offset, stream_acknowledged
+from ._engine import delivered_offset, release_h3_stream, stream_acknowledged
 from ._options import TransportOptions, load_identity
 from .certs import spki_sha256
 from .connection import Connection, _Protocol
@@ -508,7 +508,7 @@ class _HttpConnection(Connection):
     def _on_stream_header(self, event: h3.WebTransportStreamDataReceived) -> None:
         sid = event.stream_id
         # From now on this stream's frames bypass the HTTP/3 parser (see _on_event).
-        self._http._stream.pop(sid, None)
+        release_h3_stream(self._http, sid)
         session = self._sessions.get(event.session_id)
         uni = bool(sid & 2)
         if session is None or stream_is_client_initiated(sid) is False:
