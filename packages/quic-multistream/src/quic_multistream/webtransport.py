@@ -795,8 +795,11 @@ async def _start_webtransport(
         ``Origin`` header (not from a browser) are always accepted.
     pages : mapping of path to HTML, optional
         Documents served on GET (for example a page that opens a session).
-    max_streams, idle_timeout, max_message_size, max_connections, receive_window,
-    send_buffer, unsent_window, keepalive_interval, handshake_timeout, retry
+    max_streams, idle_timeout, max_message_size, max_connections
+        As for :func:`~quic_multistream.serve`.
+    receive_window, send_buffer, unsent_window, keepalive_interval
+        As for :func:`~quic_multistream.serve`.
+    handshake_timeout, retry
         As for :func:`~quic_multistream.serve`.
 
     Returns
