@@ -487,3 +487,38 @@ def test_connection_end_ends_sessions_and_tasks(pki: Pki) -> None:
             assert len(asyncio.all_tasks()) < before  # the handler task is gone
 
     run(main())
+
+
+def test_send_backpressure_when_the_client_stops_reading(pki: Pki) -> None:
+    state: dict[str, Any] = {}
+    payload = hashlib.sha256(b"bulk").digest() * (4 * 1024 * 1024 // 32)  # 4 MiB
+
+    async def handler(session: WebTransportSession) -> None:
+        stream = await session.open_uni_stream()
+        state["stream"] = stream
+        state["sending"] = asyncio.ensure_future(stream.send(payload))
+        await state["sending"]
+        await stream.finish()
+        await session.wait_closed()
+
+    async def main() -> None:
+        send_buffer = 128 * 1024
+        kw = _kw(pki, handler, send_buffer=send_buffer)
+        async with (
+            serve_webtransport("127.0.0.1", 0, **kw) as server,
+            h3_client(server.port, _ca(pki), max_stream_data=256 * 1024) as client,
+        ):
+            await client.open_session("/midstream")
+            client._transport.pause_reading()  # the client stops reading its socket
+            await _wait_for(lambda: "sending" in state)
+            await asyncio.sleep(0.5)
+            # send() waits: only the bounded queue is held, not the 4 MiB.
+            assert not state["sending"].done()
+            assert state["stream"].queued <= send_buffer
+            client._transport.resume_reading()
+            incoming = await asyncio.wait_for(client.incoming.get(), 10)
+            data = await client.read_until_end(incoming)
+            assert hashlib.sha256(data).digest() == hashlib.sha256(payload).digest()
+            assert state["sending"].done()
+
+    run(main(), timeout=40)
