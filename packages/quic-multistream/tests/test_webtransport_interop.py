@@ -233,6 +233,7 @@ def test_chromium_webtransport_echo(pki: Pki) -> None:
                     "--headless",
                     "--no-sandbox",  # the tests may run as root
                     "--disable-gpu",
+                    "--disable-dev-shm-usage",  # containers often have a tiny /dev/shm
                     f"--user-data-dir={profile}",
                     f"--origin-to-force-quic-on=127.0.0.1:{a.port}",
                     f"--ignore-certificate-errors-spki-list={_spki_hash(pki)}",
