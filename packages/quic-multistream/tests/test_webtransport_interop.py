@@ -182,7 +182,17 @@ async function readAll(readable) {
   const report = await wt.createUnidirectionalStream();
   const w = report.getWriter();
   await w.write(new TextEncoder().encode("cross=" + cross + " echo=" + text + " dgram=" + dgram));
-  await w.close();
+  // Not awaited: the server closes the session as soon as it has the report,
+  // which can come before this FIN is acknowledged (the promise then rejects).
+  w.close().catch(() => {});
+  // The server then closes the session with a code and reason: report them
+  // on a second session.
+  const info = await wt.closed;
+  const again = new WebTransport(location.origin + "/midstream");
+  await again.ready;
+  const closed = (await again.createUnidirectionalStream()).getWriter();
+  await closed.write(new TextEncoder().encode("closed=" + info.closeCode + ":" + info.reason));
+  closed.close().catch(() => {});
 })();
 </script></body></html>
 """
@@ -203,6 +213,11 @@ def test_chromium_webtransport_echo(pki: Pki) -> None:
 
     async def handler(session: WebTransportSession) -> None:
         seen["origin"] = session.origin
+        if "report" in seen:  # the page's second session
+            report = await session.accept_uni_stream()
+            seen["closed"] = (await report.read_all()).decode()
+            seen["done"].set()
+            return
 
         async def datagrams() -> None:
             while True:
@@ -216,7 +231,7 @@ def test_chromium_webtransport_echo(pki: Pki) -> None:
             await bidi.finish()
             report = await session.accept_uni_stream()
             seen["report"] = (await report.read_all()).decode()
-            seen["done"].set()
+            session.close(7, "bye now")
         finally:
             echo.cancel()
 
@@ -253,6 +268,7 @@ def test_chromium_webtransport_echo(pki: Pki) -> None:
         assert re.fullmatch(
             r"cross=refused echo=HELLO FROM CHROMIUM dgram=re:dg\d+", seen["report"]
         )
+        assert seen["closed"] == "closed=7:bye now"
         assert seen["origin"] == f"https://127.0.0.1:{a.port}"
 
     run(main(), timeout=45)
