@@ -2,7 +2,7 @@
 
 from importlib.metadata import version as _version
 
-from .certs import IssuedCertificate, generate_ca, issue_certificate
+from .certs import IssuedCertificate, generate_ca, issue_certificate, spki_sha256
 from .client import InsecureConnectionWarning, connect
 from .connection import Connection
 from .errors import (
@@ -24,6 +24,7 @@ from .stats import ConnectionStats
 from .stream import Stream
 from .tickets import FileTicketStore, MemoryTicketStore, ServerTicketStore
 from .verify import PeerIdentity, verify_client_certificate
+from .webtransport import WebTransportSession, serve_webtransport
 
 __version__: str = _version("quic-multistream")
 
@@ -50,11 +51,14 @@ __all__ = [
     "StreamPriority",
     "StreamReset",
     "Timeout",
+    "WebTransportSession",
     "__version__",
     "connect",
     "encode_message",
     "generate_ca",
     "issue_certificate",
     "serve",
+    "serve_webtransport",
+    "spki_sha256",
     "verify_client_certificate",
 ]

@@ -22,7 +22,16 @@ from cryptography import x509
 from .errors import CertificateError, QuicError
 from .verify import PeerIdentity, verify_client_certificate
 
-__all__ = ["Counters", "all_acknowledged", "credit_left", "tune_connection", "unsent_bytes"]
+__all__ = [
+    "Counters",
+    "all_acknowledged",
+    "credit_left",
+    "delivered_offset",
+    "release_h3_stream",
+    "stream_acknowledged",
+    "tune_connection",
+    "unsent_bytes",
+]
 
 
 @dataclass
@@ -223,3 +232,30 @@ def all_acknowledged(quic: QuicConnection) -> bool:
         if sender._buffer_fin is not None or sender._buffer_start != sender._buffer_stop:
             return False
     return True
+
+
+def stream_acknowledged(quic: QuicConnection, stream_id: int) -> bool:
+    """Whether the peer acknowledged every byte (and FIN) handed to aioquic on a stream."""
+    stream = quic._streams.get(stream_id)
+    if stream is None:
+        return True  # aioquic forgets a stream once both directions are done
+    sender = stream.sender
+    if sender.is_finished:
+        return True
+    return sender._buffer_fin is None and sender._buffer_start == sender._buffer_stop
+
+
+def delivered_offset(quic: QuicConnection, stream_id: int) -> int | None:
+    """Offset up to which aioquic has passed a stream's received data on (None: unknown)."""
+    stream = quic._streams.get(stream_id)
+    return None if stream is None else stream.receiver.starting_offset()
+
+
+def release_h3_stream(http: Any, stream_id: int) -> None:
+    """Make aioquic's ``H3Connection`` forget a WebTransport stream past its header.
+
+    Its later data is raw stream data that webtransport.py passes on itself; left
+    in the H3 layer, a bidirectional stream's state would never be freed (its
+    sending side is not written through H3).
+    """
+    http._stream.pop(stream_id, None)

@@ -22,7 +22,13 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from .errors import ConfigurationError
 
-__all__ = ["IssuedCertificate", "generate_ca", "issue_certificate", "load_certificates"]
+__all__ = [
+    "IssuedCertificate",
+    "generate_ca",
+    "issue_certificate",
+    "load_certificates",
+    "spki_sha256",
+]
 
 
 @dataclass(frozen=True)
@@ -247,3 +253,25 @@ def load_certificates(source: object, argument: str = "certificates") -> list[x5
     except ValueError as exc:
         raise ConfigurationError(f"{argument}: no valid PEM certificate ({exc})") from exc
     return certs
+
+
+def spki_sha256(certificate: object) -> str:
+    """Base64 SHA-256 of a certificate's public key (SubjectPublicKeyInfo).
+
+    The value Chromium's ``--ignore-certificate-errors-spki-list`` takes, so a
+    browser accepts a development certificate for WebTransport. ``certificate``
+    is a path, PEM bytes or an ``x509.Certificate`` (the first of a chain counts).
+
+    >>> ca = generate_ca("Example CA")
+    >>> len(spki_sha256(ca.certificate))
+    44
+    """
+    import base64
+
+    leaf = load_certificates(certificate, "certificate")[0]
+    spki = leaf.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(spki)
+    return base64.b64encode(digest.finalize()).decode()

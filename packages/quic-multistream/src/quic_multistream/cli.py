@@ -1,4 +1,4 @@
-"""Command line: ``python -m quic_multistream {cert,echo-server,bench} ...``."""
+"""Command line: ``python -m quic_multistream {cert,echo-server,webtransport-server,bench} ...``."""
 
 from __future__ import annotations
 
@@ -98,6 +98,37 @@ async def _echo_server(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _webtransport_server(args: argparse.Namespace) -> int:
+    from .webtransport import serve_webtransport, spki_sha256, webtransport_echo
+
+    pages = {}
+    if args.page:
+        try:
+            pages["/"] = Path(args.page).read_bytes()
+        except OSError as exc:
+            raise SystemExit(f"error: --page: {exc}") from exc
+    server = await serve_webtransport(
+        args.host,
+        args.port,
+        certificate=args.cert,
+        private_key=args.key,
+        handler=webtransport_echo,
+        path=args.path,
+        allowed_origins=args.allow_origin,
+        pages=pages,
+        max_streams=args.max_streams,
+    )
+    listening = {"listening": server.host, "port": server.port, "path": args.path}
+    # For chromium --ignore-certificate-errors-spki-list with a development certificate.
+    listening["spki_sha256"] = spki_sha256(args.cert)
+    print(json.dumps(listening), flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        server.close()
+    return 0
+
+
 async def _bench(args: argparse.Namespace) -> int:
     kwargs = {}
     if args.client_cert:
@@ -160,6 +191,25 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--max-streams", type=int, default=1024)
     e.add_argument("--backend", choices=["aioquic", "qh3"], default="aioquic")
 
+    w = sub.add_parser(
+        "webtransport-server",
+        help="run an HTTP/3 WebTransport echo server until interrupted",
+        description="Echo bytes on bidirectional streams, answer each unidirectional "
+        "stream on a new one, echo datagrams. GET / and /.well-known/midstream answer 200.",
+    )
+    w.add_argument("--host", default="127.0.0.1")
+    w.add_argument("--port", type=int, default=4433)
+    w.add_argument("--cert", required=True)
+    w.add_argument("--key", required=True)
+    w.add_argument("--path", default="/midstream", help="WebTransport endpoint path")
+    w.add_argument(
+        "--allow-origin",
+        action="append",
+        help="origin allowed to open sessions (repeatable; '*' for any); default: own origin",
+    )
+    w.add_argument("--page", help="HTML file served at / (e.g. a page that opens a session)")
+    w.add_argument("--max-streams", type=int, default=1024)
+
     b = sub.add_parser("bench", help="measure echo round trips against an echo server")
     b.add_argument("--host", default="127.0.0.1")
     b.add_argument("--port", type=int, default=4433)
@@ -181,6 +231,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cert(args)
         if args.command == "echo-server":
             return asyncio.run(_echo_server(args))
+        if args.command == "webtransport-server":
+            return asyncio.run(_webtransport_server(args))
         return asyncio.run(_bench(args))
     except QuicError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -50,9 +50,15 @@ _LOW_MIN_WINDOW = 4 * _MIN_ROOM  # LOW traffic always keeps a few packets in fli
 _LOW_TARGET_DELAY = 0.0005  # s: queuing delay LOW traffic may add (at least)
 
 
-def error_from_close(code: int, reason: str, *, handshake: bool) -> QuicError:
-    """Map a CONNECTION_CLOSE to our exception type."""
-    if _CRYPTO_ERROR <= code < _CRYPTO_ERROR + 256:
+def error_from_close(
+    code: int, reason: str, *, handshake: bool, application: bool = False
+) -> QuicError:
+    """Map a CONNECTION_CLOSE to our exception type.
+
+    Codes 0x100-0x1ff are TLS alerts only in a transport close; in an
+    application close they are the application's (HTTP/3's H3_NO_ERROR is 0x100).
+    """
+    if not application and _CRYPTO_ERROR <= code < _CRYPTO_ERROR + 256:
         alert = code - _CRYPTO_ERROR
         if alert in (42, 43, 44, 45, 46, 48, 116):
             return CertificateError(
@@ -572,12 +578,17 @@ class Connection:
                 hook()
             self._on_handshake_hooks.clear()
         elif isinstance(event, events.ConnectionTerminated):
-            self._on_terminated(event.error_code, event.reason_phrase)
+            # aioquic gives no frame type for an application CONNECTION_CLOSE.
+            self._on_terminated(
+                event.error_code, event.reason_phrase, application=event.frame_type is None
+            )
 
-    def _on_terminated(self, code: int, reason: str) -> None:
+    def _on_terminated(self, code: int, reason: str, *, application: bool = False) -> None:
         if self._closed_error is not None:
             return
-        err = error_from_close(code, reason, handshake=not self._handshake_done)
+        err = error_from_close(
+            code, reason, handshake=not self._handshake_done, application=application
+        )
         self._closed_error = err
         for w in self._handshake_waiters:
             if not w.done():

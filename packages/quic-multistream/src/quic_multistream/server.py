@@ -42,8 +42,11 @@ class Server:
         incremental: bool = True,
         handshake_timeout: float = 10.0,
         backend: Backend | None = None,
+        connection_factory: Callable[..., Connection] = Connection,
     ) -> None:
         self._backend = backend if backend is not None else get_backend("aioquic")
+        # webtransport.py passes a Connection subclass that speaks HTTP/3.
+        self._connection_factory = connection_factory
         self._handshake_timeout = handshake_timeout
         self._incremental = incremental
         self._handler = handler
@@ -134,7 +137,7 @@ class Server:
             on_key_exchange_group=group_seen,
         )
         protocol = backend.protocol(quic, counters)
-        conn = Connection(
+        conn = self._connection_factory(
             protocol,
             is_client=False,
             max_message_size=opts.max_message_size,
