@@ -199,6 +199,32 @@ class Server:
             await conn.shutdown(timeout=self._options.idle_timeout)
 
 
+def check_server_arguments(
+    handler: Any, host: Any, port: Any, max_connections: Any, handshake_timeout: Any
+) -> None:
+    """Validate the arguments every server entry point takes (serve, serve_webtransport)."""
+    if not callable(handler):
+        raise ConfigurationError(f"handler must be an async callable, got {handler!r}")
+    if not isinstance(host, str):
+        raise ConfigurationError(f"host must be a str, got {type(host).__name__}")
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ConfigurationError(f"port must be an int in [0, 65535], got {port!r}")
+    if (
+        isinstance(max_connections, bool)
+        or not isinstance(max_connections, int)
+        or max_connections < 1
+    ):
+        raise ConfigurationError(f"max_connections must be a positive int, got {max_connections!r}")
+    if (
+        isinstance(handshake_timeout, bool)
+        or not isinstance(handshake_timeout, (int, float))
+        or not 0 < handshake_timeout < float("inf")
+    ):
+        raise ConfigurationError(
+            f"handshake_timeout must be a positive number, got {handshake_timeout!r}"
+        )
+
+
 async def _start_server(
     host: str,
     port: int,
@@ -286,12 +312,7 @@ async def _start_server(
     -------
     Server
     """
-    if not callable(handler):
-        raise ConfigurationError(f"handler must be an async callable, got {handler!r}")
-    if not isinstance(host, str):
-        raise ConfigurationError(f"host must be a str, got {type(host).__name__}")
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-        raise ConfigurationError(f"port must be an int in [0, 65535], got {port!r}")
+    check_server_arguments(handler, host, port, max_connections, handshake_timeout)
     be = get_backend(backend)
     options = TransportOptions.check(
         max_streams=max_streams,
@@ -303,20 +324,6 @@ async def _start_server(
         unsent_window=unsent_window,
         keepalive_interval=keepalive_interval,
     )
-    if (
-        isinstance(max_connections, bool)
-        or not isinstance(max_connections, int)
-        or max_connections < 1
-    ):
-        raise ConfigurationError(f"max_connections must be a positive int, got {max_connections!r}")
-    if (
-        isinstance(handshake_timeout, bool)
-        or not isinstance(handshake_timeout, (int, float))
-        or not 0 < handshake_timeout < float("inf")
-    ):
-        raise ConfigurationError(
-            f"handshake_timeout must be a positive number, got {handshake_timeout!r}"
-        )
     _timeout = float(handshake_timeout)
     cas = None if client_ca is None else load_certificates(client_ca, "client_ca")
     if require_client_cert and cas is None:

@@ -54,7 +54,7 @@ from .certs import spki_sha256
 from .connection import Connection, _Protocol
 from .errors import ConfigurationError, ConnectionClosed, QuicError
 from .priority import StreamPriority
-from .server import HANDLER_ERROR, Server, _Serve
+from .server import HANDLER_ERROR, Server, _Serve, check_server_arguments
 from .stream import Stream
 
 __all__ = [
@@ -806,29 +806,10 @@ async def _start_webtransport(
     -------
     Server
     """
-    if not callable(handler):
-        raise ConfigurationError(f"handler must be an async callable, got {handler!r}")
-    if not isinstance(host, str):
-        raise ConfigurationError(f"host must be a str, got {type(host).__name__}")
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-        raise ConfigurationError(f"port must be an int in [0, 65535], got {port!r}")
+    check_server_arguments(handler, host, port, max_connections, handshake_timeout)
     if not isinstance(path, str) or not path.startswith("/") or "?" in path:
         raise ConfigurationError(
             f"path must be a str starting with '/', without query, got {path!r}"
-        )
-    if (
-        isinstance(max_connections, bool)
-        or not isinstance(max_connections, int)
-        or max_connections < 1
-    ):
-        raise ConfigurationError(f"max_connections must be a positive int, got {max_connections!r}")
-    if (
-        isinstance(handshake_timeout, bool)
-        or not isinstance(handshake_timeout, (int, float))
-        or not 0 < handshake_timeout < float("inf")
-    ):
-        raise ConfigurationError(
-            f"handshake_timeout must be a positive number, got {handshake_timeout!r}"
         )
     options = TransportOptions.check(
         max_streams=max_streams,
