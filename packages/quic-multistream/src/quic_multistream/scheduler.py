@@ -12,7 +12,7 @@ became ready (``incremental=False``, like RFC 9218's non-incremental streams).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .errors import ConfigurationError
@@ -155,19 +155,30 @@ class SendScheduler:
         """Whether a stream of level ``priority`` has data or a FIN waiting."""
         return bool(self._ready[_check_priority(priority)])
 
-    def pop(self, budget: int, allowance: Callable[[int], int] | None = None) -> list[Chunk]:
+    def pop(
+        self,
+        budget: int,
+        allowance: Callable[[int], int] | None = None,
+        *,
+        levels: Iterable[StreamPriority] | None = None,
+    ) -> list[Chunk]:
         """Take up to ``budget`` bytes of queued data, highest priority first.
 
         ``allowance(stream_id)`` optionally caps what one stream may take now (for
         example, what its flow-control window permits); a stream whose allowance
-        is 0 is skipped this time and keeps its place. A FIN with no data left
+        is 0 is skipped this time and keeps its place. ``levels`` optionally
+        restricts the levels served (default: all). A FIN with no data left
         costs nothing and is always handed out.
         """
         out: list[Chunk] = []
+        if levels is None:
+            readies = self._ready
+        else:
+            readies = [self._ready[i] for i in sorted({int(_check_priority(p)) for p in levels})]
         if not self._n_ready:
             return out
         taken: dict[int, int] = {}
-        for ready in self._ready:
+        for ready in readies:
             skipped = 0
             while ready and skipped < len(ready):
                 sid = ready[0]
