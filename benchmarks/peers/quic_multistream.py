@@ -186,10 +186,10 @@ class _Bench:
     def run(self, coro):
         return self.loop.run_until_complete(coro)
 
-    def ours(self, **kw):
+    def ours(self, port: int | None = None, **kw):
         return qm.connect(
             "127.0.0.1",
-            self.ports["ours"],
+            port or self.ports["ours"],
             ca_file=self.ca,
             server_name="localhost",
             max_streams=2048,
@@ -519,6 +519,51 @@ def ours_thousand_streams(b: _Bench) -> int:
     return b.run(go())
 
 
+def thousand_streams_memory(b: _Bench, n: int = 1000) -> str:
+    """tracemalloc bytes per open stream, both ends in this process (untimed)."""
+    import gc
+    import tracemalloc
+
+    async def go():
+        server = await qm.serve(
+            "127.0.0.1",
+            0,
+            certificate=b.dir / "server.pem",
+            private_key=b.dir / "server.key",
+            handler=_ours_handler,
+            max_streams=2048,
+        )
+        try:
+            async with b.ours(port=server.port) as c:
+                await c.ping()
+                gc.collect()
+                tracemalloc.start()
+                try:
+                    base = tracemalloc.get_traced_memory()[0]
+                    streams = [await c.open_bi_stream() for _ in range(n)]
+                    for s in streams:
+                        await s.send(b"E" + PAYLOAD)
+                    await asyncio.gather(*(_ours_recv_exact(s, 64) for s in streams))
+                    (srv_conn,) = server.connections
+                    if srv_conn.stats().active_bi_streams != n:
+                        raise RuntimeError("server does not hold every stream")
+                    gc.collect()
+                    used = tracemalloc.get_traced_memory()[0] - base
+                finally:
+                    tracemalloc.stop()
+                for s in streams:
+                    await s.finish()
+                # the server's stream tasks end once they see our FIN
+                await asyncio.gather(*(s.read_all() for s in streams))
+        finally:
+            server.close()
+            await server.wait_closed()
+        return used
+
+    used = b.run(go())
+    return f"memory {used / n / 1024:.1f} KiB per open stream, both ends (tracemalloc)"
+
+
 try:
     from harness import Workload
 except ImportError:  # server mode, run as a script
@@ -616,6 +661,7 @@ if Workload is not None:
             ours=ours_thousand_streams,
             repeat=3,
             goal="works (aioquic alone: 128 max)",
+            report=thousand_streams_memory,
         ),
     ]
 
