@@ -43,6 +43,7 @@ _CRYPTO_ERROR = 0x100
 _MAX_FEED_ROUNDS = 64
 _MIN_ROOM = 1200  # bytes: one full-size QUIC packet
 _ACK_EVERY = 4  # received packets per immediate ACK
+_ACK_MAX = 16  # the same within a run of at least this many full-size datagrams
 _LOW_MIN_WINDOW = 4 * _MIN_ROOM  # LOW traffic always keeps a few packets in flight
 _LOW_TARGET_DELAY = 0.0005  # s: queuing delay LOW traffic may add (at least)
 
@@ -87,24 +88,48 @@ class _Protocol(QuicConnectionProtocol):
         self.connection: Connection | None = None
         self._ack_pending = 0
         self._ack_soon = False  # an _ack_now call is queued
+        self._full_run = 0  # consecutive full-size datagrams received
+        self._spaces_seen: dict[Any, Any] | None = None  # aioquic's dict when _space was read
+        self._space: Any = None
+
+    def _app_space(self) -> Any:
+        """aioquic's 1-RTT packet space (None before it exists).
+
+        aioquic replaces its dict of spaces only when it (re)initializes; looking
+        the enum key up on every packet costs a Python-level hash.
+        """
+        spaces = self._quic._spaces
+        if spaces is not self._spaces_seen:
+            self._spaces_seen = spaces
+            self._space = spaces.get(tls.Epoch.ONE_RTT)
+        return self._space
 
     def datagram_received(self, data: bytes | str, addr: Any) -> None:
-        self.counters.packets_received += 1
-        self.counters.bytes_received += len(data)
+        counters = self.counters
+        counters.packets_received += 1
+        counters.bytes_received += len(data)
         now = self._loop.time()
-        quic = self._quic
-        space = quic._spaces.get(tls.Epoch.ONE_RTT)
+        space = self._app_space()
         if space is None or space.ack_at is None:
             self._ack_pending = 0  # an ACK went out since the last packet
-        quic.receive_datagram(cast(bytes, data), addr, now=now)
+        self._quic.receive_datagram(cast(bytes, data), addr, now=now)
         self._process_events()
         # aioquic acknowledges after a 1 ms timer however many packets arrive;
         # acknowledging every _ACK_EVERY packets (RFC 9000 section 13.2.2
-        # suggests two) clocks a sender's window out faster.
-        space = quic._spaces.get(tls.Epoch.ONE_RTT)
+        # suggests two) clocks out a sender whose window is a few packets (LOW
+        # traffic, whose windows end in short datagrams). A long run of
+        # full-size datagrams is bulk data from a large window: there an ACK
+        # every _ACK_MAX packets (or aioquic's timer) is enough, and each ACK
+        # costs both ends a packet's work.
+        if len(data) < self._quic._max_datagram_size:
+            self._full_run = 0
+        else:
+            self._full_run += 1
+        space = self._app_space()
         if space is not None and space.ack_at is not None:
             self._ack_pending += 1
-            if self._ack_pending >= _ACK_EVERY and not self._ack_soon:
+            every = _ACK_MAX if self._full_run >= _ACK_MAX else _ACK_EVERY
+            if self._ack_pending >= every and not self._ack_soon:
                 # Not now but once the application has seen the data (its task
                 # wake-up is already queued): a reply it sends carries the ACK,
                 # instead of waiting behind a packet holding only the ACK.
@@ -116,7 +141,7 @@ class _Protocol(QuicConnectionProtocol):
 
     def _ack_now(self) -> None:
         self._ack_soon = False
-        space = self._quic._spaces.get(tls.Epoch.ONE_RTT)
+        space = self._app_space()
         if space is not None and space.ack_at is not None:
             space.ack_at = self._loop.time()
             if self._transmit_task is not None:
@@ -135,7 +160,7 @@ class _Protocol(QuicConnectionProtocol):
         now = self._loop.time()
         conn = self.connection
         counters = self.counters
-        space = self._quic._spaces.get(tls.Epoch.ONE_RTT)
+        space = self._app_space()
         for _ in range(_MAX_FEED_ROUNDS):
             if conn is not None and conn._feed() and space is not None and space.ack_at is not None:
                 # Stream data goes out now: let a pending ACK ride along rather

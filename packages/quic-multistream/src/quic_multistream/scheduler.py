@@ -81,6 +81,7 @@ class SendScheduler:
         self._ready: list[deque[int]] = [deque() for _ in StreamPriority]
         self._n_ready = 0
         self._total = 0
+        self._levels: dict[tuple[object, ...], list[deque[int]]] = {}
 
     # -- streams -----------------------------------------------------------------
 
@@ -171,10 +172,7 @@ class SendScheduler:
         costs nothing and is always handed out.
         """
         out: list[Chunk] = []
-        if levels is None:
-            readies = self._ready
-        else:
-            readies = [self._ready[i] for i in sorted({int(_check_priority(p)) for p in levels})]
+        readies = self._ready if levels is None else self._levels_ready(levels)
         if not self._n_ready:
             return out
         taken: dict[int, int] = {}
@@ -212,6 +210,16 @@ class SendScheduler:
         return out
 
     # -- internals ---------------------------------------------------------------
+
+    def _levels_ready(self, levels: Iterable[StreamPriority]) -> list[deque[int]]:
+        cacheable = type(levels) is tuple and all(type(p) is StreamPriority for p in levels)
+        if cacheable and levels in self._levels:
+            return self._levels[levels]
+        chosen = sorted({int(_check_priority(p)) for p in levels})
+        readies = [self._ready[i] for i in chosen]
+        if cacheable and len(self._levels) < 64:
+            self._levels[levels] = readies  # type: ignore[index]  # few tuples recur
+        return readies
 
     def _queue(self, stream_id: int) -> _Queue:
         try:
