@@ -44,6 +44,7 @@ _MAX_FEED_ROUNDS = 64
 _MIN_ROOM = 1200  # bytes: one full-size QUIC packet
 _ACK_EVERY = 4  # received packets per immediate ACK
 _ACK_MAX = 16  # the same within a run of at least this many full-size datagrams
+_FULL_SLACK = 100  # bytes a "full-size" datagram may lack (no room for another frame)
 _LOW_MIN_WINDOW = 4 * _MIN_ROOM  # LOW traffic always keeps a few packets in flight
 _LOW_TARGET_DELAY = 0.0005  # s: queuing delay LOW traffic may add (at least)
 
@@ -121,7 +122,7 @@ class _Protocol(QuicConnectionProtocol):
         # full-size datagrams is bulk data from a large window: there an ACK
         # every _ACK_MAX packets (or aioquic's timer) is enough, and each ACK
         # costs both ends a packet's work.
-        if len(data) < self._quic._max_datagram_size:
+        if len(data) + _FULL_SLACK < self._quic._max_datagram_size:
             self._full_run = 0
         else:
             self._full_run += 1
@@ -135,9 +136,9 @@ class _Protocol(QuicConnectionProtocol):
                 # instead of waiting behind a packet holding only the ACK.
                 self._ack_soon = True
                 self._loop.call_soon(self._ack_now)
-        self.transmit()
-        if space is None or space.ack_at is None:
-            self._ack_pending = 0
+        # aioquic transmits right here; one loop iteration later, after the
+        # application's wake-up queued above, one transmit also sends its reply.
+        self._transmit_soon()
 
     def _ack_now(self) -> None:
         self._ack_soon = False
