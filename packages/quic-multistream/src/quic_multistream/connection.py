@@ -43,7 +43,7 @@ _CRYPTO_ERROR = 0x100
 _MAX_FEED_ROUNDS = 64
 _MIN_ROOM = 1200  # bytes: one full-size QUIC packet
 _ACK_EVERY = 4  # received packets per immediate ACK
-_ACK_MAX = 16  # the same within a run of at least this many full-size datagrams
+_ACK_MAX = 16  # the same while full-size datagrams dominate (_full_run)
 _FULL_SLACK = 100  # bytes a "full-size" datagram may lack (no room for another frame)
 _LOW_MIN_WINDOW = 4 * _MIN_ROOM  # LOW traffic always keeps a few packets in flight
 _LOW_TARGET_DELAY = 0.0005  # s: queuing delay LOW traffic may add (at least)
@@ -89,7 +89,7 @@ class _Protocol(QuicConnectionProtocol):
         self.connection: Connection | None = None
         self._ack_pending = 0
         self._ack_soon = False  # an _ack_now call is queued
-        self._full_run = 0  # consecutive full-size datagrams received
+        self._full_run = 0  # score: +1 per full-size datagram, -8 per short one
         self._spaces_seen: dict[Any, Any] | None = None  # aioquic's dict when _space was read
         self._space: Any = None
 
@@ -123,9 +123,11 @@ class _Protocol(QuicConnectionProtocol):
         # every _ACK_MAX packets (or aioquic's timer) is enough, and each ACK
         # costs both ends a packet's work.
         if len(data) + _FULL_SLACK < self._quic._max_datagram_size:
-            self._full_run = 0
+            # One short datagram in a bulk flow (a burst ended early) barely
+            # counts; one every few packets (LOW windows) keeps the score low.
+            self._full_run = max(0, self._full_run - _ACK_MAX // 2)
         else:
-            self._full_run += 1
+            self._full_run = min(self._full_run + 1, 2 * _ACK_MAX)
         space = self._app_space()
         if space is not None and space.ack_at is not None:
             self._ack_pending += 1
