@@ -519,6 +519,28 @@ def ours_thousand_streams(b: _Bench) -> int:
     return b.run(go())
 
 
+def ack_packets(b: _Bench, streams: int) -> str:
+    """Datagrams the uploading client receives (ACKs, mostly) per 8 MiB upload."""
+    counters = b.conn._protocol.counters
+    before = counters.packets_received
+    ours_throughput(b, streams)
+    ours = counters.packets_received - before
+    quic = b.raw._quic
+    seen = [0]
+    receive = quic.receive_datagram
+
+    def counting(*args: Any, **kwargs: Any) -> None:
+        seen[0] += 1
+        receive(*args, **kwargs)
+
+    quic.receive_datagram = counting
+    try:
+        raw_throughput(b, streams)
+    finally:
+        del quic.receive_datagram  # back to the class's method
+    return f"datagrams back to the sender per upload: ours {ours}, raw aioquic {seen[0]}"
+
+
 def thousand_streams_memory(b: _Bench, n: int = 1000) -> str:
     """tracemalloc bytes per open stream, both ends in this process (untimed)."""
     import gc
@@ -601,6 +623,7 @@ if Workload is not None:
             repeat=5,
             goal=">= 0.9x raw aioquic throughput",
             check=int.__eq__,
+            report=lambda b: ack_packets(b, 1),
         ),
         Workload(
             name="throughput 1 stream, 8 MiB, LOW priority (delay-controlled window)",
@@ -622,6 +645,7 @@ if Workload is not None:
             repeat=5,
             goal=">= 0.9x raw aioquic throughput",
             check=int.__eq__,
+            report=lambda b: ack_packets(b, 8),
         ),
         Workload(
             name="handshake to first response, 1-RTT",
