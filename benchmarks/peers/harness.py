@@ -24,7 +24,8 @@ class Workload:
     ``setup`` builds the inputs once and returns them as a tuple; ``ours`` and every
     entry of ``peers`` are called with those inputs. ``number`` calls make one timed
     sample (for sub-millisecond work); ``check`` optionally compares the results of
-    ours and each peer (for example ``math.isclose``) so a fast wrong answer shows.
+    ours and each peer (for example ``math.isclose``) so a fast wrong answer shows;
+    ``report`` optionally adds text (a figure measured once) to our row's note.
     """
 
     name: str
@@ -35,6 +36,9 @@ class Workload:
     repeat: int = 7
     goal: str = ""
     check: Callable[[Any, Any], bool] | None = None
+    # Extra text for our row's note, from the setup values, after the timed runs
+    # (for example a memory figure measured once).
+    report: Callable[..., str] | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,12 @@ def run_workload(w: Workload, repeat: int | None = None) -> list[Row]:
         for name in w.peers:
             if name in results and not w.check(results[OURS], results[name]):
                 notes[name] = "RESULT DIFFERS from ours"
+    if w.report is not None:
+        try:
+            extra = w.report(*args)
+        except Exception as exc:
+            extra = f"report failed: {type(exc).__name__}: {exc}"[:80]
+        notes[OURS] = "; ".join(filter(None, [notes.get(OURS, w.goal), extra]))
     ours = statistics.median(samples[OURS]) if samples[OURS] else None
     rows = []
     for name in impls:

@@ -213,10 +213,10 @@ class _Bench:
     def run(self, coro):
         return self.loop.run_until_complete(coro)
 
-    def ours(self, backend: str = "aioquic", **kw):
+    def ours(self, backend: str = "aioquic", port: int | None = None, **kw):
         return qm.connect(
             "127.0.0.1",
-            self.ports["ours" if backend == "aioquic" else "ours_qh3"],
+            port or self.ports["ours" if backend == "aioquic" else "ours_qh3"],
             backend=backend,
             ca_file=self.ca,
             server_name="localhost",
@@ -586,6 +586,73 @@ def ours_thousand_streams(b: _Bench) -> int:
     return b.run(go())
 
 
+def ack_packets(b: _Bench, streams: int) -> str:
+    """Datagrams the uploading client receives (ACKs, mostly) per 8 MiB upload."""
+    counters = b.conn._protocol.counters
+    before = counters.packets_received
+    ours_throughput(b, streams)
+    ours = counters.packets_received - before
+    quic = b.raw._quic
+    seen = [0]
+    receive = quic.receive_datagram
+
+    def counting(*args: Any, **kwargs: Any) -> None:
+        seen[0] += 1
+        receive(*args, **kwargs)
+
+    quic.receive_datagram = counting
+    try:
+        raw_throughput(b, streams)
+    finally:
+        del quic.receive_datagram  # back to the class's method
+    return f"datagrams back to the sender per upload: ours {ours}, raw aioquic {seen[0]}"
+
+
+def thousand_streams_memory(b: _Bench, n: int = 1000) -> str:
+    """tracemalloc bytes per open stream, both ends in this process (untimed)."""
+    import gc
+    import tracemalloc
+
+    async def go():
+        server = await qm.serve(
+            "127.0.0.1",
+            0,
+            certificate=b.dir / "server.pem",
+            private_key=b.dir / "server.key",
+            handler=_ours_handler,
+            max_streams=2048,
+        )
+        try:
+            async with b.ours(port=server.port) as c:
+                await c.ping()
+                gc.collect()
+                tracemalloc.start()
+                try:
+                    base = tracemalloc.get_traced_memory()[0]
+                    streams = [await c.open_bi_stream() for _ in range(n)]
+                    for s in streams:
+                        await s.send(b"E" + PAYLOAD)
+                    await asyncio.gather(*(_ours_recv_exact(s, 64) for s in streams))
+                    (srv_conn,) = server.connections
+                    if srv_conn.stats().active_bi_streams != n:
+                        raise RuntimeError("server does not hold every stream")
+                    gc.collect()
+                    used = tracemalloc.get_traced_memory()[0] - base
+                finally:
+                    tracemalloc.stop()
+                for s in streams:
+                    await s.finish()
+                # the server's stream tasks end once they see our FIN
+                await asyncio.gather(*(s.read_all() for s in streams))
+        finally:
+            server.close()
+            await server.wait_closed()
+        return used
+
+    used = b.run(go())
+    return f"memory {used / n / 1024:.1f} KiB per open stream, both ends (tracemalloc)"
+
+
 try:
     from harness import Workload
 except ImportError:  # server mode, run as a script
@@ -623,6 +690,7 @@ if Workload is not None:
             repeat=5,
             goal=">= 0.9x raw aioquic throughput",
             check=int.__eq__,
+            report=lambda b: ack_packets(b, 1),
         ),
         Workload(
             name="throughput 1 stream, 8 MiB, LOW priority (delay-controlled window)",
@@ -644,6 +712,7 @@ if Workload is not None:
             repeat=5,
             goal=">= 0.9x raw aioquic throughput",
             check=int.__eq__,
+            report=lambda b: ack_packets(b, 8),
         ),
         Workload(
             name="handshake to first response, 1-RTT",
@@ -683,6 +752,7 @@ if Workload is not None:
             ours=ours_thousand_streams,
             repeat=3,
             goal="works (aioquic alone: 128 max)",
+            report=thousand_streams_memory,
         ),
     ]
     if qh3_connect is not None:

@@ -2,7 +2,9 @@
 
 import asyncio
 import contextlib
+import gc
 import hashlib
+import tracemalloc
 
 import pytest
 from qm_testutil import client_kwargs, run, server_kwargs
@@ -244,6 +246,59 @@ def test_many_concurrent_streams_on_one_connection(pki, backend):
             assert ends == [b""] * n
 
     run(main(), timeout=90)
+
+
+def test_memory_per_concurrent_stream_is_bounded(pki):
+    """1,000 open bidirectional streams, measured with tracemalloc on both ends.
+
+    Each stream pair (client end + server end, with one message echoed) must cost
+    well under 64 KiB, and finishing every stream must give nearly all of it back:
+    a per-stream leak or a buffer that grows with the stream count fails here.
+    """
+    n = 1000
+
+    async def main():
+        kw = server_kwargs(pki, max_streams=n)
+        async with (
+            await serve("127.0.0.1", 0, **kw) as server,
+            connect("127.0.0.1", server.port, **client_kwargs(pki, max_streams=n)) as conn,
+        ):
+            await conn.ping()  # handshake and its buffers settled before the baseline
+            gc.collect()
+            tracemalloc.start()
+            try:
+                base = tracemalloc.get_traced_memory()[0]
+                streams = [await conn.open_bi_stream() for _ in range(n)]
+                for i, s in enumerate(streams):
+                    await s.send_message(i.to_bytes(4, "big"))
+                replies = await asyncio.wait_for(
+                    asyncio.gather(*(s.recv_message() for s in streams)), 60
+                )
+                assert [int.from_bytes(r, "big") for r in replies] == list(range(n))
+                (srv_conn,) = server.connections
+                assert srv_conn.stats().active_bi_streams == n
+                gc.collect()
+                open_cost = (tracemalloc.get_traced_memory()[0] - base) / n
+                for s in streams:
+                    await s.finish()
+                ends = await asyncio.wait_for(asyncio.gather(*(s.recv() for s in streams)), 60)
+                assert ends == [b""] * n
+                await conn.ping()  # the last ACKs and stream frames have been processed
+                await conn.drain()
+                for _ in range(100):  # the server's handler tasks finish and forget
+                    if srv_conn.stats().active_bi_streams == 0:
+                        break
+                    await asyncio.sleep(0.01)
+                del streams, replies, ends
+                gc.collect()
+                left = (tracemalloc.get_traced_memory()[0] - base) / n
+            finally:
+                tracemalloc.stop()
+            print(f"per open stream pair: {open_cost:.0f} B; after finishing: {left:.0f} B")
+            assert 0 < open_cost < 64 * 1024
+            assert left < open_cost / 4
+
+    run(main(), timeout=120)
 
 
 def test_stream_limit_is_enforced(pki, backend):

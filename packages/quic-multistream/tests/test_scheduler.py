@@ -51,6 +51,35 @@ def test_matches_reference_model(specs, quantum, budget):
     assert s.total_queued == sum(len(d) for _, _, d in streams) - sum(len(d) for _, d in got)
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    specs=stream_specs,
+    quantum=st.integers(1, 64),
+    budget=st.integers(1, 2000),
+    levels=st.sets(st.sampled_from(list(StreamPriority))),
+)
+def test_levels_restrict_pop_to_those_levels(specs, quantum, budget, levels):
+    s = SendScheduler(quantum=quantum)
+    streams = []
+    for i, (prio, data) in enumerate(specs):
+        s.add_stream(4 * i, prio)
+        s.push(4 * i, data)
+        streams.append((4 * i, prio, data))
+    got = [(c.stream_id, c.data) for c in s.pop(budget, levels=levels)]
+    chosen = [spec for spec in streams if spec[1] in levels]
+    assert got == reference_order(chosen, quantum, budget)
+    # the other levels kept all their data
+    for sid, prio, data in streams:
+        if prio not in levels:
+            assert s.queued(sid) == len(data)
+
+
+def test_levels_must_be_priorities():
+    s = SendScheduler()
+    with pytest.raises(ConfigurationError, match="priority"):
+        s.pop(10, levels=["high"])
+
+
 @settings(max_examples=60, deadline=None)
 @given(specs=stream_specs, budgets=st.lists(st.integers(1, 300), min_size=1, max_size=30))
 def test_every_byte_delivered_once_in_stream_order(specs, budgets):

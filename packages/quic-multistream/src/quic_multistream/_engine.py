@@ -102,6 +102,7 @@ def tune_connection(
     quic._initialize = initialize  # type: ignore[method-assign]
 
     original_limits = quic._write_stream_limits
+    half = receive_window // 2
 
     def write_stream_limits(builder: Any, space: Any, stream: Any) -> None:
         # aioquic doubles the window when half of it has *arrived*; here the
@@ -111,13 +112,22 @@ def tune_connection(
         # packet, hence the early exits.
         local = stream.max_stream_data_local
         if local:
+            arrived = stream.receiver.highest_offset
+            if (
+                local - arrived > half
+                and stream.max_stream_data_local_sent == local
+                and arrived * 2 <= local
+            ):
+                # Fast path, no callback: less than half the window has arrived
+                # (so less than half is consumed) and the limit was announced.
+                return
             consumed = consumed_offset(stream.stream_id)
             if consumed is not None:
                 arrived2 = stream.receiver.highest_offset * 2
                 # Announce more credit only once half the window is used up, so
                 # MAX_STREAM_DATA goes out about twice per window, not per packet.
                 target = consumed + receive_window
-                if local - consumed > receive_window // 2:
+                if local - consumed > half:
                     target = local
                 if target <= local:
                     if arrived2 <= local:

@@ -46,8 +46,17 @@ _CRYPTO_ERROR = 0x100
 _MAX_FEED_ROUNDS = 64
 _MIN_ROOM = 1200  # bytes: one full-size QUIC packet
 _ACK_EVERY = 4  # received packets per immediate ACK
+_ACK_MAX = 16  # the same while full-size datagrams dominate (_full_run)
+_FULL_SLACK = 100  # bytes a "full-size" datagram may lack (no room for another frame)
 _LOW_MIN_WINDOW = 4 * _MIN_ROOM  # LOW traffic always keeps a few packets in flight
 _LOW_TARGET_DELAY = 0.0005  # s: queuing delay LOW traffic may add (at least)
+
+
+_LEVELS = len(StreamPriority)
+# Levels strictly above each level (by int value; 0 is the highest priority).
+_ABOVE = [tuple(p for p in StreamPriority if p < level) for level in range(_LEVELS + 1)]
+_ABOVE_LOW = _ABOVE[StreamPriority.LOW]
+_ONLY_LOW = (StreamPriority.LOW,)
 
 
 def error_from_close(
@@ -88,28 +97,69 @@ class _Protocol(QuicConnectionProtocol):
         self.counters = counters
         self.connection: Connection | None = None
         self._ack_pending = 0
+        self._ack_soon = False  # an _ack_now call is queued
+        self._full_run = 0  # score: +1 per full-size datagram, -8 per short one
+        self._spaces_seen: dict[Any, Any] | None = None  # aioquic's dict when _space was read
+        self._space: Any = None
+
+    def _app_space(self) -> Any:
+        """aioquic's 1-RTT packet space (None before it exists).
+
+        aioquic replaces its dict of spaces only when it (re)initializes; looking
+        the enum key up on every packet costs a Python-level hash.
+        """
+        spaces = self._quic._spaces
+        if spaces is not self._spaces_seen:
+            self._spaces_seen = spaces
+            self._space = spaces.get(tls.Epoch.ONE_RTT)
+        return self._space
 
     def datagram_received(self, data: bytes | str, addr: Any) -> None:
-        self.counters.packets_received += 1
-        self.counters.bytes_received += len(data)
+        counters = self.counters
+        counters.packets_received += 1
+        counters.bytes_received += len(data)
         now = self._loop.time()
-        quic = self._quic
-        space = quic._spaces.get(tls.Epoch.ONE_RTT)
+        space = self._app_space()
         if space is None or space.ack_at is None:
             self._ack_pending = 0  # an ACK went out since the last packet
-        quic.receive_datagram(cast(bytes, data), addr, now=now)
+        self._quic.receive_datagram(cast(bytes, data), addr, now=now)
+        self._process_events()
         # aioquic acknowledges after a 1 ms timer however many packets arrive;
         # acknowledging every _ACK_EVERY packets (RFC 9000 section 13.2.2
-        # suggests two) clocks a sender's window out faster.
-        space = quic._spaces.get(tls.Epoch.ONE_RTT)
+        # suggests two) clocks out a sender whose window is a few packets (LOW
+        # traffic, whose windows end in short datagrams). A long run of
+        # full-size datagrams is bulk data from a large window: there an ACK
+        # every _ACK_MAX packets (or aioquic's timer) is enough, and each ACK
+        # costs both ends a packet's work.
+        if len(data) + _FULL_SLACK < self._quic._max_datagram_size:
+            # One short datagram in a bulk flow (a burst ended early) barely
+            # counts; one every few packets (LOW windows) keeps the score low.
+            self._full_run = max(0, self._full_run - _ACK_MAX // 2)
+        else:
+            self._full_run = min(self._full_run + 1, 2 * _ACK_MAX)
+        space = self._app_space()
         if space is not None and space.ack_at is not None:
             self._ack_pending += 1
-            if self._ack_pending >= _ACK_EVERY:
-                space.ack_at = now
-        self._process_events()
-        self.transmit()
-        if space is None or space.ack_at is None:
-            self._ack_pending = 0
+            every = _ACK_MAX if self._full_run >= _ACK_MAX else _ACK_EVERY
+            if self._ack_pending >= every and not self._ack_soon:
+                # Not now but once the application has seen the data (its task
+                # wake-up is already queued): a reply it sends carries the ACK,
+                # instead of waiting behind a packet holding only the ACK.
+                self._ack_soon = True
+                self._loop.call_soon(self._ack_now)
+        # aioquic transmits right here; one loop iteration later, after the
+        # application's wake-up queued above, one transmit also sends its reply.
+        self._transmit_soon()
+
+    def _ack_now(self) -> None:
+        self._ack_soon = False
+        space = self._app_space()
+        if space is not None and space.ack_at is not None:
+            space.ack_at = self._loop.time()
+            if self._transmit_task is not None:
+                # transmit() below also sends what a transmit_soon() queued.
+                self._transmit_task.cancel()
+            self.transmit()
 
     def quic_event_received(self, event: events.QuicEvent) -> None:
         if self.connection is not None:
@@ -122,7 +172,7 @@ class _Protocol(QuicConnectionProtocol):
         now = self._loop.time()
         conn = self.connection
         counters = self.counters
-        space = self._quic._spaces.get(tls.Epoch.ONE_RTT)
+        space = self._app_space()
         for _ in range(_MAX_FEED_ROUNDS):
             if conn is not None and conn._feed() and space is not None and space.ack_at is not None:
                 # Stream data goes out now: let a pending ACK ride along rather
@@ -426,66 +476,63 @@ class Connection:
             return 0
         quic = self._quic
         backend = self._backend
+        in_quic = self._in_quic
         unsent = 0
-        top = len(StreamPriority)  # best level among data waiting inside aioquic
-        for sid in list(self._in_quic):
+        for sid in list(in_quic):
             n = backend.unsent_bytes(quic, sid)
             if n:
                 unsent += n
-                if sid in sched:
-                    top = min(top, sched.priority(sid))
             else:
-                self._in_quic.discard(sid)
+                in_quic.discard(sid)
         # Feed what the congestion window lets aioquic send right now (at least
         # unsent_window): data leaves promptly, and nothing queues inside aioquic
         # where a later CRITICAL message would have to wait behind it.
         loss = backend.loss(quic)
         room = loss.congestion_window - loss.bytes_in_flight
         budget = max(self.unsent_window, room) - unsent
-        full = budget <= 0
-        # Levels below ``cap`` may be fed in the first pass; LOW comes second.
-        cap = int(StreamPriority.LOW)
-        if full:
+        credit = self._credit
+        if budget <= 0:
             # The window is full of lower-priority data: a stream above every
             # level waiting in aioquic may still add one quantum, which aioquic's
             # round-robin puts in the next packet.
-            budget, cap = sched.quantum, top
-
-        def above_cap(sid: int) -> int:
-            return self._credit(sid) if sched.priority(sid) < cap else 0
-
-        def low_only(sid: int) -> int:
-            return self._credit(sid) if sched.priority(sid) is StreamPriority.LOW else 0
-
-        chunks = sched.pop(budget, above_cap)
-        if not full:
-            # LOW is background traffic: it may fill only the delay-controlled
-            # window of _low_window, so the LOW packets in flight (and queued at
-            # a busy receiver) cannot hold up a later CRITICAL message for long.
-            budget -= sum(len(c.data) for c in chunks)
-            low_room = self._low_window(loss) - loss.bytes_in_flight - unsent
-            if budget > 0 and low_room > 0:
-                low = sched.pop(min(budget, low_room), low_only)
-                chunks += low
-                # Window-limited: LOW had more to send than the window allowed.
-                if low_room <= budget and sum(len(c.data) for c in low) >= low_room:
+            top = min(
+                (int(sched.priority(sid)) for sid in in_quic if sid in sched), default=_LEVELS
+            )
+            chunks = sched.pop(sched.quantum, credit, levels=_ABOVE[top])
+        else:
+            # Levels above LOW first; LOW is background traffic: it may fill only
+            # the delay-controlled window of _low_window, so the LOW packets in
+            # flight (and queued at a busy receiver) cannot hold up a later
+            # CRITICAL message for long.
+            chunks = sched.pop(budget, credit, levels=_ABOVE_LOW)
+            if sched.has_pending_at(StreamPriority.LOW):
+                for c in chunks:
+                    budget -= len(c.data)
+                low_room = self._low_window(loss) - loss.bytes_in_flight - unsent
+                if budget > 0 and low_room > 0:
+                    low = sched.pop(min(budget, low_room), credit, levels=_ONLY_LOW)
+                    chunks += low
+                    # Window-limited: LOW had more to send than the window allowed.
+                    if low_room <= budget and sum(len(c.data) for c in low) >= low_room:
+                        self._low_limited = True
+                elif budget > 0:
                     self._low_limited = True
-            elif budget > 0 and sched.has_pending_at(StreamPriority.LOW):
-                self._low_limited = True
 
         moved = 0
+        half_buffer = self.send_buffer // 2
         for chunk in chunks:
-            quic.send_stream_data(chunk.stream_id, chunk.data, end_stream=chunk.end_stream)
-            self._in_quic.add(chunk.stream_id)
+            sid = chunk.stream_id
+            quic.send_stream_data(sid, chunk.data, end_stream=chunk.end_stream)
+            in_quic.add(sid)
             moved += len(chunk.data)
-            stream = self._streams.get(chunk.stream_id)
+            stream = self._streams.get(sid)
             if stream is not None:
                 if chunk.end_stream:
                     stream._send_done = True
                     self._maybe_forget(stream)
                 # Low-water mark: wake a waiting send() when half the buffer is
                 # free, so it refills in large pieces rather than per packet.
-                if sched.queued(chunk.stream_id) <= self.send_buffer // 2:
+                if sched.queued(sid) <= half_buffer:
                     stream._writable.set()
         return moved or int(bool(sched.has_pending()))
 

@@ -12,7 +12,7 @@ became ready (``incremental=False``, like RFC 9218's non-incremental streams).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .errors import ConfigurationError
@@ -81,6 +81,7 @@ class SendScheduler:
         self._ready: list[deque[int]] = [deque() for _ in StreamPriority]
         self._n_ready = 0
         self._total = 0
+        self._levels: dict[tuple[object, ...], list[deque[int]]] = {}
 
     # -- streams -----------------------------------------------------------------
 
@@ -155,19 +156,27 @@ class SendScheduler:
         """Whether a stream of level ``priority`` has data or a FIN waiting."""
         return bool(self._ready[_check_priority(priority)])
 
-    def pop(self, budget: int, allowance: Callable[[int], int] | None = None) -> list[Chunk]:
+    def pop(
+        self,
+        budget: int,
+        allowance: Callable[[int], int] | None = None,
+        *,
+        levels: Iterable[StreamPriority] | None = None,
+    ) -> list[Chunk]:
         """Take up to ``budget`` bytes of queued data, highest priority first.
 
         ``allowance(stream_id)`` optionally caps what one stream may take now (for
         example, what its flow-control window permits); a stream whose allowance
-        is 0 is skipped this time and keeps its place. A FIN with no data left
+        is 0 is skipped this time and keeps its place. ``levels`` optionally
+        restricts the levels served (default: all). A FIN with no data left
         costs nothing and is always handed out.
         """
         out: list[Chunk] = []
+        readies = self._ready if levels is None else self._levels_ready(levels)
         if not self._n_ready:
             return out
         taken: dict[int, int] = {}
-        for ready in self._ready:
+        for ready in readies:
             skipped = 0
             while ready and skipped < len(ready):
                 sid = ready[0]
@@ -201,6 +210,16 @@ class SendScheduler:
         return out
 
     # -- internals ---------------------------------------------------------------
+
+    def _levels_ready(self, levels: Iterable[StreamPriority]) -> list[deque[int]]:
+        cacheable = type(levels) is tuple and all(type(p) is StreamPriority for p in levels)
+        if cacheable and levels in self._levels:
+            return self._levels[levels]
+        chosen = sorted({int(_check_priority(p)) for p in levels})
+        readies = [self._ready[i] for i in chosen]
+        if cacheable and len(self._levels) < 64:
+            self._levels[levels] = readies  # type: ignore[index]  # few tuples recur
+        return readies
 
     def _queue(self, stream_id: int) -> _Queue:
         try:

@@ -183,9 +183,14 @@ class Stream:
             await self._readable.wait()
 
     def _consume(self, n: int) -> bytes:
-        n = min(n, len(self._rbuf))
-        data = bytes(self._rbuf[:n])
-        del self._rbuf[:n]
+        rbuf = self._rbuf
+        if n >= len(rbuf):
+            n = len(rbuf)
+            data = bytes(rbuf)  # one copy; the usual case
+            rbuf.clear()
+        else:
+            data = bytes(rbuf[:n])
+            del rbuf[:n]
         self._consumed += n
         if self._consumed - self._credit_mark >= self._conn.receive_window // 4:
             self._credit_mark = self._consumed
