@@ -199,7 +199,11 @@ class _Protocol(QuicConnectionProtocol):
             counters.packets_sent += sent
             # Another round only when queued data waits and the congestion window
             # still has room for a packet; otherwise the next ACK brings us back.
+            # Nor when aioquic's pacer stopped the burst: it would send nothing
+            # more now (its timer brings us back).
             if not sent or conn is None or not conn._scheduler.has_pending():
+                break
+            if self._quic._pacing_at is not None:
                 break
             loss = self._quic._loss
             if loss.congestion_window - loss.bytes_in_flight < _MIN_ROOM:
