@@ -158,6 +158,21 @@ class _Protocol(QuicConnectionProtocol):
             conn._handed_new_stream = False
             if self._transmit_task is None:
                 self._transmit_task = self._loop.call_soon(self._transmit_after_next)
+        elif (
+            self._full_run >= _ACK_MAX
+            and self._transmit_task is None
+            and not self._ack_soon
+            and space is not None
+            and (space.ack_at is None or space.ack_at > now)
+            and conn is not None
+            and not conn._scheduler.has_pending()
+        ):
+            # Receiving bulk data with nothing of ours queued and no ACK due:
+            # a transmit per datagram would build no packet (and cost the
+            # receiver about as much as the stream data it delivers). The
+            # ACK every _ACK_MAX packets, the application's reads (credit)
+            # and aioquic's timer, armed here, send what is owed.
+            self._set_timer()
         else:
             self._transmit_soon()
 
@@ -208,6 +223,9 @@ class _Protocol(QuicConnectionProtocol):
             loss = self._quic._loss
             if loss.congestion_window - loss.bytes_in_flight < _MIN_ROOM:
                 break
+        self._set_timer()
+
+    def _set_timer(self) -> None:
         timer_at = self._quic.get_timer()
         if self._timer is not None and self._timer_at != timer_at:
             self._timer.cancel()
