@@ -130,9 +130,13 @@ def tune_connection(
                 if local - consumed > half:
                     target = local
                 if target <= local:
+                    if stream.max_stream_data_local_sent == local:
+                        # Nothing to announce. (Past half the window aioquic
+                        # would double the limit; skipping it skips that too,
+                        # and its debug log line, on every packet until the
+                        # application catches up.)
+                        return
                     if arrived2 <= local:
-                        if stream.max_stream_data_local_sent == local:
-                            return  # nothing to announce
                         original_limits(builder, space, stream)
                         return
                     target = local
@@ -145,8 +149,10 @@ def tune_connection(
     loss = quic._loss
     original_lost = loss._on_packets_lost
 
-    def on_packets_lost(**kwargs: Any) -> None:
-        packets = list(kwargs.pop("packets"))
+    def on_packets_lost(*, packets: Any, **kwargs: Any) -> None:
+        if not packets:
+            return  # after every ACK; with nothing lost aioquic does nothing
+        packets = list(packets)
         if kwargs.get("congestion_event", True):
             counters.lost_packets += len(packets)
         original_lost(packets=packets, **kwargs)

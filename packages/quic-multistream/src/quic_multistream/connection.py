@@ -149,7 +149,35 @@ class _Protocol(QuicConnectionProtocol):
                 self._loop.call_soon(self._ack_now)
         # aioquic transmits right here; one loop iteration later, after the
         # application's wake-up queued above, one transmit also sends its reply.
-        self._transmit_soon()
+        conn = self.connection
+        if conn is not None and conn._handed_new_stream:
+            # A waiting accept got a new stream: its task wakes in the next
+            # iteration and typically starts a task for the stream, which runs
+            # in the one after. Transmit after that, so the reply goes out then
+            # instead of one iteration and one empty transmit later.
+            conn._handed_new_stream = False
+            if self._transmit_task is None:
+                self._transmit_task = self._loop.call_soon(self._transmit_after_next)
+        elif (
+            self._full_run >= _ACK_MAX
+            and self._transmit_task is None
+            and not self._ack_soon
+            and space is not None
+            and (space.ack_at is None or space.ack_at > now)
+            and conn is not None
+            and not conn._scheduler.has_pending()
+        ):
+            # Receiving bulk data with nothing of ours queued and no ACK due:
+            # a transmit per datagram would build no packet (and cost the
+            # receiver about as much as the stream data it delivers). The
+            # ACK every _ACK_MAX packets, the application's reads (credit)
+            # and aioquic's timer, armed here, send what is owed.
+            self._set_timer()
+        else:
+            self._transmit_soon()
+
+    def _transmit_after_next(self) -> None:
+        self._transmit_task = self._loop.call_soon(self.transmit)
 
     def _ack_now(self) -> None:
         self._ack_soon = False
@@ -186,11 +214,18 @@ class _Protocol(QuicConnectionProtocol):
             counters.packets_sent += sent
             # Another round only when queued data waits and the congestion window
             # still has room for a packet; otherwise the next ACK brings us back.
+            # Nor when aioquic's pacer stopped the burst: it would send nothing
+            # more now (its timer brings us back).
             if not sent or conn is None or not conn._scheduler.has_pending():
+                break
+            if self._quic._pacing_at is not None:
                 break
             loss = self._quic._loss
             if loss.congestion_window - loss.bytes_in_flight < _MIN_ROOM:
                 break
+        self._set_timer()
+
+    def _set_timer(self) -> None:
         timer_at = self._quic.get_timer()
         if self._timer is not None and self._timer_at != timer_at:
             self._timer.cancel()
@@ -248,6 +283,8 @@ class Connection:
         # Peer streams we finished with; aioquic may still report on them.
         self._forgotten: set[int] = set()
         self._incoming_event = asyncio.Event()
+        self._accept_waiting = 0  # tasks waiting in _accept
+        self._handed_new_stream = False  # see _Protocol.datagram_received
         self._datagrams: deque[bytes] = deque()
         self._datagram_queue = datagram_queue
         self.datagrams_dropped = 0
@@ -442,7 +479,11 @@ class Connection:
                 return stream
             self._check_open()
             self._incoming_event.clear()
-            await self._incoming_event.wait()
+            self._accept_waiting += 1
+            try:
+                await self._incoming_event.wait()
+            finally:
+                self._accept_waiting -= 1
 
     def _reset_stream(self, stream: Stream, code: int) -> None:
         self._scheduler.remove_stream(stream.stream_id)
@@ -583,6 +624,8 @@ class Connection:
             self._incoming[uni].append(stream)
             self._incoming_any.append(stream)
             self._incoming_event.set()
+            if self._accept_waiting:
+                self._handed_new_stream = True
             return stream
         return None
 
