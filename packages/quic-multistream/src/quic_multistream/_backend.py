@@ -9,7 +9,6 @@ functions that read state each implementation exposes differently
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import functools
 from collections.abc import Awaitable, Callable
@@ -79,7 +78,9 @@ def get_backend(name: object) -> Backend:
 @functools.cache
 def _load(name: str) -> Backend:
     if name == "aioquic":
-        return _aioquic()
+        from . import _engine
+
+        return _engine.backend()
     try:
         import qh3  # noqa: F401
     except ImportError as exc:
@@ -87,61 +88,3 @@ def _load(name: str) -> Backend:
     from . import _engine_qh3
 
     return _engine_qh3.backend()
-
-
-def _aioquic() -> Backend:
-    from aioquic.asyncio.server import QuicServer
-    from aioquic.quic import events
-    from aioquic.quic.configuration import QuicConfiguration
-    from aioquic.quic.connection import QuicConnection
-
-    from . import _engine
-    from ._tls_group import watch_aioquic
-    from .connection import _Protocol
-
-    def tune(quic: QuicConnection, **kwargs: Any) -> None:
-        group_seen = kwargs.pop("on_key_exchange_group", None)
-        _engine.tune_connection(quic, **kwargs)
-        if group_seen is not None:
-            watch_aioquic(quic, group_seen)
-
-    def open_stream(quic: QuicConnection, uni: bool) -> int:
-        sid = quic.get_next_available_stream_id(is_unidirectional=uni)
-        quic.send_stream_data(sid, b"")  # creates the stream in aioquic
-        return sid
-
-    def rtt(quic: QuicConnection, counters: Any) -> tuple[float, float] | None:
-        loss = quic._loss
-        return (loss._rtt_smoothed, loss._rtt_min) if loss._rtt_initialized else None
-
-    def datagram_room(quic: QuicConnection) -> int | None:
-        limit = quic._remote_max_datagram_frame_size
-        if quic.configuration.max_datagram_frame_size is None or limit is None:
-            return None
-        # The DATAGRAM frame and packet headers take some of the peer's limit.
-        return min(limit, quic._max_datagram_size) - 64
-
-    async def create_endpoint(factory: Any, local_addr: Any, family: int = 0) -> Any:
-        loop = asyncio.get_running_loop()
-        return await loop.create_datagram_endpoint(factory, local_addr=local_addr, family=family)
-
-    return Backend(
-        name="aioquic",
-        configuration=QuicConfiguration,
-        connection=QuicConnection,
-        server=QuicServer,
-        protocol=_Protocol,
-        events=events,
-        tune_connection=tune,
-        unsent_bytes=_engine.unsent_bytes,
-        credit_left=_engine.credit_left,
-        open_stream=open_stream,
-        all_acknowledged=_engine.all_acknowledged,
-        loss=lambda quic: quic._loss,
-        rtt=rtt,
-        datagram_room=datagram_room,
-        prune_forgotten=lambda quic, ids: ids.intersection_update(quic._streams),
-        convert_identity=lambda certs, key: (certs[0], certs[1:], key),
-        convert_ticket=lambda ticket: ticket,
-        create_endpoint=create_endpoint,
-    )

@@ -1,31 +1,38 @@
-"""Adjustments to one aioquic ``QuicConnection`` that aioquic has no API for.
+"""The aioquic engine: adjustments and state readers aioquic has no API for.
 
 aioquic 1.x fixes the concurrent stream limit at 128, grows every receive window
 as data *arrives* (not as the application reads it), and can request a client
 certificate only through a private flag without ever verifying it. The helpers
-here change those behaviours on one connection object; they rely on aioquic 1.x
-internals (checked against 1.7.2 in the test suite) and are the only place that
-touches them, apart from :func:`unsent_bytes`.
+here change those behaviours on one connection object and read the state the
+feeding loop needs (unsent bytes, credit, RTT, datagram room); :func:`backend`
+collects them for :mod:`._backend`. They rely on aioquic 1.x internals (checked
+against 1.7.2 in the test suite); the only other code that does is the ACK and
+packet-space timing of the aioquic protocol in :mod:`.connection`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as _dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from aioquic import tls
+from aioquic.quic.configuration import QuicConfiguration
 from aioquic.quic.connection import QuicConnection
 from cryptography import x509
 
+from ._backend import Backend
 from .errors import CertificateError, QuicError
 from .verify import PeerIdentity, verify_client_certificate
 
 __all__ = [
     "Counters",
     "all_acknowledged",
+    "backend",
     "credit_left",
+    "datagram_room",
     "delivered_offset",
     "release_h3_stream",
     "stream_acknowledged",
@@ -275,3 +282,64 @@ def release_h3_stream(http: Any, stream_id: int) -> None:
     sending side is not written through H3).
     """
     http._stream.pop(stream_id, None)
+
+
+def datagram_room(quic: QuicConnection) -> int | None:
+    """Largest DATAGRAM payload we may send now (None: datagrams not negotiated)."""
+    limit = quic._remote_max_datagram_frame_size
+    if quic.configuration.max_datagram_frame_size is None or limit is None:
+        return None
+    # The DATAGRAM frame and packet headers take some of the peer's limit.
+    return min(limit, quic._max_datagram_size) - 64
+
+
+def _rtt(quic: QuicConnection, counters: Any) -> tuple[float, float] | None:
+    loss = quic._loss
+    return (loss._rtt_smoothed, loss._rtt_min) if loss._rtt_initialized else None
+
+
+def _open_stream(quic: QuicConnection, uni: bool) -> int:
+    sid = quic.get_next_available_stream_id(is_unidirectional=uni)
+    quic.send_stream_data(sid, b"")  # creates the stream in aioquic
+    return sid
+
+
+async def _create_endpoint(factory: Any, local_addr: Any, family: int = 0) -> Any:
+    loop = asyncio.get_running_loop()
+    return await loop.create_datagram_endpoint(factory, local_addr=local_addr, family=family)
+
+
+def backend() -> Backend:
+    """The aioquic :class:`~quic_multistream._backend.Backend`."""
+    from aioquic.asyncio.server import QuicServer
+    from aioquic.quic import events
+
+    from ._tls_group import watch_aioquic
+    from .connection import _Protocol  # connection.py imports this module
+
+    def tune(quic: QuicConnection, **kwargs: Any) -> None:
+        group_seen = kwargs.pop("on_key_exchange_group", None)
+        tune_connection(quic, **kwargs)
+        if group_seen is not None:
+            watch_aioquic(quic, group_seen)
+
+    return Backend(
+        name="aioquic",
+        configuration=QuicConfiguration,
+        connection=QuicConnection,
+        server=QuicServer,
+        protocol=_Protocol,
+        events=events,
+        tune_connection=tune,
+        unsent_bytes=unsent_bytes,
+        credit_left=credit_left,
+        open_stream=_open_stream,
+        all_acknowledged=all_acknowledged,
+        loss=lambda quic: quic._loss,
+        rtt=_rtt,
+        datagram_room=datagram_room,
+        prune_forgotten=lambda quic, ids: ids.intersection_update(quic._streams),
+        convert_identity=lambda certs, key: (certs[0], certs[1:], key),
+        convert_ticket=lambda ticket: ticket,
+        create_endpoint=_create_endpoint,
+    )

@@ -48,7 +48,7 @@ from aioquic.quic import events
 from aioquic.quic.configuration import QuicConfiguration
 from aioquic.quic.connection import QuicConnection, stream_is_client_initiated
 
-from ._engine import delivered_offset, release_h3_stream, stream_acknowledged
+from ._engine import datagram_room, delivered_offset, release_h3_stream, stream_acknowledged
 from ._options import TransportOptions, load_identity
 from .certs import spki_sha256
 from .connection import Connection, _Protocol
@@ -178,12 +178,10 @@ class WebTransportSession:
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise ConfigurationError(f"data must be bytes-like, got {type(data).__name__}")
         self._check_open()
-        quic = self._conn._quic
-        limit = quic._remote_max_datagram_frame_size
-        if limit is None:
+        room = datagram_room(self._conn._quic)
+        if room is None:
             raise QuicError("the client did not enable datagrams")
-        prefix = len(encode_uint_var(self.session_id // 4))
-        room = min(limit, quic._max_datagram_size) - 64 - prefix
+        room -= len(encode_uint_var(self.session_id // 4))  # the session id prefix
         if len(data) > room:
             raise QuicError(f"datagram of {len(data)} bytes exceeds the {room}-byte limit")
         self._conn._http.send_datagram(self.session_id, bytes(data))
