@@ -25,16 +25,21 @@ def formulas(
     leaves = [st.sampled_from([Formula.make("atom", name=a) for a in atoms])]
     if constants:
         leaves.append(st.sampled_from([Formula.make("true"), Formula.make("false")]))
-    leaf = st.one_of(*leaves)
     un = unary + (PAST_UNARY if past else ())
     bi = binary + (("S",) if past else ())
+    return formula_trees(st.one_of(*leaves), un, bi, timed, max_leaves)
+
+
+def formula_trees(leaf, unary, binary, timed, max_leaves, timed_until=True):
+    """Formulas over ``leaf`` with the given operators; ``timed`` adds F/G with an
+    interval and, when ``timed_until``, U with an interval."""
     interval = st.tuples(st.integers(0, 3), st.integers(0, 4)).map(lambda ab: (min(ab), max(ab)))
 
     def extend(children):
         options = [
-            st.builds(lambda o, a: Formula.make(o, a), st.sampled_from(un), children),
+            st.builds(lambda o, a: Formula.make(o, a), st.sampled_from(unary), children),
             st.builds(
-                lambda o, a, b: Formula.make(o, a, b), st.sampled_from(bi), children, children
+                lambda o, a, b: Formula.make(o, a, b), st.sampled_from(binary), children, children
             ),
         ]
         if timed:
@@ -46,14 +51,15 @@ def formulas(
                     children,
                 )
             )
-            options.append(
-                st.builds(
-                    lambda iv, a, b: Formula.make("U", a, b, interval=iv),
-                    interval,
-                    children,
-                    children,
+            if timed_until:
+                options.append(
+                    st.builds(
+                        lambda iv, a, b: Formula.make("U", a, b, interval=iv),
+                        interval,
+                        children,
+                        children,
+                    )
                 )
-            )
         return st.one_of(*options)
 
     return st.recursive(leaf, extend, max_leaves=max_leaves)

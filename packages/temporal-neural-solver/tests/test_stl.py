@@ -2,6 +2,7 @@ import math
 
 import numpy as np
 import pytest
+from _tns_reference import formula_trees
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -25,37 +26,9 @@ def stl_formulas(
     timed=True,
     max_leaves=6,
 ):
-    leaf = st.sampled_from(PREDICATES)
-    interval = st.tuples(st.integers(0, 3), st.integers(0, 4)).map(lambda ab: (min(ab), max(ab)))
-
-    def extend(children):
-        opts = [
-            st.builds(lambda o, a: Formula.make(o, a), st.sampled_from(unary), children),
-            st.builds(
-                lambda o, a, b: Formula.make(o, a, b), st.sampled_from(binary), children, children
-            ),
-        ]
-        if timed:
-            opts.append(
-                st.builds(
-                    lambda o, iv, a: Formula.make(o, a, interval=iv),
-                    st.sampled_from(("F", "G")),
-                    interval,
-                    children,
-                )
-            )
-            if "U" in binary:
-                opts.append(
-                    st.builds(
-                        lambda iv, a, b: Formula.make("U", a, b, interval=iv),
-                        interval,
-                        children,
-                        children,
-                    )
-                )
-        return st.one_of(*opts)
-
-    return st.recursive(leaf, extend, max_leaves=max_leaves)
+    return formula_trees(
+        st.sampled_from(PREDICATES), unary, binary, timed, max_leaves, timed_until="U" in binary
+    )
 
 
 signals = st.integers(1, 9).flatmap(
