@@ -1,9 +1,11 @@
 import math
+import time
 
 import numpy as np
 import pytest
 
 from nanosecond_scheduler import (
+    AsyncScheduler,
     Deadline,
     InvalidTaskError,
     Scheduler,
@@ -124,3 +126,56 @@ def test_executor_and_deadline_arguments(s):
         Deadline.from_millis(-1)
     with pytest.raises(InvalidTaskError, match="n must be >= 0"):
         s.pop_ready(-1)
+
+
+# ----------------------------------------------------------- issues 15 and 16
+
+
+@pytest.mark.parametrize("clock", [time.monotonic, time.perf_counter, time.time])
+def test_float_seconds_clocks_are_refused(clock):
+    with pytest.raises(InvalidTaskError, match=r"integer nanoseconds.*_ns"):
+        Scheduler("edf", clock=clock)
+    with pytest.raises(InvalidTaskError, match="integer nanoseconds"):
+        AsyncScheduler("edf", clock=clock)
+
+
+def test_a_clock_returning_floats_is_refused():
+    with pytest.raises(InvalidTaskError, match=r"got float 1\.5"):
+        Scheduler(clock=lambda: 1.5)
+    reading = [1_000]
+    s = Scheduler(clock=lambda: reading[0], sleep=lambda ns: None)
+    s.schedule(f)
+    reading[0] = 1_000.5  # turns to floats later: refused when read, not truncated
+    with pytest.raises(InvalidTaskError, match="integer nanoseconds"):
+        s.run_until_idle()
+    assert Scheduler(clock=lambda: np.int64(7)).stats().queued == 0  # numpy ints are fine
+
+
+@pytest.mark.parametrize("dtype", [np.uint64, np.int64])
+def test_schedule_many_refuses_deadlines_from_2_63_minus_1(s, dtype):
+    for value in ([2**64 - 1] if dtype is np.uint64 else []) + [2**63, 2**63 - 1]:
+        if value >= 2**63 and dtype is np.int64:
+            continue
+        with pytest.raises(InvalidTaskError, match="deadline must be below 2"):
+            s.schedule_many(f, deadline=np.array([5_000, value], dtype))
+        with pytest.raises(InvalidTaskError, match="at must be below 2"):
+            s.schedule_many(f, at=np.array([value], dtype))
+    assert len(s) == 0
+    ids = s.schedule_many(f, deadline=np.array([2**63 - 2, 5_000], np.uint64))
+    assert list(s.pop_ready(2)) == [ids[1], ids[0]]  # large but valid uint64: no wrap
+
+
+def test_reschedule_out_of_range_ids_are_not_found(s):
+    for bad in (2**63, 2**64, -(2**63) - 1, 2**200):
+        with pytest.raises(TaskNotFoundError, match="no queued task"):
+            s.reschedule(bad, priority=0)
+        with pytest.raises(TaskNotFoundError):
+            s.cancel(bad)
+
+
+def test_schedule_many_count_is_bounded(s):
+    with pytest.raises(InvalidTaskError, match=r"count 1099511627776 is too large"):
+        s.schedule_many(f, 2**40)
+    with pytest.raises(InvalidTaskError, match="too large"):
+        s.schedule_many(f, deadline=np.broadcast_to(np.int64(5), (2**33,)))
+    assert len(s) == 0

@@ -121,6 +121,9 @@ def _int64_array(name: str, values: object, n: int | None) -> npt.NDArray[np.int
             raise InvalidTaskError(f"{name} must hold whole, finite nanosecond counts")
         if arr.size and arr.max() >= 2.0**63:
             raise InvalidTaskError(f"{name} must be below 2**63 - 1")
+    elif arr.size and arr.max() >= FOREVER:
+        # Compared before the cast: uint64 values from 2**63 on would wrap negative.
+        raise InvalidTaskError(f"{name} must be below 2**63 - 1, found {arr.max()}")
     if arr.size and arr.min() < 0:
         raise InvalidTaskError(f"{name} must be >= 0, found {arr.min()}")
     arr = arr.astype(np.int64, copy=False)
@@ -128,6 +131,41 @@ def _int64_array(name: str, values: object, n: int | None) -> npt.NDArray[np.int
         assert n is not None
         return np.broadcast_to(arr, (n,))
     return arr
+
+
+# Clocks in float seconds: with them every deadline in nanoseconds lies ~1e9 ticks away.
+_SECONDS_CLOCKS = {
+    time.monotonic: "time.monotonic_ns",
+    time.perf_counter: "time.perf_counter_ns",
+    time.time: "time.time_ns",
+    time.process_time: "time.process_time_ns",
+    time.thread_time: "time.thread_time_ns",
+}
+
+
+def _check_clock(clock: object) -> None:
+    """Refuse a clock that is not callable or does not return integer nanoseconds."""
+    if not callable(clock):
+        raise InvalidTaskError(f"clock must be callable, got {type(clock).__name__}")
+    try:
+        hint = _SECONDS_CLOCKS.get(clock)  # type: ignore[call-overload]
+    except TypeError:  # unhashable callable
+        hint = None
+    if hint is not None:
+        raise InvalidTaskError(
+            f"clock must return integer nanoseconds; {clock.__name__} returns float seconds, "
+            f"use {hint}"
+        )
+    sample = clock()
+    if isinstance(sample, bool) or not isinstance(sample, (int, np.integer)):
+        raise InvalidTaskError(
+            "clock must return integer nanoseconds (like time.monotonic_ns), "
+            f"got {type(sample).__name__} {sample!r}"
+        )
+
+
+MAX_TASKS = 2**32 - 1  # a task id keeps its slot in 32 bits
+TASK_BYTES = 136  # queue memory per task: slot, two heap entries, position, id
 
 
 class SchedulerCore(Engine):
@@ -142,8 +180,7 @@ class SchedulerCore(Engine):
         on_error: ErrorHook | None = None,
     ) -> None:
         self.policy = Policy.coerce(policy)
-        if not callable(clock):
-            raise InvalidTaskError(f"clock must be callable, got {type(clock).__name__}")
+        _check_clock(clock)
         if max_queue_size is not None:
             max_queue_size = _ns("max_queue_size", max_queue_size, positive=True)
         if on_error is not None and not callable(on_error):
@@ -232,6 +269,11 @@ class SchedulerCore(Engine):
                 f"got lengths {sorted(sizes)}"
             )
         n = sizes.pop()
+        if n > MAX_TASKS - len(self):
+            raise InvalidTaskError(
+                f"count {n} is too large: a scheduler holds at most 2**32 - 1 tasks "
+                f"({len(self)} queued or running)"
+            )
         now = self._clock()
         release = _int64_array("at", now if at is None else at, n)
         if deadline is None:
@@ -246,8 +288,14 @@ class SchedulerCore(Engine):
             raise InvalidTaskError("priority must be within +-2**62")
         p_arr = np.broadcast_to(p_arr.astype(np.int64, copy=False), (n,))
         task = (fn, None, _miss(on_miss, miss_callback), miss_callback)
-        ids = np.empty(n, dtype=np.int64)
-        if self._queue.add_many(now, release, d, w, p_arr, task, ids) < 0:
+        try:
+            ids = np.empty(n, dtype=np.int64)
+            full = self._queue.add_many(now, release, d, w, p_arr, task, ids) < 0
+        except MemoryError:
+            raise QueueFull(
+                f"not enough memory for {n} more tasks (about {n * TASK_BYTES / 2**30:.1f} GiB)"
+            ) from None
+        if full:
             raise QueueFull(f"{n} more tasks would exceed max_queue_size={self.max_queue_size}")
         first = int(release.min()) if n else now
         if first < self._notify_before:

@@ -14,7 +14,7 @@ import time
 from asyncio import iscoroutine
 
 from ._queue cimport TaskQueue
-from .errors import TaskNotFoundError
+from .errors import InvalidTaskError, TaskNotFoundError
 from .priority import Priority
 
 cdef extern from *:
@@ -45,12 +45,28 @@ cdef extern from *:
 
 def _task_id(task_id):
     """``task_id`` as an int, or :class:`TaskNotFoundError`."""
-    if type(task_id) is int:
-        return task_id
+    if type(task_id) is not int:
+        try:
+            task_id = operator.index(task_id)
+        except TypeError:
+            raise TaskNotFoundError(f"task ids are ints, got {type(task_id).__name__}") from None
+    if not (-ENGINE_FOREVER <= task_id <= ENGINE_FOREVER):
+        raise TaskNotFoundError(f"no queued task with id {task_id}")  # ids are int64
+    return task_id
+
+
+def _clock_value(value):
+    """A clock reading as an int; a float (seconds?) is refused rather than truncated."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise InvalidTaskError(
+            f"clock must return integer nanoseconds, got {type(value).__name__} {value!r}"
+        )
     try:
-        return operator.index(task_id)
+        return operator.index(value)
     except TypeError:
-        raise TaskNotFoundError(f"task ids are ints, got {type(task_id).__name__}") from None
+        raise InvalidTaskError(
+            f"clock must return integer nanoseconds, got {type(value).__name__}"
+        ) from None
 
 
 cdef int64_t PRIORITY_LIMIT = (<int64_t> 1) << 62
@@ -78,7 +94,10 @@ cdef class Engine:
     cdef inline int64_t now(self) except? -1:
         if self.native_clock:
             return engine_monotonic_ns()
-        return self._clock()
+        value = self._clock()
+        if type(value) is not int:
+            value = _clock_value(value)
+        return value
 
     def _now(self):
         """The clock's current time, read the way the dispatch loops read it."""
