@@ -4,27 +4,11 @@ import asyncio
 
 import numpy as np
 
-from nanosecond_scheduler import AsyncScheduler, KeyHeap, Scheduler
+from nanosecond_scheduler import AsyncScheduler, Scheduler
 
 
 def noop(*args):
     return None
-
-
-class SteadyHeap:
-    """KeyHeap push + pop pairs on a heap that holds 1,000 entries."""
-
-    def setup(self):
-        self.keys = np.random.default_rng(0).integers(0, 10**9, 10_000).tolist()
-        self.heap = KeyHeap()
-        for i, k in enumerate(self.keys[:1000]):
-            self.heap.push(k, i)
-
-    def time_push_pop_10k(self):
-        heap = self.heap
-        for i, k in enumerate(self.keys):
-            heap.push(k, i)
-            heap.pop()
 
 
 class SteadyScheduler:

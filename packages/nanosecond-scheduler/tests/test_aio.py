@@ -5,7 +5,13 @@ import time
 
 import pytest
 
-from nanosecond_scheduler import AsyncScheduler, Deadline
+from nanosecond_scheduler import (
+    AsyncScheduler,
+    Deadline,
+    DeadlineMissed,
+    SchedulerClosed,
+    TaskHandle,
+)
 
 
 def run(coro):
@@ -125,3 +131,119 @@ def test_close_drops_queued_work():
         return ran, len(sched)
 
     assert run(main()) == ([], 0)
+
+
+# ------------------------------------------------------- handles (issue 15)
+
+
+def test_schedule_returns_an_awaitable_handle_with_the_result():
+    seen = []
+
+    async def main():
+        sched = AsyncScheduler("edf", on_error=lambda tid, exc: seen.append(tid))
+
+        async def double(x):
+            await asyncio.sleep(0)
+            return 2 * x
+
+        async def broken():
+            raise KeyError("coroutine")
+
+        h1 = sched.schedule(double, 21)
+        h2 = sched.schedule(lambda: "callback")
+        h3 = sched.schedule(broken)
+        h4 = sched.schedule(lambda: 1 / 0)
+        results = await asyncio.gather(h1, h2, h3, h4, return_exceptions=True)
+        return sched, (h1, h2, h3, h4), results
+
+    sched, handles, results = run(main())
+    assert results[:2] == [42, "callback"]
+    assert isinstance(results[2], KeyError) and isinstance(results[3], ZeroDivisionError)
+    assert all(h.done() and not h.cancelled() for h in handles)
+    assert handles[0].result() == 42 and handles[2].exception() is results[2]
+    assert sorted(seen) == [handles[2].id, handles[3].id]  # on_error still sees each failure
+    assert sched.stats().errors == 2
+    # The handle stands for its id.
+    h = handles[0]
+    assert isinstance(h, TaskHandle) and h == h.id and hash(h) == hash(h.id)
+    assert int(h) == h.id and {h.id: 1}[h] == 1 and h != handles[1] and h != "x"
+
+
+def test_cancelling_handles_queued_and_running():
+    async def main():
+        sched = AsyncScheduler()
+        started = asyncio.Event()
+
+        async def forever():
+            started.set()
+            await asyncio.sleep(3600)
+
+        queued = sched.schedule(print, "never", delay=10**9)
+        running = sched.schedule(forever)
+        by_id = sched.schedule(print, "never either", delay=10**9)
+        await started.wait()
+        assert queued.cancel() and running.cancel()
+        sched.cancel(by_id)  # cancelling by id (or handle) resolves the handle too
+        outcomes = []
+        for h in (queued, running, by_id):
+            try:
+                await h
+            except asyncio.CancelledError:
+                outcomes.append("cancelled")
+        assert not queued.cancel()  # already done
+        await sched.join()
+        return outcomes, sched.stats()
+
+    outcomes, stats = run(main())
+    assert outcomes == ["cancelled"] * 3
+    assert stats.queued == stats.running == 0 and stats.errors == 0
+
+
+def test_wait_for_timeout_cancels_the_scheduled_task():
+    async def main():
+        sched = AsyncScheduler()
+        ran = []
+        h = sched.schedule(ran.append, 1, delay=10**9)
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(h, 0.01)
+        return h, ran, len(sched)
+
+    h, ran, queued = run(main())
+    assert h.cancelled() and ran == [] and queued == 0
+
+
+def test_skipped_task_raises_deadline_missed_and_periodic_handles_end_cancelled():
+    async def main():
+        sched = AsyncScheduler()
+        now = time.monotonic_ns()
+        late = sched.schedule(print, "late", deadline=now - 1, on_miss="skip")
+        with pytest.raises(DeadlineMissed) as info:
+            await late
+        assert info.value.task_id == late.id and info.value.late_ns > 0
+        ticks = []
+        periodic = sched.schedule(lambda: ticks.append(1), period=1_000_000)
+        while len(ticks) < 3:
+            await asyncio.sleep(0.001)
+        assert not periodic.done()
+        sched.cancel(periodic)
+        with pytest.raises(asyncio.CancelledError):
+            await periodic
+        await sched.join()
+
+    run(main())
+
+
+def test_close_refuses_later_work_and_cancels_queued_handles():
+    async def main():
+        sched = AsyncScheduler()
+        h = sched.schedule(print, "dropped", delay=10**9)
+        sched.close()
+        assert sched.closed and h.cancelled()
+        with pytest.raises(SchedulerClosed, match="closed"):
+            sched.schedule(print, "refused")
+        with pytest.raises(SchedulerClosed):
+            sched.schedule_many(print, 3)
+        await sched.join()
+        return len(sched)
+
+    assert run(main()) == 0

@@ -4,10 +4,12 @@ import time
 import numpy as np
 import pytest
 
+import nanosecond_scheduler
 from nanosecond_scheduler import (
     AsyncScheduler,
     Deadline,
     InvalidTaskError,
+    Priority,
     Scheduler,
     SchedulerError,
     TaskNotFoundError,
@@ -179,3 +181,9 @@ def test_schedule_many_count_is_bounded(s):
     with pytest.raises(InvalidTaskError, match="too large"):
         s.schedule_many(f, deadline=np.broadcast_to(np.int64(5), (2**33,)))
     assert len(s) == 0
+
+
+def test_priority_levels_and_error_base():
+    assert [p.value for p in Priority] == [100, 75, 50, 25, 10]
+    assert issubclass(SchedulerError, Exception)
+    assert nanosecond_scheduler.__version__.count(".") >= 2

@@ -1,20 +1,22 @@
 """nanosecond_scheduler: deadline-aware task scheduling with a Cython ready queue.
 
 Policies: fixed priority, EDF, rate-monotonic, least-laxity and FIFO; executors on
-the calling thread, a thread pool, or an asyncio loop; admission control for
-periodic task sets; HDR-style latency statistics; Linux real-time options.
+the calling thread, a thread pool, or an asyncio loop (awaitable task handles);
+admission control for periodic task sets that matches the run-to-completion
+executors; HDR-style latency statistics; Linux real-time options.
 """
 
 from importlib.metadata import version as _version
 
-from ._heap import KeyHeap
 from .admission import AdmissionResult, PeriodicTask, admit
 from .aio import AsyncScheduler
 from .deadline import Deadline
 from .errors import (
+    DeadlineMissed,
     InvalidTaskError,
     QueueFull,
     RealtimeUnavailable,
+    SchedulerClosed,
     SchedulerError,
     TaskNotFoundError,
     TaskRunningError,
@@ -24,6 +26,7 @@ from .priority import Priority
 from .realtime import RealtimeStatus
 from .scheduler import Scheduler
 from .stats import LatencySummary, SchedulerStats
+from .task_handle import TaskHandle
 
 __version__: str = _version("nanosecond-scheduler")
 
@@ -31,8 +34,8 @@ __all__ = [
     "AdmissionResult",
     "AsyncScheduler",
     "Deadline",
+    "DeadlineMissed",
     "InvalidTaskError",
-    "KeyHeap",
     "LatencySummary",
     "PeriodicTask",
     "Policy",
@@ -41,8 +44,10 @@ __all__ = [
     "RealtimeStatus",
     "RealtimeUnavailable",
     "Scheduler",
+    "SchedulerClosed",
     "SchedulerError",
     "SchedulerStats",
+    "TaskHandle",
     "TaskNotFoundError",
     "TaskRunningError",
     "__version__",

@@ -5,27 +5,36 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ._core import FOREVER, Clock, ErrorHook, SchedulerCore
+import numpy as np
+import numpy.typing as npt
+
+from ._dispatcher import JOB_DONE, JOB_FAILED, task_id_value
+from ._scheduler_base import Clock, ErrorHook, ExecutorHooks, SchedulerBase
+from ._validation import FOREVER
+from .errors import DeadlineMissed, SchedulerClosed, TaskNotFoundError
 from .policy import Policy
+from .task_handle import TaskHandle
 
 __all__ = ["AsyncScheduler"]
 
 
-class AsyncScheduler(SchedulerCore):
+class AsyncScheduler(SchedulerBase):
     """Dispatch callbacks and coroutine functions in policy order on an asyncio loop.
 
     :meth:`schedule` accepts plain callables (run inside the dispatch step) and
     coroutine functions (started with ``loop.create_task`` in policy order; the job
-    completes, for statistics and periodic re-release, when the coroutine returns).
-    One loop callback drains every released callback, so many tasks cost one loop
-    wake-up; after starting a coroutine the drain yields once so that the
-    coroutine's first step runs before the next task starts. The clock must advance
-    like the loop's (default ``time.monotonic_ns``). Like the loop itself, an
-    ``AsyncScheduler`` is used from the loop's thread (other threads go through
-    ``loop.call_soon_threadsafe``).
+    completes, for statistics and periodic re-release, when the coroutine returns),
+    and returns a :class:`TaskHandle`: ``await`` it for the task's result or
+    exception, ``cancel()`` it to cancel the task. One loop callback drains every
+    released callback, so many tasks cost one loop wake-up; after starting a
+    coroutine the drain yields once so that the coroutine's first step runs before
+    the next task starts. The clock must advance like the loop's (default
+    ``time.monotonic_ns``). Like the loop itself, an ``AsyncScheduler`` is used from
+    the loop's thread (other threads go through ``loop.call_soon_threadsafe``).
+    After :meth:`close` it refuses new tasks with :class:`SchedulerClosed`.
 
     Examples
     --------
@@ -36,13 +45,16 @@ class AsyncScheduler(SchedulerCore):
     ...     sched = AsyncScheduler("edf")
     ...     async def job(name):
     ...         started.append(name)
+    ...         return name.upper()
     ...     now = time.monotonic_ns()
-    ...     for name, d in [("late", 3_000_000), ("soon", 1_000_000), ("mid", 2_000_000)]:
-    ...         _ = sched.schedule(job, name, deadline=now + d)
-    ...     await sched.join()
-    ...     return started
+    ...     handles = [
+    ...         sched.schedule(job, name, deadline=now + d)
+    ...         for name, d in [("late", 3_000_000), ("soon", 1_000_000), ("mid", 2_000_000)]
+    ...     ]
+    ...     results = await asyncio.gather(*handles)
+    ...     return started, results
     >>> asyncio.run(main())
-    ['soon', 'mid', 'late']
+    (['soon', 'mid', 'late'], ['LATE', 'SOON', 'MID'])
     """
 
     def __init__(
@@ -53,21 +65,104 @@ class AsyncScheduler(SchedulerCore):
         max_queue_size: int | None = None,
         on_error: ErrorHook | None = None,
     ) -> None:
-        super().__init__(policy, clock=clock, max_queue_size=max_queue_size, on_error=on_error)
+        super().__init__(
+            policy,
+            clock=clock,
+            max_queue_size=max_queue_size,
+            on_error=on_error,
+            hooks=_AsyncHooks(self, on_error),
+        )
         self._loop: asyncio.AbstractEventLoop | None = None
         self._handle: asyncio.Handle | asyncio.TimerHandle | None = None
         self._armed_for: int | None = None
-        self._coroutines: set[asyncio.Task[Any]] = set()
+        self._handles: dict[int, TaskHandle] = {}
+        self._coroutines: dict[int, asyncio.Task[Any]] = {}
         self._idle: asyncio.Event | None = None
+        self._closed = False
         self._notify_before = FOREVER
+        self._report_jobs = True
 
-    def _notify(self, release: int) -> None:
-        if self._loop is None:
-            try:
-                self._loop = asyncio.get_running_loop()
-            except RuntimeError:
-                return  # armed by join() once a loop runs
-        self._arm()
+    # ------------------------------------------------------------------ submit
+
+    def schedule(self, fn: Callable[..., Any], /, *args: Any, **options: Any) -> TaskHandle:  # type: ignore[override]
+        """Queue ``fn(*args)`` (a callable or coroutine function); return its handle.
+
+        Takes the options of :meth:`Scheduler.schedule` (``priority``, ``deadline``,
+        ``period``, ``wcet``, ``at``, ``delay``, ``on_miss``, ``miss_callback``).
+
+        Raises
+        ------
+        SchedulerClosed
+            After :meth:`close`.
+        """
+        if self._closed:
+            raise SchedulerClosed("this AsyncScheduler is closed; it accepts no more tasks")
+        task_id = super().schedule(fn, *args, **options)
+        handle = TaskHandle(task_id, self._hooks)
+        self._handles[task_id] = handle
+        return handle
+
+    def schedule_many(
+        self, fn: Callable[[int], Any], count: int | None = None, **options: Any
+    ) -> npt.NDArray[np.int64]:
+        """:meth:`Scheduler.schedule_many`: ids, no handles (``join()`` waits for them)."""
+        if self._closed:
+            raise SchedulerClosed("this AsyncScheduler is closed; it accepts no more tasks")
+        return super().schedule_many(fn, count, **options)
+
+    # ------------------------------------------------------------------ manage
+
+    def cancel(self, task_id: int) -> None:
+        """Remove a queued task (its handle is cancelled); see :meth:`Scheduler.cancel`."""
+        tid = task_id_value(task_id)
+        super().cancel(tid)
+        if self._queue.info(tid) is None:  # removed, not a running periodic task
+            self._resolve(tid, "cancelled")
+
+    def pop_next(self) -> int | None:
+        """Take the first released task without running it; its handle is cancelled."""
+        task_id = super().pop_next()
+        if task_id is not None and self._queue.info(task_id) is None:
+            self._resolve(task_id, "cancelled")
+        return task_id
+
+    def pop_ready(self, n: int = 1) -> npt.NDArray[np.int64]:
+        """Take up to ``n`` released tasks without running them; their handles are cancelled."""
+        ids = super().pop_ready(n)
+        for task_id in ids.tolist():
+            if self._queue.info(task_id) is None:
+                self._resolve(task_id, "cancelled")
+        return ids
+
+    def clear(self) -> int:
+        """Cancel every queued task (and its handle); return how many were removed."""
+        n = super().clear()
+        for task_id in [t for t in self._handles if self._queue.info(t) is None]:
+            self._resolve(task_id, "cancelled")
+        return n
+
+    def close(self) -> None:
+        """Stop dispatching: cancel the pending drain and every queued task, and refuse
+        new ones. Coroutines already running finish."""
+        self._closed = True
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+            self._armed_for = None
+        self._notify_before = FOREVER
+        self.clear()
+
+    @property
+    def closed(self) -> bool:
+        """True after :meth:`close`."""
+        return self._closed
+
+    # --------------------------------------------------------------- dispatch
+
+    def _resolve(self, task_id: int, state: str, value: Any = None) -> None:
+        handle = self._handles.pop(task_id, None)
+        if handle is not None:
+            handle.set_outcome(state, value)
 
     def _arm(self) -> None:
         """Make sure a drain runs at the next release (now if something is ready)."""
@@ -97,21 +192,23 @@ class AsyncScheduler(SchedulerCore):
         self._arm()
         self._check_idle()
 
-    def _start_coroutine(self, task_id: int, start: int, coro: Any) -> None:
-        # The drain stops after this, so the coroutine's first step runs before the
-        # next task starts: coroutines and callbacks start in one policy order.
-        assert self._loop is not None
-        job = self._loop.create_task(coro)
-        self._coroutines.add(job)
-        job.add_done_callback(functools.partial(self._coroutine_done, task_id, start))
-
     def _coroutine_done(self, task_id: int, start: int, job: asyncio.Task[Any]) -> None:
-        self._coroutines.discard(job)
-        if not job.cancelled() and job.exception() is not None:
-            exc = job.exception()
-            assert exc is not None
-            self._task_failed(task_id, exc)
-        self._queue.complete(task_id, start, self._clock())
+        self._coroutines.pop(task_id, None)
+        info = self._queue.info(task_id)
+        periodic = info is not None and info[2] > 0
+        if job.cancelled() or periodic:
+            outcome, value = "cancelled", None
+            if not job.cancelled() and job.exception() is not None:
+                self._hooks.task_failed(task_id, job.exception())
+        elif job.exception() is not None:
+            outcome, value = "failed", job.exception()
+            assert value is not None
+            self._hooks.task_failed(task_id, value)
+        else:
+            outcome, value = "done", job.result()
+        last = not self._queue.complete(task_id, start, self._clock())
+        if last:
+            self._resolve(task_id, outcome, value)
         self._arm()  # a periodic coroutine was re-released
         self._check_idle()
 
@@ -129,17 +226,59 @@ class AsyncScheduler(SchedulerCore):
             await self._idle.wait()
         self._idle = None
 
-    def close(self) -> None:
-        """Stop dispatching: cancel the pending drain and every queued task."""
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
-            self._armed_for = None
-        self._notify_before = FOREVER
-        self.clear()
-
     async def wait_for(self, aw: Awaitable[Any]) -> Any:
         """Await ``aw`` while this scheduler dispatches (convenience for scripts)."""
         self._loop = asyncio.get_running_loop()
         self._arm()
         return await aw
+
+
+class _AsyncHooks(ExecutorHooks):
+    """How the asyncio executor is woken, starts coroutines and resolves handles."""
+
+    def __init__(self, scheduler: AsyncScheduler, on_error: ErrorHook | None) -> None:
+        super().__init__(on_error)
+        self.scheduler = scheduler
+
+    def notify(self, release: int) -> None:
+        s = self.scheduler
+        if s._loop is None:
+            try:
+                s._loop = asyncio.get_running_loop()
+            except RuntimeError:
+                return  # armed by join() once a loop runs
+        s._arm()
+
+    def start_coroutine(self, task_id: int, start: int, coro: Any) -> None:
+        # The drain stops after this, so the coroutine's first step runs before the
+        # next task starts: coroutines and callbacks start in one policy order.
+        s = self.scheduler
+        assert s._loop is not None
+        job = s._loop.create_task(coro)
+        s._coroutines[task_id] = job
+        job.add_done_callback(functools.partial(s._coroutine_done, task_id, start))
+
+    def job_done(self, task_id: int, outcome: int, value: object, last: int) -> None:
+        if not last:
+            return  # a periodic task goes on
+        if last == 2:
+            self.scheduler._resolve(task_id, "cancelled")  # periodic tasks end by cancel
+        elif outcome == JOB_DONE:
+            self.scheduler._resolve(task_id, "done", value)
+        elif outcome == JOB_FAILED:
+            self.scheduler._resolve(task_id, "failed", value)
+        else:
+            self.scheduler._resolve(task_id, "failed", DeadlineMissed(task_id, int(value)))  # type: ignore[call-overload]
+
+    def cancel_handle(self, handle: TaskHandle) -> bool:
+        """Cancel a handle's task: unqueue it, or cancel its running coroutine."""
+        s = self.scheduler
+        job = s._coroutines.get(handle.id)
+        if job is not None:
+            s._queue.cancel(handle.id)  # a periodic task is not re-released
+            return job.cancel()
+        try:
+            s.cancel(handle.id)
+        except TaskNotFoundError:
+            return False
+        return True

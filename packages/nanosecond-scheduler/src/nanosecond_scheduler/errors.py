@@ -9,9 +9,11 @@ real-time request from ``PermissionError``.
 from __future__ import annotations
 
 __all__ = [
+    "DeadlineMissed",
     "InvalidTaskError",
     "QueueFull",
     "RealtimeUnavailable",
+    "SchedulerClosed",
     "SchedulerError",
     "TaskNotFoundError",
     "TaskRunningError",
@@ -40,3 +42,20 @@ class QueueFull(SchedulerError):
 
 class RealtimeUnavailable(SchedulerError, PermissionError):
     """The operating system refused (or does not offer) a real-time request."""
+
+
+class SchedulerClosed(SchedulerError, RuntimeError):
+    """The scheduler was closed; it accepts no more tasks."""
+
+
+class DeadlineMissed(SchedulerError):
+    """A task's job was skipped by its miss policy: it would have started too late.
+
+    Set on an :class:`~nanosecond_scheduler.TaskHandle` whose one-shot task was
+    skipped (``on_miss="skip"`` or ``"callback"``); ``late_ns`` says by how much.
+    """
+
+    def __init__(self, task_id: int, late_ns: int) -> None:
+        super().__init__(f"task {task_id} was skipped: it would have started {late_ns} ns late")
+        self.task_id = task_id
+        self.late_ns = late_ns

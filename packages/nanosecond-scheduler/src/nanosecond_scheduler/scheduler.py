@@ -6,7 +6,8 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 
-from ._core import FOREVER, NEVER, Clock, ErrorHook, SchedulerCore, _ns
+from ._scheduler_base import Clock, ErrorHook, ExecutorHooks, SchedulerBase
+from ._validation import FOREVER, NEVER, ns
 from .errors import InvalidTaskError
 from .policy import Policy
 from .realtime import RT_SPIN_CAP_NS, RealtimeStatus, realtime_thread, validate_cpus
@@ -17,7 +18,7 @@ Sleep = Callable[[int], object]
 IDLE_POLL_S = 0.05  # upper bound on one blocking wait; wake-ups normally come earlier
 
 
-class Scheduler(SchedulerCore):
+class Scheduler(SchedulerBase):
     """A deadline-aware task scheduler with a Cython ready queue.
 
     Parameters
@@ -75,11 +76,17 @@ class Scheduler(SchedulerCore):
         realtime_priority: int = 10,
         realtime_fallback: str = "raise",
     ) -> None:
-        super().__init__(policy, clock=clock, max_queue_size=max_queue_size, on_error=on_error)
         if sleep is not None and not callable(sleep):
             raise InvalidTaskError("sleep must be callable or None")
-        self.spin_threshold_ns = _ns("spin_threshold_ns", spin_threshold_ns)
-        self.workers = _ns("workers", workers, positive=True)
+        super().__init__(
+            policy,
+            clock=clock,
+            max_queue_size=max_queue_size,
+            on_error=on_error,
+            hooks=_ThreadHooks(self, on_error),
+        )
+        self.spin_threshold_ns = ns("spin_threshold_ns", spin_threshold_ns)
+        self.workers = ns("workers", workers, positive=True)
         if realtime_fallback not in ("raise", "warn"):
             raise InvalidTaskError(
                 f"realtime_fallback must be 'raise' or 'warn', got {realtime_fallback!r}"
@@ -94,7 +101,6 @@ class Scheduler(SchedulerCore):
         self._sleep = sleep
         self._wake = threading.Event()
         self._sleepers = 0
-        self._stopping = False
 
     # --------------------------------------------------------------- executors
 
@@ -110,8 +116,8 @@ class Scheduler(SchedulerCore):
         """Run tasks for ``duration`` ns, or until the clock reaches ``until``."""
         if (duration is None) == (until is None):
             raise InvalidTaskError("give exactly one of duration= or until=")
-        stop_at = until if duration is None else self._clock() + _ns("duration", duration)
-        return self._execute(_ns("until", stop_at), until_idle=False)
+        stop_at = until if duration is None else self._clock() + ns("duration", duration)
+        return self._execute(ns("until", stop_at), until_idle=False)
 
     def run_forever(self) -> int:
         """Run tasks until :meth:`stop` is called (from a task or another thread)."""
@@ -121,10 +127,6 @@ class Scheduler(SchedulerCore):
         """Make a running executor return after the job in progress."""
         self._stopping = True
         self._wake.set()
-
-    def _notify(self, release: int) -> None:
-        if self._sleepers:
-            self._wake.set()
 
     def _execute(self, stop_at: int | None, until_idle: bool) -> int:
         self._stopping = False
@@ -170,38 +172,52 @@ class Scheduler(SchedulerCore):
     def _loop(self, stop_at: int | None, until_idle: bool, spin: int) -> int:
         return self._run_loop(stop_at, until_idle, spin, self._sleep is not None)
 
-    def _wait_until(self, target: int | None, spin: int) -> None:
+
+class _ThreadHooks(ExecutorHooks):
+    """How the thread executor waits and is woken (see ``Dispatcher``)."""
+
+    def __init__(self, scheduler: Scheduler, on_error: ErrorHook | None) -> None:
+        super().__init__(on_error)
+        self.scheduler = scheduler
+
+    def notify(self, release: int) -> None:
+        s = self.scheduler
+        if s._sleepers:
+            s._wake.set()
+
+    def wait_until(self, target: int | None, spin: int) -> None:
         """Sleep until shortly before ``target``, then spin; return early on new work."""
-        clock = self._clock
-        if self._sleep is not None:
+        s = self.scheduler
+        clock = s._clock
+        if s._sleep is not None:
             if target is not None:
                 remaining = target - clock()
                 if remaining > 0:
-                    self._sleep(remaining)
+                    s._sleep(remaining)
             return
         remaining = int(IDLE_POLL_S * 1e9) if target is None else target - clock()
         if remaining > spin:
-            queue = self._queue
-            with self._lock:
-                self._sleepers += 1
-                self._notify_before = FOREVER  # every schedule() now calls _notify
-            self._wake.clear()
+            queue = s._queue
+            with s._lock:
+                s._sleepers += 1
+                s._notify_before = FOREVER  # every schedule() now calls notify
+            s._wake.clear()
             # Re-check after announcing the sleep: work queued before this point is
-            # seen here, work queued after it sets the event (see _notify).
+            # seen here, work queued after it sets the event (see notify).
             nr = queue.next_release()
             if not (
-                self._stopping
+                s._stopping
                 or queue.has_ready(clock())
                 or (nr is not None and (target is None or nr < target))
             ):
-                self._wake.wait(min((remaining - spin) / 1e9, IDLE_POLL_S))
-            with self._lock:
-                self._sleepers -= 1
-                if not self._sleepers:
-                    self._notify_before = NEVER
+                s._wake.wait(min((remaining - spin) / 1e9, IDLE_POLL_S))
+            with s._lock:
+                s._sleepers -= 1
+                if not s._sleepers:
+                    s._notify_before = NEVER
             return
         if target is None:
             return
         # A task queued during the spin waits for it to end (at most ``spin`` ns).
-        while clock() < target and not self._stopping:
+        while clock() < target and not s._stopping:
             pass

@@ -4,14 +4,21 @@ from typing import Any
 from ._queue import TaskQueue
 from .deadline import Deadline
 
-def _task_id(task_id: object) -> int: ...
+JOB_DONE: int
+JOB_FAILED: int
+JOB_SKIPPED: int
 
-class Engine:
+def task_id_value(task_id: object) -> int: ...
+def clock_value(value: object) -> int: ...
+
+class Dispatcher:
     _queue: TaskQueue
     _clock: Callable[[], int]
+    _hooks: Any
     _notify_before: int
     _stopping: bool
-    def __init__(self, queue: TaskQueue, clock: Callable[[], int]) -> None: ...
+    _report_jobs: bool
+    def __init__(self, queue: TaskQueue, clock: Callable[[], int], hooks: Any) -> None: ...
     def schedule(
         self,
         fn: Callable[..., Any],
@@ -26,20 +33,6 @@ class Engine:
         on_miss: str = "run_late",
         miss_callback: Callable[[int, int], object] | None = None,
     ) -> int: ...
-    def _schedule_checked(
-        self,
-        fn: Callable[..., Any],
-        args: tuple[Any, ...],
-        priority: object,
-        deadline: object,
-        period: object,
-        wcet: object,
-        at: object,
-        delay: object,
-        on_miss: str,
-        miss_callback: Callable[[int, int], object] | None,
-    ) -> int: ...
-    def _notify(self, release: int) -> None: ...
     def cancel(self, task_id: int) -> None: ...
     def pop_next(self) -> int | None: ...
     def _now(self) -> int: ...
