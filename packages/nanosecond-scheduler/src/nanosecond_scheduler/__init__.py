@@ -8,6 +8,7 @@ executors; HDR-style latency statistics; Linux real-time options.
 
 from importlib.metadata import version as _version
 
+from ._task_handle import TaskHandle
 from .admission import AdmissionResult, PeriodicTask, admit
 from .aio import AsyncScheduler
 from .deadline import Deadline
@@ -26,7 +27,6 @@ from .priority import Priority
 from .realtime import RealtimeStatus
 from .scheduler import Scheduler
 from .stats import LatencySummary, SchedulerStats
-from .task_handle import TaskHandle
 
 __version__: str = _version("nanosecond-scheduler")
 

@@ -2,11 +2,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ._queue import TaskQueue
+from ._task_handle import TaskHandle
 from .deadline import Deadline
-
-JOB_DONE: int
-JOB_FAILED: int
-JOB_SKIPPED: int
 
 def task_id_value(task_id: object) -> int: ...
 def clock_value(value: object) -> int: ...
@@ -17,7 +14,8 @@ class Dispatcher:
     _hooks: Any
     _notify_before: int
     _stopping: bool
-    _report_jobs: bool
+    _handles: dict[int, TaskHandle] | None
+    _closed: bool
     def __init__(self, queue: TaskQueue, clock: Callable[[], int], hooks: Any) -> None: ...
     def schedule(
         self,

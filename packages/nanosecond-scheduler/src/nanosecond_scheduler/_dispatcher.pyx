@@ -17,8 +17,15 @@ import time
 from asyncio import iscoroutine
 
 from ._queue cimport TaskQueue
+from ._task_handle cimport CANCELLED, DONE, FAILED, PENDING, TaskHandle
 from ._validation import validate_task
-from .errors import InvalidTaskError, QueueFull, TaskNotFoundError
+from .errors import (
+    DeadlineMissed,
+    InvalidTaskError,
+    QueueFull,
+    SchedulerClosed,
+    TaskNotFoundError,
+)
 from .priority import Priority
 
 cdef extern from *:
@@ -46,12 +53,6 @@ cdef extern from *:
     # The value of an int (or int subclass) known to be one: never fails, sets
     # ``overflow`` instead of raising when it does not fit in 64 bits.
     int64_t as_int64 "PyLong_AsLongLongAndOverflow" (object o, int* overflow) noexcept
-
-# How a job ended, as reported to ``hooks.job_done`` when ``report_jobs`` is set.
-JOB_DONE = 0      # value: what the task returned
-JOB_FAILED = 1    # value: the exception it raised
-JOB_SKIPPED = 2   # value: how late (ns) it would have started
-
 
 def task_id_value(task_id):
     """``task_id`` as an int64 int, or :class:`TaskNotFoundError`."""
@@ -140,8 +141,9 @@ cdef class Dispatcher:
     The executors subclass it for its compiled public methods; it calls back only
     into ``_hooks``, an object with ``notify(release)``, ``wait_until(target, spin)``,
     ``task_failed(task_id, exc)``, ``missed(task_id, miss_callback, late)``,
-    ``start_coroutine(task_id, start, coro)`` and, when ``_report_jobs`` is set,
-    ``job_done(task_id, outcome, value, last)`` (see ``job_ended``).
+    ``start_coroutine(task_id, start, coro)``. With ``_handles`` set to a dict,
+    ``schedule`` returns a :class:`TaskHandle` (kept there by id until its task ends)
+    instead of the id, and the dispatch loops resolve it.
     """
 
     cdef readonly TaskQueue _queue
@@ -150,7 +152,8 @@ cdef class Dispatcher:
     cdef bint native_clock              # _clock is time.monotonic_ns: read it directly
     cdef public int64_t _notify_before   # schedule() calls hooks.notify for releases before this
     cdef public bint _stopping
-    cdef public bint _report_jobs        # tell hooks.job_done how every job ended
+    cdef public dict _handles            # id -> TaskHandle of unfinished tasks, or None
+    cdef public bint _closed             # schedule() refuses new tasks
 
     def __init__(self, TaskQueue queue, clock, hooks):
         self._queue = queue
@@ -159,7 +162,8 @@ cdef class Dispatcher:
         self.native_clock = DISPATCH_NATIVE_CLOCK and clock is time.monotonic_ns
         self._notify_before = DISPATCH_NEVER
         self._stopping = False
-        self._report_jobs = False
+        self._handles = None
+        self._closed = False
 
     cdef inline int64_t now(self) except? -1:
         if self.native_clock:
@@ -198,15 +202,26 @@ cdef class Dispatcher:
             job starts after its deadline. ``callback`` calls
             ``miss_callback(task_id, late_ns)`` instead of the task.
 
+        Returns
+        -------
+        int or TaskHandle
+            The task id; :class:`AsyncScheduler` returns an awaitable
+            :class:`TaskHandle` that carries it.
+
         Raises
         ------
         InvalidTaskError
             For a non-callable ``fn`` or an invalid time, priority or miss argument.
         QueueFull
             When ``max_queue_size`` tasks are already queued.
+        SchedulerClosed
+            After ``AsyncScheduler.close()``.
         """
         cdef Spec spec
         cdef int64_t task_id
+        cdef TaskHandle handle
+        if self._closed:
+            raise SchedulerClosed("this scheduler is closed; it accepts no more tasks")
         cdef int64_t now = self.now()
         if (
             at is None and delay is None and miss_callback is None
@@ -224,7 +239,14 @@ cdef class Dispatcher:
             raise QueueFull(f"max_queue_size={self._queue.max_queued} tasks are already queued")
         if spec.release < self._notify_before:
             self._hooks.notify(spec.release)
-        return task_id
+        if self._handles is None:
+            return task_id
+        handle = TaskHandle.__new__(TaskHandle)
+        handle.id = task_id
+        handle.owner = self._hooks
+        handle.state = PENDING
+        self._handles[task_id] = handle
+        return handle
 
     def cancel(self, task_id):
         """Remove a queued task in O(log n); a running periodic task is not re-released.
@@ -253,7 +275,8 @@ cdef class Dispatcher:
         cdef bint periodic = q.slots[s].period > 0
         if late > 0 and <int> task[2] != 0:
             self._hooks.missed(task_id, task[3], late)
-            self.job_ended(task_id, JOB_SKIPPED, late, periodic, not q.skip(task_id, now))
+            if not q.skip(task_id, now) and self._handles is not None:
+                self.resolve(task_id, periodic, FAILED, DeadlineMissed(task_id, late))
             return 0
         try:
             if tag < 0:
@@ -265,19 +288,18 @@ cdef class Dispatcher:
                 return 2
         except Exception as exc:
             self._hooks.task_failed(task_id, exc)
-            self.job_ended(task_id, JOB_FAILED, exc, periodic,
-                           not q.complete(task_id, now, self.now()))
+            if not q.complete(task_id, now, self.now()) and self._handles is not None:
+                self.resolve(task_id, periodic, FAILED, exc)
             return 1
-        self.job_ended(task_id, JOB_DONE, result, periodic,
-                       not q.complete(task_id, now, self.now()))
+        if not q.complete(task_id, now, self.now()) and self._handles is not None:
+            self.resolve(task_id, periodic, DONE, result)
         return 1
 
-    cdef inline int job_ended(self, int64_t task_id, int outcome, object value, bint periodic,
-                              bint last) except -1:
-        """Report a job's end to ``hooks.job_done`` when asked to; ``last`` is 0 while
-        the task goes on, 1 for a one-shot task, 2 for a periodic one that was cancelled."""
-        if self._report_jobs:
-            self._hooks.job_done(task_id, outcome, value, (2 if periodic else 1) if last else 0)
+    cdef int resolve(self, int64_t task_id, bint periodic, int state, object value) except -1:
+        """Resolve the handle of a task that ended for good (a periodic one by cancel)."""
+        handle = self._handles.pop(task_id, None)
+        if handle is not None:
+            (<TaskHandle> handle).resolve(CANCELLED if periodic else state, value)
         return 0
 
     cpdef int64_t _run_loop(self, object stop_at, bint until_idle, int64_t spin,

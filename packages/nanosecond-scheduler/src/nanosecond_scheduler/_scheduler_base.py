@@ -90,9 +90,6 @@ class ExecutorHooks:
     def wait_until(self, target: int | None, spin: int) -> None:
         raise NotImplementedError("this executor does not wait")
 
-    def job_done(self, task_id: int, outcome: int, value: object, last: bool) -> None:
-        """How a job ended (only called when the dispatcher's ``_report_jobs`` is set)."""
-
 
 class SchedulerBase(Dispatcher):
     """Scheduling, cancelling and statistics, without an executor."""

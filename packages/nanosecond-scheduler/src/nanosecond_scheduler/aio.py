@@ -6,17 +6,20 @@ import asyncio
 import functools
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from ._dispatcher import JOB_DONE, JOB_FAILED, task_id_value
+from ._dispatcher import task_id_value
 from ._scheduler_base import Clock, ErrorHook, ExecutorHooks, SchedulerBase
+from ._task_handle import HANDLE_CANCELLED as CANCELLED
+from ._task_handle import HANDLE_DONE as DONE
+from ._task_handle import HANDLE_FAILED as FAILED
+from ._task_handle import TaskHandle
 from ._validation import FOREVER
-from .errors import DeadlineMissed, SchedulerClosed, TaskNotFoundError
+from .errors import SchedulerClosed, TaskNotFoundError
 from .policy import Policy
-from .task_handle import TaskHandle
 
 __all__ = ["AsyncScheduler"]
 
@@ -75,32 +78,18 @@ class AsyncScheduler(SchedulerBase):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._handle: asyncio.Handle | asyncio.TimerHandle | None = None
         self._armed_for: int | None = None
-        self._handles: dict[int, TaskHandle] = {}
         self._coroutines: dict[int, asyncio.Task[Any]] = {}
         self._idle: asyncio.Event | None = None
-        self._closed = False
         self._notify_before = FOREVER
-        self._report_jobs = True
+        self._handles = {}  # schedule() returns handles
 
     # ------------------------------------------------------------------ submit
 
-    def schedule(self, fn: Callable[..., Any], /, *args: Any, **options: Any) -> TaskHandle:  # type: ignore[override]
-        """Queue ``fn(*args)`` (a callable or coroutine function); return its handle.
-
-        Takes the options of :meth:`Scheduler.schedule` (``priority``, ``deadline``,
-        ``period``, ``wcet``, ``at``, ``delay``, ``on_miss``, ``miss_callback``).
-
-        Raises
-        ------
-        SchedulerClosed
-            After :meth:`close`.
-        """
-        if self._closed:
-            raise SchedulerClosed("this AsyncScheduler is closed; it accepts no more tasks")
-        task_id = super().schedule(fn, *args, **options)
-        handle = TaskHandle(task_id, self._hooks)
-        self._handles[task_id] = handle
-        return handle
+    if TYPE_CHECKING:
+        # The compiled Dispatcher.schedule returns a TaskHandle here (see _handles).
+        def schedule(  # type: ignore[override]
+            self, fn: Callable[..., Any], /, *args: Any, **options: Any
+        ) -> TaskHandle: ...
 
     def schedule_many(
         self, fn: Callable[[int], Any], count: int | None = None, **options: Any
@@ -117,13 +106,13 @@ class AsyncScheduler(SchedulerBase):
         tid = task_id_value(task_id)
         super().cancel(tid)
         if self._queue.info(tid) is None:  # removed, not a running periodic task
-            self._resolve(tid, "cancelled")
+            self._resolve(tid, CANCELLED)
 
     def pop_next(self) -> int | None:
         """Take the first released task without running it; its handle is cancelled."""
         task_id = super().pop_next()
         if task_id is not None and self._queue.info(task_id) is None:
-            self._resolve(task_id, "cancelled")
+            self._resolve(task_id, CANCELLED)
         return task_id
 
     def pop_ready(self, n: int = 1) -> npt.NDArray[np.int64]:
@@ -131,14 +120,15 @@ class AsyncScheduler(SchedulerBase):
         ids = super().pop_ready(n)
         for task_id in ids.tolist():
             if self._queue.info(task_id) is None:
-                self._resolve(task_id, "cancelled")
+                self._resolve(task_id, CANCELLED)
         return ids
 
     def clear(self) -> int:
         """Cancel every queued task (and its handle); return how many were removed."""
         n = super().clear()
+        assert self._handles is not None
         for task_id in [t for t in self._handles if self._queue.info(t) is None]:
-            self._resolve(task_id, "cancelled")
+            self._resolve(task_id, CANCELLED)
         return n
 
     def close(self) -> None:
@@ -159,10 +149,11 @@ class AsyncScheduler(SchedulerBase):
 
     # --------------------------------------------------------------- dispatch
 
-    def _resolve(self, task_id: int, state: str, value: Any = None) -> None:
+    def _resolve(self, task_id: int, state: int, value: Any = None) -> None:
+        assert self._handles is not None
         handle = self._handles.pop(task_id, None)
         if handle is not None:
-            handle.set_outcome(state, value)
+            handle.resolve(state, value)
 
     def _arm(self) -> None:
         """Make sure a drain runs at the next release (now if something is ready)."""
@@ -196,16 +187,17 @@ class AsyncScheduler(SchedulerBase):
         self._coroutines.pop(task_id, None)
         info = self._queue.info(task_id)
         periodic = info is not None and info[2] > 0
-        if job.cancelled() or periodic:
-            outcome, value = "cancelled", None
-            if not job.cancelled() and job.exception() is not None:
-                self._hooks.task_failed(task_id, job.exception())
+        outcome: int
+        if job.cancelled():
+            outcome, value = CANCELLED, None
         elif job.exception() is not None:
-            outcome, value = "failed", job.exception()
+            outcome, value = FAILED, job.exception()
             assert value is not None
             self._hooks.task_failed(task_id, value)
         else:
-            outcome, value = "done", job.result()
+            outcome, value = DONE, job.result()
+        if periodic:
+            outcome = CANCELLED  # a periodic task ends only by cancel
         last = not self._queue.complete(task_id, start, self._clock())
         if last:
             self._resolve(task_id, outcome, value)
@@ -257,18 +249,6 @@ class _AsyncHooks(ExecutorHooks):
         job = s._loop.create_task(coro)
         s._coroutines[task_id] = job
         job.add_done_callback(functools.partial(s._coroutine_done, task_id, start))
-
-    def job_done(self, task_id: int, outcome: int, value: object, last: int) -> None:
-        if not last:
-            return  # a periodic task goes on
-        if last == 2:
-            self.scheduler._resolve(task_id, "cancelled")  # periodic tasks end by cancel
-        elif outcome == JOB_DONE:
-            self.scheduler._resolve(task_id, "done", value)
-        elif outcome == JOB_FAILED:
-            self.scheduler._resolve(task_id, "failed", value)
-        else:
-            self.scheduler._resolve(task_id, "failed", DeadlineMissed(task_id, int(value)))  # type: ignore[call-overload]
 
     def cancel_handle(self, handle: TaskHandle) -> bool:
         """Cancel a handle's task: unqueue it, or cancel its running coroutine."""

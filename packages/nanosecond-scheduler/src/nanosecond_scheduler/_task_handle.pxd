@@ -1,0 +1,17 @@
+from libc.stdint cimport int64_t
+
+cdef enum:
+    PENDING = 0
+    DONE = 1
+    FAILED = 2
+    CANCELLED = 3
+
+
+cdef class TaskHandle:
+    cdef readonly int64_t id
+    cdef object owner       # has cancel_handle(handle) -> bool
+    cdef int state
+    cdef object value
+    cdef list listeners     # waiting futures and done callbacks, made on first use
+
+    cpdef resolve(self, int state, object value)
