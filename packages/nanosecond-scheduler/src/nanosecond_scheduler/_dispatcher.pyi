@@ -2,7 +2,6 @@ from collections.abc import Callable
 from typing import Any
 
 from ._queue import TaskQueue
-from ._task_handle import TaskHandle
 from .deadline import Deadline
 
 def task_id_value(task_id: object) -> int: ...
@@ -14,7 +13,7 @@ class Dispatcher:
     _hooks: Any
     _notify_before: int
     _stopping: bool
-    _handles: dict[int, TaskHandle] | None
+    _make_handles: bool
     _closed: bool
     def __init__(self, queue: TaskQueue, clock: Callable[[], int], hooks: Any) -> None: ...
     def schedule(

@@ -553,6 +553,22 @@ cdef class TaskQueue:
         cdef Slot* t = &self.slots[s]
         return t.release, t.deadline, t.period, t.wcet, t.priority, t.state
 
+    def payload(self, int64_t task_id):
+        """The payload of a queued or running task, or None."""
+        cdef int64_t s = self.resolve(task_id)
+        if s < 0:
+            return None
+        return <object> self.slots[s].payload
+
+    def queued_payloads(self):
+        """``[(id, payload), ...]`` of every queued (not running) task, in slot order."""
+        cdef int64_t s
+        return [
+            (self.id_of(s), <object> self.slots[s].payload)
+            for s in range(self.n_slots)
+            if self.slots[s].state == READY or self.slots[s].state == PENDING
+        ]
+
     def pop_many(self, int64_t now, int64_t[::1] ids_out):
         """Take up to ``len(ids_out)`` ready tasks in policy order without running them.
 

@@ -9,9 +9,10 @@ cdef enum:
 
 cdef class TaskHandle:
     cdef readonly int64_t id
-    cdef object owner       # has cancel_handle(handle) -> bool
+    cdef object owner       # weakref to an object with cancel_handle(handle) -> bool
     cdef int state
     cdef object value
     cdef list listeners     # waiting futures and done callbacks, made on first use
 
+    cdef void track(self) noexcept
     cpdef resolve(self, int state, object value)

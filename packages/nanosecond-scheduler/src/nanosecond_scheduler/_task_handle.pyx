@@ -2,8 +2,13 @@
 made for every task, so it costs what a tuple does, not what a Python object does)."""
 
 import asyncio
+import weakref
 
 from libc.stdint cimport int64_t
+
+cdef extern from "Python.h":
+    void gc_track "PyObject_GC_Track" (object o) noexcept
+    int gc_is_tracked "PyObject_GC_IsTracked" (object o) noexcept
 
 cdef object Future = asyncio.Future
 cdef object CancelledError = asyncio.CancelledError
@@ -34,8 +39,16 @@ cdef class TaskHandle:
 
     def __init__(self, int64_t task_id, owner):
         self.id = task_id
-        self.owner = owner
+        self.owner = weakref.ref(owner)
         self.state = PENDING
+
+    cdef void track(self) noexcept:
+        # A pending handle holds only its id and a weak reference to its scheduler, so
+        # the dispatcher leaves it untracked by the cyclic GC (thousands of queued
+        # handles would otherwise be traversed by every collection); once it holds a
+        # value or listeners, which may lead back to it, it is tracked again.
+        if not gc_is_tracked(self):
+            gc_track(self)
 
     # ------------------------------------------------------------- the id
 
@@ -101,13 +114,15 @@ cdef class TaskHandle:
         """
         if self.state != PENDING:
             return False
-        return self.owner.cancel_handle(self)
+        owner = self.owner()
+        return False if owner is None else owner.cancel_handle(self)
 
     def add_done_callback(self, fn):
         """Call ``fn(handle)`` once the task is done (at once if it already is)."""
         if self.state != PENDING:
             fn(self)
         elif self.listeners is None:
+            self.track()
             self.listeners = [fn]
         else:
             self.listeners.append(fn)
@@ -116,6 +131,7 @@ cdef class TaskHandle:
         if self.state == PENDING:
             waiter = get_running_loop().create_future()
             if self.listeners is None:
+                self.track()
                 self.listeners = [waiter]
             else:
                 self.listeners.append(waiter)
@@ -132,6 +148,8 @@ cdef class TaskHandle:
         if self.state != PENDING:
             return
         self.state = state
+        if value is not None:
+            self.track()
         self.value = value
         listeners = self.listeners
         self.listeners = None

@@ -81,12 +81,12 @@ class AsyncScheduler(SchedulerBase):
         self._coroutines: dict[int, asyncio.Task[Any]] = {}
         self._idle: asyncio.Event | None = None
         self._notify_before = FOREVER
-        self._handles = {}  # schedule() returns handles
+        self._make_handles = True  # schedule() returns handles
 
     # ------------------------------------------------------------------ submit
 
     if TYPE_CHECKING:
-        # The compiled Dispatcher.schedule returns a TaskHandle here (see _handles).
+        # The compiled Dispatcher.schedule returns a TaskHandle here (see _make_handles).
         def schedule(  # type: ignore[override]
             self, fn: Callable[..., Any], /, *args: Any, **options: Any
         ) -> TaskHandle: ...
@@ -104,31 +104,34 @@ class AsyncScheduler(SchedulerBase):
     def cancel(self, task_id: int) -> None:
         """Remove a queued task (its handle is cancelled); see :meth:`Scheduler.cancel`."""
         tid = task_id_value(task_id)
+        payload = self._queue.payload(tid)
         super().cancel(tid)
         if self._queue.info(tid) is None:  # removed, not a running periodic task
-            self._resolve(tid, CANCELLED)
+            _resolve(payload, CANCELLED)
 
     def pop_next(self) -> int | None:
         """Take the first released task without running it; its handle is cancelled."""
+        queued = dict(self._queue.queued_payloads())  # O(n): the handles travel in payloads
         task_id = super().pop_next()
         if task_id is not None and self._queue.info(task_id) is None:
-            self._resolve(task_id, CANCELLED)
+            _resolve(queued.get(task_id), CANCELLED)
         return task_id
 
     def pop_ready(self, n: int = 1) -> npt.NDArray[np.int64]:
         """Take up to ``n`` released tasks without running them; their handles are cancelled."""
+        queued = dict(self._queue.queued_payloads())
         ids = super().pop_ready(n)
         for task_id in ids.tolist():
             if self._queue.info(task_id) is None:
-                self._resolve(task_id, CANCELLED)
+                _resolve(queued.get(task_id), CANCELLED)
         return ids
 
     def clear(self) -> int:
         """Cancel every queued task (and its handle); return how many were removed."""
+        queued = self._queue.queued_payloads()
         n = super().clear()
-        assert self._handles is not None
-        for task_id in [t for t in self._handles if self._queue.info(t) is None]:
-            self._resolve(task_id, CANCELLED)
+        for _task_id, payload in queued:
+            _resolve(payload, CANCELLED)
         return n
 
     def close(self) -> None:
@@ -148,12 +151,6 @@ class AsyncScheduler(SchedulerBase):
         return self._closed
 
     # --------------------------------------------------------------- dispatch
-
-    def _resolve(self, task_id: int, state: int, value: Any = None) -> None:
-        assert self._handles is not None
-        handle = self._handles.pop(task_id, None)
-        if handle is not None:
-            handle.resolve(state, value)
 
     def _arm(self) -> None:
         """Make sure a drain runs at the next release (now if something is ready)."""
@@ -198,9 +195,9 @@ class AsyncScheduler(SchedulerBase):
             outcome, value = DONE, job.result()
         if periodic:
             outcome = CANCELLED  # a periodic task ends only by cancel
-        last = not self._queue.complete(task_id, start, self._clock())
-        if last:
-            self._resolve(task_id, outcome, value)
+        payload = self._queue.payload(task_id)
+        if not self._queue.complete(task_id, start, self._clock()):
+            _resolve(payload, outcome, value)
         self._arm()  # a periodic coroutine was re-released
         self._check_idle()
 
@@ -223,6 +220,12 @@ class AsyncScheduler(SchedulerBase):
         self._loop = asyncio.get_running_loop()
         self._arm()
         return await aw
+
+
+def _resolve(payload: Any, state: int, value: Any = None) -> None:
+    """Resolve the handle a task's payload carries (its fifth item), if any."""
+    if payload is not None and len(payload) > 4:
+        payload[4].resolve(state, value)
 
 
 class _AsyncHooks(ExecutorHooks):
