@@ -1,7 +1,9 @@
 import asyncio
+import gc
 import itertools
 import random
 import time
+import weakref
 
 import pytest
 
@@ -247,3 +249,25 @@ def test_close_refuses_later_work_and_cancels_queued_handles():
         return len(sched)
 
     assert run(main()) == 0
+
+
+def test_handles_leave_no_uncollectable_cycles():
+    # Pending handles and payloads are hidden from the cyclic GC for speed: check that a
+    # dropped scheduler with pending handles, and a result that refers back to its own
+    # handle, are still collected.
+    class Box:
+        pass
+
+    async def main():
+        sched = AsyncScheduler()
+        pending = [sched.schedule(print, "never", delay=10**9) for _ in range(3)]
+        box = Box()
+        h = sched.schedule(lambda: box)
+        box.handle = h
+        await h
+        return weakref.ref(sched), weakref.ref(box), pending
+
+    sched_ref, box_ref, pending = run(main())
+    gc.collect()
+    assert sched_ref() is None and box_ref() is None
+    assert not pending[0].done() and not pending[0].cancel()  # its scheduler is gone
