@@ -164,6 +164,7 @@ cdef class Dispatcher:
     cdef public bint _stopping
     cdef public bint _make_handles       # schedule() returns a TaskHandle (kept in the payload)
     cdef object _owner_ref               # weakref to _hooks, shared by every handle
+    cdef int64_t job_end                 # when the last job run_job finished ended
     cdef public bint _closed             # schedule() refuses new tasks
 
     def __init__(self, TaskQueue queue, clock, hooks):
@@ -299,19 +300,23 @@ cdef class Dispatcher:
                 resolve(task, periodic, FAILED, DeadlineMissed(task_id, late))
             return 0
         try:
-            if tag < 0:
-                result = task[0](*<tuple> task[1])
-            else:
+            if tag >= 0:
                 result = task[0](tag)
+            elif len(<tuple> task[1]) == 0:
+                result = task[0]()  # a vectorcall, no argument tuple to unpack
+            else:
+                result = task[0](*<tuple> task[1])
             if result is not None and iscoroutine(result):
                 self._hooks.start_coroutine(task_id, now, result)
                 return 2
         except Exception as exc:
             self._hooks.task_failed(task_id, exc)
-            if not q.complete(task_id, now, self.now()) and self._make_handles:
+            self.job_end = self.now()
+            if not q.complete(task_id, now, self.job_end) and self._make_handles:
                 resolve(task, periodic, FAILED, exc)
             return 1
-        if not q.complete(task_id, now, self.now()) and self._make_handles:
+        self.job_end = self.now()
+        if not q.complete(task_id, now, self.job_end) and self._make_handles:
             resolve(task, periodic, DONE, result)
         return 1
 
@@ -320,9 +325,12 @@ cdef class Dispatcher:
         """Dispatch until stopped, ``stop_at`` passes, or (``until_idle``) nothing is left."""
         cdef TaskQueue q = self._queue
         cdef int64_t stop = DISPATCH_FOREVER if stop_at is None else <int64_t> stop_at
-        cdef int64_t now, late, s, n = 0
+        cdef int64_t now = 0, late, s, ran, n = 0
+        cdef bint have_now = False
         while not self._stopping:
-            now = self.now()
+            if not have_now:
+                now = self.now()
+            have_now = False
             if now >= stop:
                 break
             s = q.take(now, &late)
@@ -336,8 +344,12 @@ cdef class Dispatcher:
                     break  # simulated time with nothing left that could ever arrive
                 self._hooks.wait_until(target, spin)
                 continue
-            if self.run_job(s, now, late):
+            ran = self.run_job(s, now, late)
+            if ran:
                 n += 1
+            if ran == 1:
+                now = self.job_end  # read just now: the next job starts at it
+                have_now = True
         return n
 
     cpdef int64_t _dispatch_ready(self) except -1:
