@@ -410,12 +410,30 @@ def cpu_table(repeat=9):
     which a shared, oversubscribed machine inflates far less than wall time (it still
     counts cache and memory contention). Implementations interleaved, medians."""
     cases = [
-        ("batched schedule_many + pop_ready, per task", _batch, BATCH, _ours_batch,
-         "numpy argsort (stable)", _argsort_batch),
-        ("cancel in a 100,000 queue, per cancel", _cancel, CANCELS, _ours_cancel,
-         "heapq mark-removed recipe", _heapq_cancel),
-        ("run_until_idle over 100,000 tasks, per task", _dispatch, DISPATCH, _ours_dispatch,
-         "sched.scheduler run", _sched_dispatch),
+        (
+            "batched schedule_many + pop_ready, per task",
+            _batch,
+            BATCH,
+            _ours_batch,
+            "numpy argsort (stable)",
+            _argsort_batch,
+        ),
+        (
+            "cancel in a 100,000 queue, per cancel",
+            _cancel,
+            CANCELS,
+            _ours_cancel,
+            "heapq mark-removed recipe",
+            _heapq_cancel,
+        ),
+        (
+            "run_until_idle over 100,000 tasks, per task",
+            _dispatch,
+            DISPATCH,
+            _ours_dispatch,
+            "sched.scheduler run",
+            _sched_dispatch,
+        ),
     ]
     lines = [
         "| workload (CPU time) | ours | peer | peer | ours/peer |",
