@@ -160,6 +160,7 @@ def check_policy(policy, seed, sets):
 @pytest.mark.parametrize("policy", POLICIES)
 def test_admitted_sets_never_miss_on_the_executor(policy, seed):
     counts = check_policy(policy, seed=10 * seed + POLICIES.index(policy), sets=SETS)
+    print(f"\nadmission {policy} seed {seed}: {counts}")  # shown with pytest -s
     assert counts["admitted_miss"] == 0, counts
     assert counts["exact_refused_miss"] == counts["exact_refused"], counts
     assert counts["admitted"] >= SETS // 10, counts  # the check is not vacuous
