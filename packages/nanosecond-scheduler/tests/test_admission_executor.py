@@ -219,3 +219,18 @@ def test_least_laxity_picks_the_smallest_laxity_at_every_dispatch():
             assert laxity[i] == min(laxity.values()), (i, now, laxity)
             done.add(i)
         assert len(started) == len(jobs)
+
+
+def test_unit_ns_makes_the_blocking_term_exact_in_coarser_units():
+    # In ms, the lower-priority 3 ms job can start 1 ns (not 1 ms) before the 1 ms
+    # task's release and block it for 3 ms - 1 ns: its response is ~4 ms > 3 ms.
+    tasks = [PeriodicTask(1, 3), PeriodicTask(3, 10)]
+    ms = 1_000_000
+    assert admit(tasks, "rate_monotonic").admitted  # correct when the unit is ns
+    r = admit(tasks, "rate_monotonic", unit_ns=ms)
+    assert not r.admitted and "unit_ns=1000000" in r.reason
+    in_ns = [PeriodicTask(t.wcet * ms, t.period * ms) for t in tasks]
+    assert executor_misses(in_ns, "rate_monotonic", [1, 0], 30 * ms) > 0
+    assert reference_misses(in_ns, "rate_monotonic", [1, 0], 30 * ms) > 0
+    ok = admit([PeriodicTask(1, 4), PeriodicTask(2, 6), PeriodicTask(3, 12)], unit_ns=1000)
+    assert ok.admitted and ok.response_times == (4, 6, 6)  # rounded up to whole µs

@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -62,9 +62,9 @@ def _positive_int(name: str, value: object, *, allow_zero: bool = False) -> int:
 class PeriodicTask:
     """A periodic task for admission: ``wcet`` every ``period``, due ``deadline`` after release.
 
-    Times are integers in any one unit (ns, µs, ...). ``deadline`` defaults to
-    ``period`` and must not exceed it; ``priority`` (larger first) is used by
-    ``fixed_priority``.
+    Times are integers in any one unit (ns, µs, ...; tell :func:`admit` which with
+    ``unit_ns`` unless it is nanoseconds). ``deadline`` defaults to ``period`` and
+    must not exceed it; ``priority`` (larger first) is used by ``fixed_priority``.
 
     Examples
     --------
@@ -270,6 +270,7 @@ def admit(
     policy: Policy | str = "rate_monotonic",
     *,
     preemptive: bool = False,
+    unit_ns: int = 1,
 ) -> AdmissionResult:
     """Decide whether ``tasks`` meet every deadline under ``policy`` on one processor.
 
@@ -284,6 +285,12 @@ def admit(
         False (default): the analysis of the executors this package ships, which run
         each job to completion. True: the classic preemptive analyses, for tasks that
         yield between short jobs.
+    unit_ns
+        Nanoseconds per unit of the tasks' times (1000 for microseconds). The
+        executors' clock ticks in nanoseconds, so a running job can block a newly
+        released one for its wcet minus one nanosecond, not minus one of your units:
+        the non-preemptive analyses need the unit to be exact (and safe). Response
+        times are reported in your unit, rounded up.
 
     Examples
     --------
@@ -305,6 +312,22 @@ def admit(
             raise InvalidTaskError(f"admit() takes PeriodicTask items, got {type(t).__name__}")
     if not isinstance(preemptive, bool):
         raise InvalidTaskError(f"preemptive must be True or False, got {preemptive!r}")
+    unit = _positive_int("unit_ns", unit_ns)
+    if unit != 1 and not preemptive:
+        # Analyse in clock ticks; report response times back in the caller's unit.
+        result = admit(
+            [
+                PeriodicTask(
+                    t.wcet * unit, t.period * unit, (t.deadline or 0) * unit, t.priority, t.name
+                )
+                for t in task_list
+            ],
+            p,
+        )
+        if result.response_times is not None:
+            times = tuple(None if r is None else -(-r // unit) for r in result.response_times)
+            result = replace(result, response_times=times)
+        return replace(result, reason=f"{result.reason} (analysed in ns, unit_ns={unit})")
     if not task_list:
         return AdmissionResult(True, p.value, 0.0, 1.0, (), "no tasks", preemptive, True)
     u_exact = sum(Fraction(t.wcet, t.period) for t in task_list)
