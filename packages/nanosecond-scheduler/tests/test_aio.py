@@ -271,3 +271,17 @@ def test_handles_leave_no_uncollectable_cycles():
     gc.collect()
     assert sched_ref() is None and box_ref() is None
     assert not pending[0].done() and not pending[0].cancel()  # its scheduler is gone
+
+
+def test_taking_tasks_without_running_them_cancels_their_handles():
+    async def main():
+        sched = AsyncScheduler("edf")
+        now = time.monotonic_ns()
+        hs = [sched.schedule(lambda i=i: i, deadline=now + 10 * i) for i in range(4)]
+        taken = sched.pop_ready(2).tolist()
+        first = sched.pop_next()
+        assert taken == [hs[0].id, hs[1].id] and first == hs[2]
+        assert [h.cancelled() for h in hs] == [True, True, True, False]
+        return await hs[3]
+
+    assert run(main()) == 3
