@@ -26,7 +26,10 @@ for ``edf`` and for ``least_laxity`` (true least-laxity-first is optimal on one
 processor, Mok 1983, so it schedules exactly the EDF-feasible sets).
 
 Analyses whose busy period would span more than ``MAX_STEPS`` jobs or test points give
-up and refuse the set, saying the answer is unknown.
+up and refuse the set, saying the answer is unknown. The executors modelled are one
+processor running jobs to completion: ``Scheduler`` with one worker and
+``AsyncScheduler`` callbacks. Coroutine tasks that ``await`` (they interleave) and
+``Scheduler(workers=N > 1)`` (a multiprocessor) are outside every analysis here.
 """
 
 from __future__ import annotations
