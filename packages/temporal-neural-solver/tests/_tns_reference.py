@@ -187,3 +187,93 @@ def reference_lasso(f: Formula, prefix, loop, position: int = 0) -> bool:
         raise AssertionError(op)
 
     return h(f, position)
+
+
+# -- the recursive passes the package used before they became iterative ------------------
+# Kept as references for small formulas: the iterative passes must agree with them.
+
+_LEVEL = {"<->": 1, "->": 2, "^": 3, "|": 4, "&": 5, "U": 6, "R": 6, "W": 6, "M": 6, "S": 6}
+_RIGHT_ASSOC = frozenset({"->", "U", "R", "W", "M", "S"})
+_DUAL = {"A": "E", "E": "A", "&": "|", "|": "&", "X": "N", "N": "X", "F": "G", "G": "F"}
+_DUAL |= {"U": "R", "R": "U", "W": "M", "M": "W", "O": "H", "H": "O"}
+
+
+def _level(g: Formula) -> int:
+    return _LEVEL.get(g.op, 7 + (1 if not g.args else 0))
+
+
+def _interval_text(g: Formula) -> str:
+    if g.interval is None:
+        return ""
+    a, b = (int(x) if x != float("inf") else "inf" for x in g.interval)
+    return f"[{a},{b}]"
+
+
+def recursive_str(g: Formula) -> str:
+    """Printing by recursion (integer interval bounds only)."""
+    if not g.args:
+        return str(g)  # leaves print the same either way
+    if len(g.args) == 1:
+        (child,) = g.args
+        text = recursive_str(child)
+        if _level(child) < 7:
+            text = f"({text})"
+        head = g.op + _interval_text(g)
+        return f"{head}{text}" if g.op == "!" else f"{head} {text}"
+    left, right = g.args
+    level = _LEVEL[g.op]
+    ltext, rtext = recursive_str(left), recursive_str(right)
+    if _level(left) < level or (_level(left) == level and g.op in _RIGHT_ASSOC):
+        ltext = f"({ltext})"
+    if _level(right) < level or (_level(right) == level and g.op not in _RIGHT_ASSOC):
+        rtext = f"({rtext})"
+    return f"{ltext} {g.op}{_interval_text(g)} {rtext}"
+
+
+def recursive_nnf(f: Formula) -> Formula:
+    mk = Formula.make
+    if not f.args:
+        return f
+    if f.op == "!":
+        return recursive_negation(f.args[0])
+    if f.op == "->":
+        return mk("|", recursive_negation(f.args[0]), recursive_nnf(f.args[1]))
+    a, b = (*f.args, None)[:2]
+    if f.op == "<->":
+        return mk(
+            "&",
+            mk("|", recursive_negation(a), recursive_nnf(b)),
+            mk("|", recursive_nnf(a), recursive_negation(b)),
+        )
+    if f.op == "^":
+        return mk(
+            "|",
+            mk("&", recursive_nnf(a), recursive_negation(b)),
+            mk("&", recursive_negation(a), recursive_nnf(b)),
+        )
+    return mk(f.op, *(recursive_nnf(x) for x in f.args), interval=f.interval)
+
+
+def recursive_negation(f: Formula) -> Formula:
+    """NNF of ``!f`` by recursion."""
+    mk = Formula.make
+    op = f.op
+    if op == "true":
+        return mk("false")
+    if op == "false":
+        return mk("true")
+    if op == "atom":
+        return mk("!", f)
+    if op == "cmp":
+        return mk("cmp", predicate=f.predicate.negated())
+    if op == "!":
+        return recursive_nnf(f.args[0])
+    if op == "->":
+        return mk("&", recursive_nnf(f.args[0]), recursive_negation(f.args[1]))
+    if op == "<->":
+        return recursive_nnf(mk("^", *f.args))
+    if op == "^":
+        return recursive_nnf(mk("<->", *f.args))
+    if (op == "U" and f.interval is not None) or op in ("Y", "S"):
+        return mk("!", recursive_nnf(f))
+    return mk(_DUAL[op], *(recursive_negation(a) for a in f.args), interval=f.interval)

@@ -272,34 +272,53 @@ class _Evaluator:
         return int(hits[-1]) if hits.size else None
 
     def explain(self, f: Formula, i: int) -> set[int]:
-        """Positions that decide the value of ``f`` at ``i``."""
+        """Positions that decide the value of ``f`` at ``i``.
+
+        A worklist of (subformula, position) pairs rather than recursion, so formulas of
+        any depth are explained; each pair is expanded once.
+        """
+        found: set[int] = set()
+        todo: list[tuple[Formula, int]] = [(f, i)]
+        seen: set[tuple[Formula, int]] = set()
+        while todo:
+            item = todo.pop()
+            if item in seen:
+                continue
+            seen.add(item)
+            positions, more = self._explain_one(*item)
+            found |= positions
+            todo.extend(more)
+        return found
+
+    def _explain_one(self, f: Formula, i: int) -> tuple[set[int], list[tuple[Formula, int]]]:
+        """Positions ``f`` at ``i`` decides alone, and the (subformula, step) pairs it defers to."""
         val = bool(self.values[f][i])
         op = f.op
         if op in ("true", "false"):
-            return set()
+            return set(), []
         if op in ("atom", "cmp"):
-            return {i}
+            return {i}, []
         args = f.args
         vals = [self.values[a] for a in args]
         if op == "!":
-            return self.explain(args[0], i)
+            return set(), [(args[0], i)]
         if op in ("&", "|", "->"):
             a_val = bool(vals[0][i]) if op != "->" else not bool(vals[0][i])
             decisive = (op == "&" and not val) or (op != "&" and val)
             if decisive:  # one side suffices
                 chosen = 0 if a_val == val else 1
-                return self.explain(args[chosen], i)
-            return self.explain(args[0], i) | self.explain(args[1], i)
+                return set(), [(args[chosen], i)]
+            return set(), [(args[0], i), (args[1], i)]
         if op in ("<->", "^"):
-            return self.explain(args[0], i) | self.explain(args[1], i)
+            return set(), [(args[0], i), (args[1], i)]
         if op in ("X", "N"):
             if i + 1 < self.n:
-                return self.explain(args[0], i + 1)
+                return set(), [(args[0], i + 1)]
             if self.loop_start is not None:
-                return self.explain(args[0], self.loop_start)
-            return {i}
+                return set(), [(args[0], self.loop_start)]
+            return {i}, []
         if op == "Y":
-            return self.explain(args[0], i - 1) if i > 0 else {i}
+            return (set(), [(args[0], i - 1)]) if i > 0 else ({i}, [])
         if f.interval is not None:
             return self._explain_timed(f, i, val, vals)
         if op in ("F", "G", "O", "H"):
@@ -307,34 +326,32 @@ class _Evaluator:
             target = vals[0] if want else ~vals[0]
             j = self._first(i, target) if op in ("F", "G") else self._last(i, target)
             if j is None:  # G/H hold everywhere: no single step; F/O never met: the start
-                return {i} if want else set()
-            return self.explain(args[0], j)
+                return ({i} if want else set()), []
+            return set(), [(args[0], j)]
         if op in ("R", "W", "M"):
             core = to_core(f)
             self.run(core)
-            return self.explain(core, i)
+            return set(), [(core, i)]
         a, b = vals
         if op == "U":
             if val:
                 j = self._first(i, b)
                 assert j is not None
-                return self.explain(args[1], j)
+                return set(), [(args[1], j)]
             j = self._first(i, ~a | b)
             if j is None or bool(b[j]):  # b never comes: the obligation at i is unmet
-                return {i}
-            return self.explain(args[0], j) | self.explain(args[1], j)
+                return {i}, []
+            return set(), [(args[0], j), (args[1], j)]
         if op == "S":
             j = self._last(i, b if val else (~a | b))
             if j is None or (not val and bool(b[j])):
-                return {i}
-            return (
-                self.explain(args[1], j)
-                if val
-                else self.explain(args[0], j) | self.explain(args[1], j)
-            )
+                return {i}, []
+            return set(), ([(args[1], j)] if val else [(args[0], j), (args[1], j)])
         raise AssertionError(op)  # pragma: no cover
 
-    def _explain_timed(self, f: Formula, i: int, val: bool, vals: list[np.ndarray]) -> set[int]:
+    def _explain_timed(
+        self, f: Formula, i: int, val: bool, vals: list[np.ndarray]
+    ) -> tuple[set[int], list[tuple[Formula, int]]]:
         assert self.times is not None and f.interval is not None
         lo, hi = _windows(self.times, f.interval)
         lo_i, hi_i = int(lo[i]), int(hi[i])
@@ -343,15 +360,15 @@ class _Evaluator:
             target = vals[0] if f.op == "F" else ~vals[0]
             hits = window[target[window]]
             if hits.size == 0:
-                return {i}
-            return self.explain(f.args[0], int(hits[0]))
+                return {i}, []
+            return set(), [(f.args[0], int(hits[0]))]
         a, b = vals
         if val:
             n = self.n
             next_not_a = i + int(np.argmax(~a[i:])) if (~a[i:]).any() else n
             cand = window[(window <= next_not_a) & b[window]]
-            return self.explain(f.args[1], int(cand[0]))
-        return {i}
+            return set(), [(f.args[1], int(cand[0]))]
+        return {i}, []
 
 
 def to_core(f: Formula) -> Formula:
@@ -455,10 +472,12 @@ def evaluate(
     ----------
     formula : Formula or str
         The formula (text is parsed).
-    trace : list of dict, list of set, dict of arrays, or Lasso
-        Finite trace (LTLf) or, with ``semantics="infinite"``, a :class:`Lasso`.
+    trace : list of dict, list of set, dict of arrays, pandas DataFrame or Series, or Lasso
+        Finite trace (LTLf) or, with ``semantics="infinite"``, a :class:`Lasso`. A
+        DataFrame has one column per atom or signal, one row per step.
     times : array-like, optional
         Strictly increasing timestamps for timed operators; default the step index.
+        datetime64 / timedelta64 values (a pandas ``DatetimeIndex``) count seconds.
     semantics : {"finite", "infinite"}
     unknown : {"error", "false"}
         What an atom missing from a dict trace means. Sets list the true atoms, so

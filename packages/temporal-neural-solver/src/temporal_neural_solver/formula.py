@@ -22,12 +22,15 @@ from __future__ import annotations
 import math
 import re
 import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import TemporalLogicError
 
-__all__ = ["FALSE", "TRUE", "Formula", "Predicate", "atom"]
+__all__ = ["FALSE", "TRUE", "Formula", "Predicate", "atom", "fold"]
+
+T = TypeVar("T")
 
 #: operator -> arity, for the propositional and temporal operators.
 ARITY: dict[str, int] = {
@@ -292,31 +295,92 @@ class Formula:
         return _LEVEL.get(self.op, _UNARY_LEVEL + (1 if not self.args else 0))
 
     def __str__(self) -> str:
-        op = self.op
-        if op in ("true", "false"):
-            return op
-        if op == "atom":
-            name = self.name or ""
-            if _IDENT.match(name) and name not in KEYWORDS:
-                return name
-            return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        if op == "cmp":
-            return str(self.predicate)
-        if len(self.args) == 1:
-            child = self.args[0]
-            text = str(child)
-            if child._level() < _UNARY_LEVEL:
-                text = f"({text})"
-            head = op + _interval_str(self.interval)
-            return f"{head}{text}" if op == "!" else f"{head} {text}"
-        left, right = self.args
-        level = _LEVEL[op]
-        ltext, rtext = str(left), str(right)
-        if left._level() < level or (left._level() == level and op in _RIGHT_ASSOC):
-            ltext = f"({ltext})"
-        if right._level() < level or (right._level() == level and op not in _RIGHT_ASSOC):
-            rtext = f"({rtext})"
-        return f"{ltext} {op}{_interval_str(self.interval)} {rtext}"
+        # Emit tokens from an explicit stack: no recursion, and linear time even for
+        # 100,000-deep chains (concatenating child strings would be quadratic).
+        out: list[str] = []
+        stack: list[Formula | str] = [self]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                out.append(item)
+                continue
+            op = item.op
+            if not item.args:
+                out.append(_leaf_str(item))
+                continue
+            if len(item.args) == 1:
+                child = item.args[0]
+                head = op + _interval_str(item.interval)
+                _push_operand(stack, child, child._level() < _UNARY_LEVEL)
+                stack.append(head if op == "!" else head + " ")
+                continue
+            left, right = item.args
+            level = _LEVEL[op]
+            lwrap = left._level() < level or (left._level() == level and op in _RIGHT_ASSOC)
+            rwrap = right._level() < level or (right._level() == level and op not in _RIGHT_ASSOC)
+            _push_operand(stack, right, rwrap)
+            stack.append(f" {op}{_interval_str(item.interval)} ")
+            _push_operand(stack, left, lwrap)
+        return "".join(out)
+
+
+def _push_operand(stack: list[Formula | str], operand: Formula, wrap: bool) -> None:
+    """Schedule ``operand`` for printing (the stack pops in reverse order)."""
+    if wrap:
+        stack.append(")")
+    stack.append(operand)
+    if wrap:
+        stack.append("(")
+
+
+def _leaf_str(leaf: Formula) -> str:
+    op = leaf.op
+    if op == "atom":
+        name = leaf.name or ""
+        if _IDENT.match(name) and name not in KEYWORDS:
+            return name
+        return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if op == "cmp":
+        return str(leaf.predicate)
+    return op  # true, false
+
+
+_MISSING: Any = object()
+
+
+def _args(node: Formula) -> tuple[Formula, ...]:
+    return node.args
+
+
+def fold(
+    root: Formula,
+    combine: Callable[[Formula, list[T]], T],
+    memo: dict[Formula, T] | None = None,
+    children: Callable[[Formula], Sequence[Formula]] = _args,
+) -> T:
+    """Bottom-up value of ``root``: ``combine(node, values of its children)``, without recursion.
+
+    Each distinct node is combined once, so passes over formulas of any depth run in
+    time linear in their number of distinct nodes. ``memo`` (node -> value) may be
+    shared between calls as a cache. ``children`` chooses the operands to descend into
+    (default ``node.args``); a node whose value needs none of them returns ``()``.
+    """
+    if memo is None:
+        memo = {}
+    hit = memo.get(root, _MISSING)
+    if hit is not _MISSING:
+        return hit
+    stack: list[tuple[Formula, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if node in memo:
+            continue
+        if expanded:
+            memo[node] = combine(node, [memo[c] for c in children(node)])
+            continue
+        stack.append((node, True))
+        stack.extend((c, False) for c in children(node) if c not in memo)
+    return memo[root]
 
 
 def _check_interval(op: str, interval: tuple[float, float]) -> tuple[float, float]:

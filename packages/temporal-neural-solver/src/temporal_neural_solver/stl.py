@@ -221,7 +221,8 @@ def robustness(formula: Formula | str, signals: Any, times: Any = None) -> float
     signals : dict of arrays or list of dicts
         Numeric signals of equal length.
     times : array-like, optional
-        Strictly increasing timestamps for the interval bounds (default: indices).
+        Strictly increasing timestamps for the interval bounds (default: indices);
+        datetime64 / timedelta64 values (a pandas ``DatetimeIndex``) count seconds.
 
     Returns
     -------
