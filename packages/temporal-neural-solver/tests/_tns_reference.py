@@ -7,6 +7,7 @@ on purpose, and shares no code with the package's engines.
 
 from __future__ import annotations
 
+import math
 from functools import cache
 
 from hypothesis import strategies as st
@@ -20,19 +21,27 @@ PAST_UNARY = ("Y", "O", "H")
 
 
 def formulas(
-    atoms=ATOMS, unary=UNARY, binary=BINARY, max_leaves=8, timed=False, past=False, constants=True
+    atoms=ATOMS,
+    unary=UNARY,
+    binary=BINARY,
+    max_leaves=8,
+    timed=False,
+    past=False,
+    constants=True,
+    timed_past=False,
 ):
     leaves = [st.sampled_from([Formula.make("atom", name=a) for a in atoms])]
     if constants:
         leaves.append(st.sampled_from([Formula.make("true"), Formula.make("false")]))
     un = unary + (PAST_UNARY if past else ())
     bi = binary + (("S",) if past else ())
-    return formula_trees(st.one_of(*leaves), un, bi, timed, max_leaves)
+    return formula_trees(st.one_of(*leaves), un, bi, timed, max_leaves, timed_past=timed_past)
 
 
-def formula_trees(leaf, unary, binary, timed, max_leaves, timed_until=True):
+def formula_trees(leaf, unary, binary, timed, max_leaves, timed_until=True, timed_past=False):
     """Formulas over ``leaf`` with the given operators; ``timed`` adds F/G with an
-    interval and, when ``timed_until``, U with an interval."""
+    interval and, when ``timed_until``, U with an interval; ``timed_past`` adds the
+    bounded past O[a,b], H[a,b] and S[a,b]."""
     interval = st.tuples(st.integers(0, 3), st.integers(0, 4)).map(lambda ab: (min(ab), max(ab)))
 
     def extend(children):
@@ -60,6 +69,24 @@ def formula_trees(leaf, unary, binary, timed, max_leaves, timed_until=True):
                         children,
                     )
                 )
+        if timed_past:
+            past_interval = st.one_of(interval, st.integers(0, 3).map(lambda a: (a, math.inf)))
+            options.append(
+                st.builds(
+                    lambda o, iv, a: Formula.make(o, a, interval=iv),
+                    st.sampled_from(("O", "H")),
+                    past_interval,
+                    children,
+                )
+            )
+            options.append(
+                st.builds(
+                    lambda iv, a, b: Formula.make("S", a, b, interval=iv),
+                    past_interval,
+                    children,
+                    children,
+                )
+            )
         return st.one_of(*options)
 
     return st.recursive(leaf, extend, max_leaves=max_leaves)
@@ -105,6 +132,14 @@ def reference_finite(f: Formula, trace, times=None) -> bool:
         value = propositional(g, i, h, trace[i])
         if value is not None:
             return value
+        if g.interval is not None and op in ("O", "H", "S"):
+            lo, hi = g.interval
+            back = [j for j in range(i + 1) if lo <= t[i] - t[j] <= hi]
+            if op == "O":
+                return any(h(a[0], j) for j in back)
+            if op == "H":
+                return all(h(a[0], j) for j in back)
+            return any(h(a[1], j) and all(h(a[0], k) for k in range(j + 1, i + 1)) for j in back)
         if g.interval is not None:
             lo, hi = g.interval
             win = [j for j in range(i, n) if lo <= t[j] - t[i] <= hi]

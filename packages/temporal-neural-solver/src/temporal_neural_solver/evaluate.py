@@ -139,9 +139,39 @@ def _windows(times: np.ndarray, interval: tuple[float, float]) -> tuple[np.ndarr
     return lo, np.maximum(hi, lo)
 
 
+def past_windows(times: np.ndarray, interval: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Index range ``[lo, hi)`` of steps ``j <= i`` with ``times[i] - times[j]`` in the interval."""
+    lo = np.searchsorted(times, times - interval[1], side="left")
+    hi = np.searchsorted(times, times - interval[0], side="right")
+    return lo, np.maximum(hi, lo)
+
+
+def last_failure(a: np.ndarray) -> np.ndarray:
+    """The last step ``k <= i`` where ``a`` fails, for every ``i`` (``-1``: none yet)."""
+    return np.maximum.accumulate(np.where(a, -1, np.arange(a.shape[0])))
+
+
+def _timed_past(
+    op: str, a: np.ndarray, b: np.ndarray | None, times: np.ndarray, interval: tuple[float, float]
+) -> np.ndarray:
+    lo, hi = past_windows(times, interval)
+    if op == "O":
+        csum = np.concatenate(([0], np.cumsum(a)))
+        return (csum[hi] - csum[lo]) > 0
+    if op == "H":
+        csum = np.concatenate(([0], np.cumsum(~a)))
+        return (csum[hi] - csum[lo]) == 0
+    assert b is not None  # S: b at some j in the window, a throughout (j, i]
+    lo = np.minimum(np.maximum(lo, last_failure(a)), hi)
+    csum = np.concatenate(([0], np.cumsum(b)))
+    return (csum[hi] - csum[lo]) > 0
+
+
 def _timed(
     op: str, a: np.ndarray, b: np.ndarray | None, times: np.ndarray, interval: tuple[float, float]
 ) -> np.ndarray:
+    if op in ("O", "H", "S"):
+        return _timed_past(op, a, b, times, interval)
     lo, hi = _windows(times, interval)
     if op == "F":
         csum = np.concatenate(([0], np.cumsum(a)))
@@ -353,6 +383,8 @@ class _Evaluator:
         self, f: Formula, i: int, val: bool, vals: list[np.ndarray]
     ) -> tuple[set[int], list[tuple[Formula, int]]]:
         assert self.times is not None and f.interval is not None
+        if f.op in ("O", "H", "S"):
+            return self._explain_timed_past(f, i, val, vals)
         lo, hi = _windows(self.times, f.interval)
         lo_i, hi_i = int(lo[i]), int(hi[i])
         window = np.arange(lo_i, hi_i)
@@ -368,6 +400,23 @@ class _Evaluator:
             next_not_a = i + int(np.argmax(~a[i:])) if (~a[i:]).any() else n
             cand = window[(window <= next_not_a) & b[window]]
             return set(), [(f.args[1], int(cand[0]))]
+        return {i}, []
+
+    def _explain_timed_past(
+        self, f: Formula, i: int, val: bool, vals: list[np.ndarray]
+    ) -> tuple[set[int], list[tuple[Formula, int]]]:
+        """The latest deciding step inside the window that looks back from ``i``."""
+        assert self.times is not None and f.interval is not None
+        lo, hi = past_windows(self.times, f.interval)
+        window = np.arange(int(lo[i]), int(hi[i]))
+        if f.op in ("O", "H"):
+            target = vals[0] if f.op == "O" else ~vals[0]
+            hits = window[target[window]]
+            return ({i}, []) if hits.size == 0 else (set(), [(f.args[0], int(hits[-1]))])
+        a, b = vals
+        if val:
+            since = window[(window >= int(last_failure(a[: i + 1])[-1])) & b[window]]
+            return set(), [(f.args[1], int(since[-1]))]
         return {i}, []
 
 

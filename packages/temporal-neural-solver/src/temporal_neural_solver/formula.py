@@ -59,7 +59,7 @@ ARITY: dict[str, int] = {
     "M": 2,
     "S": 2,
 }
-TIMED = frozenset({"F", "G", "U"})
+TIMED = frozenset({"F", "G", "U", "O", "H", "S"})
 PAST = frozenset({"Y", "O", "H", "S"})
 BINARY_TEMPORAL = frozenset({"U", "R", "W", "M", "S"})
 
@@ -151,7 +151,8 @@ class Formula:
     name : str or None
         The atom's name for ``op == "atom"``.
     interval : tuple of float or None
-        ``(a, b)`` for timed ``F[a,b]``, ``G[a,b]``, ``U[a,b]``.
+        ``(a, b)`` for timed ``F[a,b]``, ``G[a,b]``, ``U[a,b]`` and the past
+        ``O[a,b]``, ``H[a,b]``, ``S[a,b]`` (``a`` to ``b`` time units ago).
     predicate : Predicate or None
         The comparison for ``op == "cmp"``.
     """
@@ -270,7 +271,7 @@ class Formula:
         return any(f.op in ("A", "E") for f in self.subformulas())
 
     def has_intervals(self) -> bool:
-        """Whether any timed operator (``F[a,b]``, ``G[a,b]``, ``U[a,b]``) occurs."""
+        """Whether any timed operator (``F G U O H S`` with ``[a,b]``) occurs."""
         return any(f.interval is not None for f in self.subformulas())
 
     # -- transformations -------------------------------------------------------------
@@ -385,7 +386,9 @@ def fold(
 
 def _check_interval(op: str, interval: tuple[float, float]) -> tuple[float, float]:
     if op not in TIMED:
-        raise TemporalLogicError(f"interval: only F, G and U take an interval, not {op!r}")
+        raise TemporalLogicError(
+            f"interval: only F, G, U and the past O, H, S take an interval, not {op!r}"
+        )
     a, b = float(interval[0]), float(interval[1])
     if not (math.isfinite(a) and a >= 0 and b >= 0 and not math.isnan(b)):
         raise TemporalLogicError(f"interval: bounds must be non-negative, got [{a}, {b}]")

@@ -158,6 +158,11 @@ class Monitor:
             raise TemporalLogicError(
                 "formula: path quantifiers (A, E) belong to CTL; use check_ctl"
             )
+        if any(g.op in PAST and g.interval is not None for g in f.subformulas()):
+            raise TemporalLogicError(
+                "formula: Monitor does not take the timed past operators O[a,b], H[a,b], "
+                "S[a,b]; use evaluate, or RobustnessMonitor for signals"
+            )
         self.formula = f
         self.unknown = unknown
         self.max_states = max_states

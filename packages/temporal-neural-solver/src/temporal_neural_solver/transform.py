@@ -194,9 +194,9 @@ def _rewrite(op: str, args: tuple[Formula, ...], interval: tuple[float, float] |
 
 
 def _simplify_timed(op: str, args: tuple[Formula, ...], interval: tuple[float, float]) -> Formula:
-    if op in ("F", "G"):
+    if op in ("F", "G", "O", "H"):
         (a,) = args
-        if (a is FALSE and op == "F") or (a is TRUE and op == "G"):
+        if (a is FALSE and op in ("F", "O")) or (a is TRUE and op in ("G", "H")):
             return a
     else:
         a, b = args
