@@ -15,37 +15,16 @@ compares ``check_ctl`` with pyModelChecking on N random formulas and Kripke stru
 from __future__ import annotations
 
 import importlib
-import pkgutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from harness import Workload
+from harness import Workload  # first: it puts the installed package ahead of this file
 
-
-def _real_package() -> Any:
-    """The installed ``temporal_neural_solver``: this file has the same name (run.py
-    imports peer modules by the package's import name), so import the real one with
-    this directory off ``sys.path``, load all its submodules, then put this module back
-    under the name run.py expects."""
-    here = Path(__file__).resolve().parent
-    me = sys.modules.pop("temporal_neural_solver", None)
-    saved = list(sys.path)
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
-    try:
-        pkg = importlib.import_module("temporal_neural_solver")
-        for info in pkgutil.iter_modules(pkg.__path__):
-            importlib.import_module(f"temporal_neural_solver.{info.name}")
-    finally:
-        sys.path[:] = saved
-        if me is not None:
-            sys.modules["temporal_neural_solver"] = me
-    return pkg
-
-
-tns = _real_package()
+# isort: split
+import temporal_neural_solver as tns
 
 ISOLATED = Path(sys.prefix) / "tns-lark-parser-peers"
 ISOLATED_REQS = ["flloat==0.3.0", "pyModelChecking==1.3.4"]
