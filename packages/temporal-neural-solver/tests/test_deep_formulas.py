@@ -8,6 +8,8 @@ slow ones the issue's 100,000 nodes. On small formulas the iterative passes are
 checked against the recursive ones they replaced.
 """
 
+import copy
+import pickle
 import sys
 from pathlib import Path
 
@@ -35,6 +37,7 @@ V = MonitorVerdict
 def test_iterative_passes_match_the_recursive_ones(f):
     assert str(f) == recursive_str(f)
     assert parse(str(f)) is f
+    assert pickle.loads(pickle.dumps(f)) is f
     assert f.to_nnf() is recursive_nnf(f)
 
 
@@ -94,6 +97,13 @@ def check_eventually_chain(n: int) -> None:
     assert [m.step(s) for s in [set(), {"p"}]] == [V.PRESUMABLY_FALSE, V.TRUE]
 
 
+def check_pickle(n: int) -> None:
+    for text in (conjunction(n // 2), "F " * n + "p", "!" * n + "p", until_chain(n // 2)):
+        f = parse(text)
+        assert pickle.loads(pickle.dumps(f)) is f
+        assert copy.deepcopy(f) is f
+
+
 def check_negations(n: int) -> None:
     for k in (n, n + 1):
         f = parse("!" * k + "p")
@@ -145,6 +155,7 @@ def check_next_chain(n: int) -> None:
         check_negations,
         check_until_chain,
         check_next_chain,
+        check_pickle,
     ],
 )
 def test_formulas_past_the_recursion_limit(check):
@@ -166,6 +177,7 @@ def test_the_issues_sizes():
         (check_negations, 100_000),
         (check_until_chain, 50_000),
         (check_next_chain, 100_000),
+        (check_pickle, 100_000),
     ],
 )
 def test_hundred_thousand_nodes(check, n):

@@ -223,7 +223,9 @@ class Formula:
         return self is other
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (self.op, self.args, self.name, self.interval, self.predicate))
+        # as text, which parse() reads back to this very node: pickling the tree node by
+        # node would recurse once per level and fail on deep formulas
+        return (_from_text, (str(self),))
 
     def __repr__(self) -> str:
         return f"parse({str(self)!r})"
@@ -402,6 +404,12 @@ def _interval_str(interval: tuple[float, float] | None) -> str:
         return ""
     a, b = interval
     return f"[{format_number(a)},{'inf' if math.isinf(b) else format_number(b)}]"
+
+
+def _from_text(text: str) -> Formula:
+    from .parser import parse
+
+    return parse(text)
 
 
 def _rebuild(
