@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from .errors import TemporalLogicError
-from .formula import Formula
+from .formula import Formula, fold
 from .parser import parse
 from .trace import Trace, coerce_times
 
@@ -202,10 +202,9 @@ class _Evaluator:
         self.values: dict[Formula, np.ndarray] = {}
 
     def run(self, formula: Formula) -> np.ndarray:
-        for f in formula.subformulas():
-            if f not in self.values:
-                self.values[f] = self._compute(f)
-        return self.values[formula]
+        # descends only into subformulas not computed yet: the explanation adds small
+        # rewrites (to_core) of computed nodes, which must not cost a whole-tree walk
+        return fold(formula, lambda f, _: self._compute(f), self.values)
 
     def _compute(self, f: Formula) -> np.ndarray:
         op, n = f.op, self.n
