@@ -9,10 +9,18 @@ are faster). Peers come from the benchmark environment made by
 from __future__ import annotations
 
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+# Each workload file is named after the package it measures. Run as a script, its
+# folder (this one) is sys.path[0], where the file would shadow the package: keep the
+# folder on the path but last, as run.py does, so the installed package wins.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(_HERE)]
 
 OURS = "midstream"
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import heapq
-import importlib
 import itertools
 import os
 import sched
@@ -19,32 +18,11 @@ import sys
 import time
 
 import numpy as np
-from harness import Workload
+from harness import Workload  # first: it puts the installed package ahead of this file
 
+# isort: split
+import nanosecond_scheduler as _ns
 
-def _real_package():
-    """Import the installed package although this file has the same name.
-
-    run.py puts this folder first on sys.path and imports ``nanosecond_scheduler``,
-    which then finds this file; load the real one from site-packages and put this
-    module back under the name run.py asked for.
-    """
-    here = os.path.dirname(os.path.abspath(__file__))
-    me = sys.modules.get(__name__)
-    if me is not None and getattr(me, "__file__", None) != os.path.abspath(__file__):
-        return me  # an editable install's finder already gave run.py the package
-    saved = sys.path[:]
-    sys.modules.pop("nanosecond_scheduler", None)
-    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
-    try:
-        return importlib.import_module("nanosecond_scheduler")
-    finally:
-        sys.path[:] = saved
-        if __name__ == "nanosecond_scheduler" and me is not None:
-            sys.modules["nanosecond_scheduler"] = me
-
-
-_ns = _real_package()
 AsyncScheduler = _ns.AsyncScheduler
 Scheduler = _ns.Scheduler
 

@@ -22,33 +22,16 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from harness import Workload  # first: it puts the installed package ahead of this file
+
+# isort: split
+from aioquic.asyncio import connect as aq_connect
+from aioquic.asyncio import serve as aq_serve
+from aioquic.quic.configuration import QuicConfiguration
+
+import quic_multistream as qm
+
 HERE = Path(__file__).resolve().parent
-
-
-def _import_real_package() -> Any:
-    # run.py imports this file as module "quic_multistream", the package's own
-    # name; load the installed package without this directory on the path.
-    me = sys.modules.get("quic_multistream")
-    saved = sys.path[:]
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-    try:
-        if me is not None and getattr(me, "__file__", None) == __file__:
-            del sys.modules["quic_multistream"]
-            import quic_multistream as real
-
-            sys.modules["quic_multistream"] = me
-        else:
-            import quic_multistream as real
-    finally:
-        sys.path[:] = saved
-    return real
-
-
-qm = _import_real_package()
-
-from aioquic.asyncio import connect as aq_connect  # noqa: E402
-from aioquic.asyncio import serve as aq_serve  # noqa: E402
-from aioquic.quic.configuration import QuicConfiguration  # noqa: E402
 
 try:
     from qh3.asyncio import connect as qh3_connect
@@ -662,11 +645,6 @@ def thousand_streams_memory(b: _Bench, n: int = 1000) -> str:
     used = b.run(go())
     return f"memory {used / n / 1024:.1f} KiB per open stream, both ends (tracemalloc)"
 
-
-try:
-    from harness import Workload
-except ImportError:  # server mode, run as a script
-    Workload = None  # type: ignore[assignment,misc]
 
 if Workload is not None:
     same = bytes.__eq__

@@ -6,38 +6,14 @@ for the accuracy table: every implementation's value against the published truth
 
 from __future__ import annotations
 
-import importlib
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
-from harness import Workload
+from harness import Workload  # first: it puts the installed package ahead of this file
 
+# isort: split
+import temporal_attractor_studio as tas
 
-def _import_package():
-    """Import the installed package that this file's name shadows.
-
-    run.py imports this file as ``temporal_attractor_studio`` with its own folder
-    first on sys.path, so a plain import would return this file. Load the real
-    package with the folder hidden, then put this module back under its name.
-    """
-    current = sys.modules.get("temporal_attractor_studio")
-    if current is not None and hasattr(current, "__path__"):
-        return current  # the real package is already imported
-    here = Path(__file__).resolve().parent
-    saved_path = sys.path[:]
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
-    sys.modules.pop("temporal_attractor_studio", None)
-    try:
-        return importlib.import_module("temporal_attractor_studio")
-    finally:
-        sys.path[:] = saved_path
-        if current is not None:
-            sys.modules["temporal_attractor_studio"] = current
-
-
-tas = _import_package()
 systems = tas.systems
 
 DT = 0.01

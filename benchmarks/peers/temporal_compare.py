@@ -5,34 +5,13 @@ seeds. ``check`` compares results wherever ours and the peer compute the same
 quantity, so a fast wrong answer shows as RESULT DIFFERS.
 """
 
-import importlib
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
-from harness import Workload
+from harness import Workload  # first: it puts the installed package ahead of this file
 
-
-def _import_package():
-    """Import the real temporal_compare package, not this module of the same name.
-
-    run.py imports peer modules by the package's import name from this directory,
-    so ``import temporal_compare`` here would find this file again.
-    """
-    here = Path(__file__).resolve().parent
-    me = sys.modules.pop(__name__, None)
-    saved = sys.path[:]
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
-    try:
-        return importlib.import_module("temporal_compare")
-    finally:
-        sys.path[:] = saved
-        if me is not None:
-            sys.modules[__name__] = me
-
-
-tc = _import_package()
+# isort: split
+import temporal_compare as tc
 
 
 def _walks(*shape, seed=0):

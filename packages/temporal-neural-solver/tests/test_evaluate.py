@@ -130,7 +130,7 @@ def test_comparisons():
 
 
 def test_bad_input():
-    with pytest.raises(TemporalLogicError, match="unknown atom 'q'"):
+    with pytest.raises(TemporalLogicError, match=r"atom 'q' is missing.*unknown='false'"):
         evaluate("p & q", {"p": [True]})
     assert not evaluate("p & q", {"p": [True]}, unknown="false").holds
     with pytest.raises(TemporalLogicError, match="unknown"):
@@ -173,3 +173,17 @@ def test_large_trace_is_linear_not_recursive():
     # spot-check a suffix against the reference
     tail = [frozenset(a for a in ATOMS if trace[a][i]) for i in range(n - 30, n)]
     assert satisfaction(f, trace)[n - 30] == reference_finite(f, tail)
+
+
+@settings(max_examples=300, deadline=None)
+@given(formulas(past=True, timed_past=True, max_leaves=8), traces(max_size=8), st.data())
+def test_bounded_past_matches_reference(f, trace, data):
+    gaps = data.draw(
+        st.lists(st.sampled_from([0.5, 1, 2]), min_size=len(trace), max_size=len(trace))
+    )
+    times = np.cumsum(gaps)
+    v = evaluate(f, trace, times=times)
+    assert v.holds == reference_finite(f, trace, times)
+    assert all(0 <= i < len(trace) for i in v.positions)
+    assert evaluate(f.to_nnf(), trace, times=times).holds == v.holds
+    assert evaluate(f.simplify(), trace, times=times).holds == v.holds

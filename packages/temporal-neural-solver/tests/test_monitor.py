@@ -136,7 +136,7 @@ def test_monitor_set():
 
 
 def test_bad_input():
-    with pytest.raises(TemporalLogicError, match="unknown atom 'q'"):
+    with pytest.raises(TemporalLogicError, match=r"atom 'q' is missing.*unknown='false'"):
         Monitor("p & q").step({"p": True})
     assert Monitor("p & q", unknown="false").step({"p": True}) == V.FALSE
     with pytest.raises(TemporalLogicError, match="dict or a set"):
@@ -166,3 +166,15 @@ def test_comparison_fast_path_matches_vectorised_run():
         a = Monitor(text)
         stepped = [int(a.step({"x": float(u), "y": float(v)})) for u, v in zip(x, y, strict=True)]
         assert Monitor(text).run({"x": x, "y": y}, every_step=True).tolist() == stepped
+
+
+def test_a_missing_atom_is_called_missing_with_the_unknown_hint():
+    # issue 16: the message said "unknown atom 'response'" for an atom of the formula
+    for m in (Monitor("G (request -> F response)"), Monitor("G (request -> F response) & H p")):
+        with pytest.raises(TemporalLogicError, match="atom 'response' is missing") as info:
+            m.step({"request": True, "p": True})
+        assert "unknown='false'" in str(info.value)
+    with pytest.raises(TemporalLogicError, match=r"atom 'response' is missing.*unknown='false'"):
+        Monitor("G (request -> F response)").run({"request": [True]})
+    m = Monitor("G (request -> F response)", unknown="false")
+    assert m.step({"request": True}) is V.PRESUMABLY_FALSE

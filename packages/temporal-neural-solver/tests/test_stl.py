@@ -1,12 +1,14 @@
 import math
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
-from _tns_reference import formula_trees
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from temporal_neural_solver import (
+    Monitor,
     RobustnessMonitor,
     TemporalLogicError,
     parse,
@@ -17,6 +19,9 @@ from temporal_neural_solver import (
 )
 from temporal_neural_solver.formula import Formula
 
+sys.path.insert(0, str(Path(__file__).parent))
+from _tns_reference import formula_trees
+
 PREDICATES = [parse(t) for t in ("x > 0.3", "y < -0.2", "x - y >= 0.5", "2*x + y <= 1")]
 
 
@@ -25,9 +30,16 @@ def stl_formulas(
     binary=("&", "|", "->", "U", "R", "W", "M", "S"),
     timed=True,
     max_leaves=6,
+    timed_past=False,
 ):
     return formula_trees(
-        st.sampled_from(PREDICATES), unary, binary, timed, max_leaves, timed_until="U" in binary
+        st.sampled_from(PREDICATES),
+        unary,
+        binary,
+        timed,
+        max_leaves,
+        timed_until="U" in binary,
+        timed_past=timed_past,
     )
 
 
@@ -61,6 +73,17 @@ def reference_robustness(f, sig, times):
             return max(rho(a[0], i), rho(a[1], i))
         if op == "->":
             return max(-rho(a[0], i), rho(a[1], i))
+        if g.interval is not None and op in ("O", "H", "S"):
+            lo, hi = g.interval
+            back = [j for j in range(i + 1) if lo <= times[i] - times[j] <= hi]
+            if op == "O":
+                return max((rho(a[0], j) for j in back), default=-inf)
+            if op == "H":
+                return min((rho(a[0], j) for j in back), default=inf)
+            return max(
+                (min([rho(a[1], j)] + [rho(a[0], k) for k in range(j + 1, i + 1)]) for j in back),
+                default=-inf,
+            )
         if g.interval is not None:
             lo, hi = g.interval
             win = [j for j in range(i, n) if lo <= times[j] - times[i] <= hi]
@@ -206,3 +229,122 @@ def test_online_robustness_bad_input():
         m.update({"x": float("nan")})
     with pytest.raises(TemporalLogicError, match="dict"):
         m.update([1.0])
+
+
+# -- bounded past operators O[a,b], H[a,b], S[a,b] (issue 16) ----------------------------
+
+PAST_UNARY = ("!", "Y", "O", "H")
+PAST_BINARY = ("&", "|", "->", "S")
+gaps = st.sampled_from([0.5, 1.0, 2.0])
+
+
+@settings(max_examples=250, deadline=None)
+@given(stl_formulas(timed_past=True), signals, st.data())
+def test_bounded_past_robustness_matches_reference(f, sig, data):
+    n = len(sig["x"])
+    times = np.cumsum(data.draw(st.lists(gaps, min_size=n, max_size=n)))
+    got = robustness_signal(f, sig, times)
+    assert np.allclose(got, reference_robustness(f, sig, times), rtol=1e-12, atol=1e-12)
+    rob, sat = got, satisfaction(f, sig, times=times)
+    # the sign decides the boolean verdict (margins within rounding excepted)
+    assert np.all(sat[rob > 1e-9]) and not np.any(sat[rob < -1e-9])
+
+
+@settings(max_examples=250, deadline=None)
+@given(
+    stl_formulas(unary=PAST_UNARY, binary=PAST_BINARY, timed=False, timed_past=True),
+    signals,
+    st.data(),
+)
+def test_online_bounded_past_matches_offline(f, sig, data):
+    n = len(sig["x"])
+    times = np.cumsum(data.draw(st.lists(gaps, min_size=n, max_size=n)))
+    offline = robustness_signal(f, sig, times)
+    m = RobustnessMonitor(f)
+    online = [
+        m.update({"x": x, "y": y}, time=t)
+        for x, y, t in zip(sig["x"], sig["y"], times.tolist(), strict=True)
+    ]
+    assert np.allclose(online, offline, rtol=1e-12, atol=1e-12)
+    m.reset()  # a new stream starts from scratch, and without times counts steps
+    again = [m.update({"x": x, "y": y}) for x, y in zip(sig["x"], sig["y"], strict=True)]
+    assert np.allclose(again, robustness_signal(f, sig), rtol=1e-12, atol=1e-12)
+
+
+def test_online_bounded_past_long_stream():
+    # a long stream against the offline pass: the deques must expire samples exactly
+    rng = np.random.default_rng(7)
+    n = 3000
+    sig = {"x": rng.standard_normal(n), "y": rng.standard_normal(n)}
+    times = np.cumsum(rng.choice([0.25, 1.0, 3.0], n))
+    f = parse("O[2,9] (x > 0.3) & H[0,5] (y < 1.5) | (x > 0) S[1,6] (y < -0.5)")
+    m = RobustnessMonitor(f)
+    online = [
+        m.update({"x": x, "y": y}, time=t)
+        for x, y, t in zip(sig["x"].tolist(), sig["y"].tolist(), times.tolist(), strict=True)
+    ]
+    assert np.allclose(online, robustness_signal(f, sig, times), rtol=1e-12, atol=1e-12)
+
+
+def _rtamt_text(g):
+    if g.op == "cmp":
+        return f"({g.predicate})"
+    if g.op == "!":
+        return f"(not {_rtamt_text(g.args[0])})"
+    if g.op in ("&", "|", "->"):
+        word = {"&": "and", "|": "or", "->": "implies"}[g.op]
+        return f"({_rtamt_text(g.args[0])} {word} {_rtamt_text(g.args[1])})"
+    bound = "" if g.interval is None else f"[{int(g.interval[0])},{int(g.interval[1])}]"
+    if g.op == "S":
+        return f"({_rtamt_text(g.args[0])} since{bound} {_rtamt_text(g.args[1])})"
+    word = {"Y": "prev", "O": "once", "H": "historically"}[g.op]
+    return f"({word}{bound} {_rtamt_text(g.args[0])})"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    formula_trees(
+        st.sampled_from(PREDICATES),
+        ("!", "O", "H"),
+        ("&", "|", "->", "S"),
+        False,
+        5,
+        timed_past=True,
+    ).filter(lambda f: all(g.interval is None or g.interval[1] < 10 for g in f.subformulas())),
+    signals,
+)
+def test_online_bounded_past_matches_rtamt(f, sig):
+    rtamt = pytest.importorskip("rtamt")
+    spec = rtamt.StlDiscreteTimeSpecification()
+    for name in ("x", "y", "out"):
+        spec.declare_var(name, "float")
+    spec.spec = f"out = {_rtamt_text(f)}"
+    spec.parse()
+    m = RobustnessMonitor(f)
+    for i, (x, y) in enumerate(zip(sig["x"].tolist(), sig["y"].tolist(), strict=True)):
+        ours = m.update({"x": x, "y": y})
+        theirs = spec.update(i, [("x", x), ("y", y)])
+        assert ours == pytest.approx(theirs, rel=1e-12, abs=1e-12), (i, str(f))
+
+
+def test_bounded_past_parse_and_errors():
+    for text in ("O[1,3] x > 0", "H[0,inf] x > 0", "x > 0 S[0,2] y < 1", "O[2,2] p"):
+        f = parse(text)
+        assert parse(str(f)) is f and f.interval is not None
+    assert str(parse("!O[1,3] p").to_nnf()) == "H[1,3] !p"
+    assert parse("O[0,2] false").simplify() is parse("false")
+    assert parse("H[0,2] true").simplify() is parse("true")
+    with pytest.raises(TemporalLogicError, match="only U and S take an interval"):
+        parse("p R[0,1] q")
+    with pytest.raises(TemporalLogicError):
+        parse("Y[0,1] p")
+    with pytest.raises(TemporalLogicError, match="timed past"):
+        Monitor("O[0,2] p")
+    with pytest.raises(TemporalLogicError, match="timed past"):
+        smooth_robustness("O[0,2] x > 0", {"x": [1.0, 2.0]})
+    m = RobustnessMonitor("O[0,2] x > 0")
+    m.update({"x": 1.0}, time=5)
+    with pytest.raises(TemporalLogicError, match="increase"):
+        m.update({"x": 1.0}, time=5)
+    with pytest.raises(TemporalLogicError, match="online robustness takes past-time STL"):
+        RobustnessMonitor("F[0,2] x > 0")

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .errors import TemporalLogicError
-from .formula import FALSE, TRUE, Formula
+from .formula import FALSE, TRUE, Formula, fold
 
 __all__ = [
     "Buchi",
@@ -45,10 +45,11 @@ def core_nnf(f: Formula) -> Formula:
     """NNF over ``& | X U R`` and literals (infinite semantics: ``N`` is ``X``)."""
     if f.has_past() or f.has_intervals():
         raise TemporalLogicError("formula: LTL automata take future-time, untimed formulas only")
-    return _core(f.to_nnf().simplify().to_nnf())
+    return fold(f.to_nnf().simplify().to_nnf(), _core)
 
 
-def _core(f: Formula) -> Formula:
+def _core(f: Formula, args: list[Formula]) -> Formula:
+    """``f`` over ``& | X U R`` and literals, given its operands rewritten already."""
     op = f.op
     if op in ("true", "false", "atom"):
         return f
@@ -58,7 +59,6 @@ def _core(f: Formula) -> Formula:
         raise TemporalLogicError("formula: comparisons have no meaning on a Kripke structure")
     if op in ("A", "E"):
         raise TemporalLogicError("formula: path quantifiers (A, E) belong to CTL; use check_ctl")
-    args = [_core(a) for a in f.args]
     if op in ("&", "|", "U", "R"):
         return _mk(op, *args)
     if op in ("X", "N"):
@@ -90,8 +90,14 @@ class Buchi:
     accepting: list[frozenset[int]]
 
 
-def ltl_to_buchi(formula: Formula, *, deadline: float | None = None) -> Buchi:
-    """The GPVW tableau automaton of ``formula`` (infinite-word semantics)."""
+def ltl_to_buchi(
+    formula: Formula, *, deadline: float | None = None, max_steps: int | None = None
+) -> Buchi:
+    """The GPVW tableau automaton of ``formula`` (infinite-word semantics).
+
+    Raises :class:`TimeBudgetExceeded` past ``deadline`` (``time.perf_counter()``) or
+    after ``max_steps`` tableau steps (a budget that does not depend on the machine).
+    """
     f = core_nnf(formula)
     init = -1
     # node: (incoming set, new set, old set, next set)
@@ -104,6 +110,8 @@ def ltl_to_buchi(formula: Formula, *, deadline: float | None = None) -> Buchi:
     while stack:
         steps += 1
         if deadline is not None and steps % 256 == 0 and time.perf_counter() > deadline:
+            raise TimeBudgetExceeded
+        if max_steps is not None and steps > max_steps:
             raise TimeBudgetExceeded
         incoming, new, old, nxt = stack.pop()
         if not new:
@@ -312,9 +320,15 @@ def _bfs(
     raise AssertionError("goal unreachable inside an SCC")  # pragma: no cover
 
 
-def satisfiable(formula: Formula, *, deadline: float | None = None) -> bool:
-    """Whether some infinite word satisfies the LTL ``formula``."""
-    aut = ltl_to_buchi(formula, deadline=deadline)
+def satisfiable(
+    formula: Formula, *, deadline: float | None = None, max_steps: int | None = None
+) -> bool:
+    """Whether some infinite word satisfies the LTL ``formula``.
+
+    Raises :class:`TimeBudgetExceeded` when ``deadline`` or ``max_steps`` (tableau
+    steps) runs out first.
+    """
+    aut = ltl_to_buchi(formula, deadline=deadline, max_steps=max_steps)
     acc = [s.__contains__ for s in aut.accepting]
     lasso = find_accepting_lasso(aut.initial, aut.succ.__getitem__, acc, deadline=deadline)
     return lasso is not None

@@ -6,7 +6,7 @@ can catch the package's errors in one place, or as the builtin ``ValueError``.
 
 from __future__ import annotations
 
-__all__ = ["FormulaSyntaxError", "TemporalLogicError"]
+__all__ = ["FormulaSyntaxError", "TemporalLogicError", "missing_atom"]
 
 
 class TemporalLogicError(ValueError):
@@ -27,3 +27,11 @@ class FormulaSyntaxError(TemporalLogicError):
         source = text.splitlines()[line - 1] if text.splitlines() else ""
         caret = " " * (column - 1) + "^"
         super().__init__(f"{message} at line {line}, column {column}\n  {source}\n  {caret}")
+
+
+def missing_atom(where: str, name: str | None) -> TemporalLogicError:
+    """The error for an atom the formula reads that ``where`` (a step, a trace) lacks."""
+    return TemporalLogicError(
+        f"{where}: atom {name!r} is missing (the formula reads it; "
+        "pass unknown='false' to read a missing atom as false)"
+    )

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from .errors import TemporalLogicError
-from .formula import Formula
+from .formula import Formula, fold
 from .parser import parse
 from .trace import Trace, coerce_times
 
@@ -139,9 +139,39 @@ def _windows(times: np.ndarray, interval: tuple[float, float]) -> tuple[np.ndarr
     return lo, np.maximum(hi, lo)
 
 
+def past_windows(times: np.ndarray, interval: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Index range ``[lo, hi)`` of steps ``j <= i`` with ``times[i] - times[j]`` in the interval."""
+    lo = np.searchsorted(times, times - interval[1], side="left")
+    hi = np.searchsorted(times, times - interval[0], side="right")
+    return lo, np.maximum(hi, lo)
+
+
+def last_failure(a: np.ndarray) -> np.ndarray:
+    """The last step ``k <= i`` where ``a`` fails, for every ``i`` (``-1``: none yet)."""
+    return np.maximum.accumulate(np.where(a, -1, np.arange(a.shape[0])))
+
+
+def _timed_past(
+    op: str, a: np.ndarray, b: np.ndarray | None, times: np.ndarray, interval: tuple[float, float]
+) -> np.ndarray:
+    lo, hi = past_windows(times, interval)
+    if op == "O":
+        csum = np.concatenate(([0], np.cumsum(a)))
+        return (csum[hi] - csum[lo]) > 0
+    if op == "H":
+        csum = np.concatenate(([0], np.cumsum(~a)))
+        return (csum[hi] - csum[lo]) == 0
+    assert b is not None  # S: b at some j in the window, a throughout (j, i]
+    lo = np.minimum(np.maximum(lo, last_failure(a)), hi)
+    csum = np.concatenate(([0], np.cumsum(b)))
+    return (csum[hi] - csum[lo]) > 0
+
+
 def _timed(
     op: str, a: np.ndarray, b: np.ndarray | None, times: np.ndarray, interval: tuple[float, float]
 ) -> np.ndarray:
+    if op in ("O", "H", "S"):
+        return _timed_past(op, a, b, times, interval)
     lo, hi = _windows(times, interval)
     if op == "F":
         csum = np.concatenate(([0], np.cumsum(a)))
@@ -172,10 +202,9 @@ class _Evaluator:
         self.values: dict[Formula, np.ndarray] = {}
 
     def run(self, formula: Formula) -> np.ndarray:
-        for f in formula.subformulas():
-            if f not in self.values:
-                self.values[f] = self._compute(f)
-        return self.values[formula]
+        # descends only into subformulas not computed yet: the explanation adds small
+        # rewrites (to_core) of computed nodes, which must not cost a whole-tree walk
+        return fold(formula, lambda f, _: self._compute(f), self.values)
 
     def _compute(self, f: Formula) -> np.ndarray:
         op, n = f.op, self.n
@@ -272,34 +301,53 @@ class _Evaluator:
         return int(hits[-1]) if hits.size else None
 
     def explain(self, f: Formula, i: int) -> set[int]:
-        """Positions that decide the value of ``f`` at ``i``."""
+        """Positions that decide the value of ``f`` at ``i``.
+
+        A worklist of (subformula, position) pairs rather than recursion, so formulas of
+        any depth are explained; each pair is expanded once.
+        """
+        found: set[int] = set()
+        todo: list[tuple[Formula, int]] = [(f, i)]
+        seen: set[tuple[Formula, int]] = set()
+        while todo:
+            item = todo.pop()
+            if item in seen:
+                continue
+            seen.add(item)
+            positions, more = self._explain_one(*item)
+            found |= positions
+            todo.extend(more)
+        return found
+
+    def _explain_one(self, f: Formula, i: int) -> tuple[set[int], list[tuple[Formula, int]]]:
+        """Positions ``f`` at ``i`` decides alone, and the (subformula, step) pairs it defers to."""
         val = bool(self.values[f][i])
         op = f.op
         if op in ("true", "false"):
-            return set()
+            return set(), []
         if op in ("atom", "cmp"):
-            return {i}
+            return {i}, []
         args = f.args
         vals = [self.values[a] for a in args]
         if op == "!":
-            return self.explain(args[0], i)
+            return set(), [(args[0], i)]
         if op in ("&", "|", "->"):
             a_val = bool(vals[0][i]) if op != "->" else not bool(vals[0][i])
             decisive = (op == "&" and not val) or (op != "&" and val)
             if decisive:  # one side suffices
                 chosen = 0 if a_val == val else 1
-                return self.explain(args[chosen], i)
-            return self.explain(args[0], i) | self.explain(args[1], i)
+                return set(), [(args[chosen], i)]
+            return set(), [(args[0], i), (args[1], i)]
         if op in ("<->", "^"):
-            return self.explain(args[0], i) | self.explain(args[1], i)
+            return set(), [(args[0], i), (args[1], i)]
         if op in ("X", "N"):
             if i + 1 < self.n:
-                return self.explain(args[0], i + 1)
+                return set(), [(args[0], i + 1)]
             if self.loop_start is not None:
-                return self.explain(args[0], self.loop_start)
-            return {i}
+                return set(), [(args[0], self.loop_start)]
+            return {i}, []
         if op == "Y":
-            return self.explain(args[0], i - 1) if i > 0 else {i}
+            return (set(), [(args[0], i - 1)]) if i > 0 else ({i}, [])
         if f.interval is not None:
             return self._explain_timed(f, i, val, vals)
         if op in ("F", "G", "O", "H"):
@@ -307,35 +355,35 @@ class _Evaluator:
             target = vals[0] if want else ~vals[0]
             j = self._first(i, target) if op in ("F", "G") else self._last(i, target)
             if j is None:  # G/H hold everywhere: no single step; F/O never met: the start
-                return {i} if want else set()
-            return self.explain(args[0], j)
+                return ({i} if want else set()), []
+            return set(), [(args[0], j)]
         if op in ("R", "W", "M"):
             core = to_core(f)
             self.run(core)
-            return self.explain(core, i)
+            return set(), [(core, i)]
         a, b = vals
         if op == "U":
             if val:
                 j = self._first(i, b)
                 assert j is not None
-                return self.explain(args[1], j)
+                return set(), [(args[1], j)]
             j = self._first(i, ~a | b)
             if j is None or bool(b[j]):  # b never comes: the obligation at i is unmet
-                return {i}
-            return self.explain(args[0], j) | self.explain(args[1], j)
+                return {i}, []
+            return set(), [(args[0], j), (args[1], j)]
         if op == "S":
             j = self._last(i, b if val else (~a | b))
             if j is None or (not val and bool(b[j])):
-                return {i}
-            return (
-                self.explain(args[1], j)
-                if val
-                else self.explain(args[0], j) | self.explain(args[1], j)
-            )
+                return {i}, []
+            return set(), ([(args[1], j)] if val else [(args[0], j), (args[1], j)])
         raise AssertionError(op)  # pragma: no cover
 
-    def _explain_timed(self, f: Formula, i: int, val: bool, vals: list[np.ndarray]) -> set[int]:
+    def _explain_timed(
+        self, f: Formula, i: int, val: bool, vals: list[np.ndarray]
+    ) -> tuple[set[int], list[tuple[Formula, int]]]:
         assert self.times is not None and f.interval is not None
+        if f.op in ("O", "H", "S"):
+            return self._explain_timed_past(f, i, val, vals)
         lo, hi = _windows(self.times, f.interval)
         lo_i, hi_i = int(lo[i]), int(hi[i])
         window = np.arange(lo_i, hi_i)
@@ -343,15 +391,32 @@ class _Evaluator:
             target = vals[0] if f.op == "F" else ~vals[0]
             hits = window[target[window]]
             if hits.size == 0:
-                return {i}
-            return self.explain(f.args[0], int(hits[0]))
+                return {i}, []
+            return set(), [(f.args[0], int(hits[0]))]
         a, b = vals
         if val:
             n = self.n
             next_not_a = i + int(np.argmax(~a[i:])) if (~a[i:]).any() else n
             cand = window[(window <= next_not_a) & b[window]]
-            return self.explain(f.args[1], int(cand[0]))
-        return {i}
+            return set(), [(f.args[1], int(cand[0]))]
+        return {i}, []
+
+    def _explain_timed_past(
+        self, f: Formula, i: int, val: bool, vals: list[np.ndarray]
+    ) -> tuple[set[int], list[tuple[Formula, int]]]:
+        """The latest deciding step inside the window that looks back from ``i``."""
+        assert self.times is not None and f.interval is not None
+        lo, hi = past_windows(self.times, f.interval)
+        window = np.arange(int(lo[i]), int(hi[i]))
+        if f.op in ("O", "H"):
+            target = vals[0] if f.op == "O" else ~vals[0]
+            hits = window[target[window]]
+            return ({i}, []) if hits.size == 0 else (set(), [(f.args[0], int(hits[-1]))])
+        a, b = vals
+        if val:
+            since = window[(window >= int(last_failure(a[: i + 1])[-1])) & b[window]]
+            return set(), [(f.args[1], int(since[-1]))]
+        return {i}, []
 
 
 def to_core(f: Formula) -> Formula:
@@ -455,10 +520,12 @@ def evaluate(
     ----------
     formula : Formula or str
         The formula (text is parsed).
-    trace : list of dict, list of set, dict of arrays, or Lasso
-        Finite trace (LTLf) or, with ``semantics="infinite"``, a :class:`Lasso`.
+    trace : list of dict, list of set, dict of arrays, pandas DataFrame or Series, or Lasso
+        Finite trace (LTLf) or, with ``semantics="infinite"``, a :class:`Lasso`. A
+        DataFrame has one column per atom or signal, one row per step.
     times : array-like, optional
         Strictly increasing timestamps for timed operators; default the step index.
+        datetime64 / timedelta64 values (a pandas ``DatetimeIndex``) count seconds.
     semantics : {"finite", "infinite"}
     unknown : {"error", "false"}
         What an atom missing from a dict trace means. Sets list the true atoms, so

@@ -22,12 +22,15 @@ from __future__ import annotations
 import math
 import re
 import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import TemporalLogicError
 
-__all__ = ["FALSE", "TRUE", "Formula", "Predicate", "atom"]
+__all__ = ["FALSE", "TRUE", "Formula", "Predicate", "atom", "fold"]
+
+T = TypeVar("T")
 
 #: operator -> arity, for the propositional and temporal operators.
 ARITY: dict[str, int] = {
@@ -56,7 +59,7 @@ ARITY: dict[str, int] = {
     "M": 2,
     "S": 2,
 }
-TIMED = frozenset({"F", "G", "U"})
+TIMED = frozenset({"F", "G", "U", "O", "H", "S"})
 PAST = frozenset({"Y", "O", "H", "S"})
 BINARY_TEMPORAL = frozenset({"U", "R", "W", "M", "S"})
 
@@ -148,7 +151,8 @@ class Formula:
     name : str or None
         The atom's name for ``op == "atom"``.
     interval : tuple of float or None
-        ``(a, b)`` for timed ``F[a,b]``, ``G[a,b]``, ``U[a,b]``.
+        ``(a, b)`` for timed ``F[a,b]``, ``G[a,b]``, ``U[a,b]`` and the past
+        ``O[a,b]``, ``H[a,b]``, ``S[a,b]`` (``a`` to ``b`` time units ago).
     predicate : Predicate or None
         The comparison for ``op == "cmp"``.
     """
@@ -219,7 +223,9 @@ class Formula:
         return self is other
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (self.op, self.args, self.name, self.interval, self.predicate))
+        # as text, which parse() reads back to this very node: pickling the tree node by
+        # node would recurse once per level and fail on deep formulas
+        return (_from_text, (str(self),))
 
     def __repr__(self) -> str:
         return f"parse({str(self)!r})"
@@ -267,7 +273,7 @@ class Formula:
         return any(f.op in ("A", "E") for f in self.subformulas())
 
     def has_intervals(self) -> bool:
-        """Whether any timed operator (``F[a,b]``, ``G[a,b]``, ``U[a,b]``) occurs."""
+        """Whether any timed operator (``F G U O H S`` with ``[a,b]``) occurs."""
         return any(f.interval is not None for f in self.subformulas())
 
     # -- transformations -------------------------------------------------------------
@@ -292,36 +298,99 @@ class Formula:
         return _LEVEL.get(self.op, _UNARY_LEVEL + (1 if not self.args else 0))
 
     def __str__(self) -> str:
-        op = self.op
-        if op in ("true", "false"):
-            return op
-        if op == "atom":
-            name = self.name or ""
-            if _IDENT.match(name) and name not in KEYWORDS:
-                return name
-            return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        if op == "cmp":
-            return str(self.predicate)
-        if len(self.args) == 1:
-            child = self.args[0]
-            text = str(child)
-            if child._level() < _UNARY_LEVEL:
-                text = f"({text})"
-            head = op + _interval_str(self.interval)
-            return f"{head}{text}" if op == "!" else f"{head} {text}"
-        left, right = self.args
-        level = _LEVEL[op]
-        ltext, rtext = str(left), str(right)
-        if left._level() < level or (left._level() == level and op in _RIGHT_ASSOC):
-            ltext = f"({ltext})"
-        if right._level() < level or (right._level() == level and op not in _RIGHT_ASSOC):
-            rtext = f"({rtext})"
-        return f"{ltext} {op}{_interval_str(self.interval)} {rtext}"
+        # Emit tokens from an explicit stack: no recursion, and linear time even for
+        # 100,000-deep chains (concatenating child strings would be quadratic).
+        out: list[str] = []
+        stack: list[Formula | str] = [self]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                out.append(item)
+                continue
+            op = item.op
+            if not item.args:
+                out.append(_leaf_str(item))
+                continue
+            if len(item.args) == 1:
+                child = item.args[0]
+                head = op + _interval_str(item.interval)
+                _push_operand(stack, child, child._level() < _UNARY_LEVEL)
+                stack.append(head if op == "!" else head + " ")
+                continue
+            left, right = item.args
+            level = _LEVEL[op]
+            lwrap = left._level() < level or (left._level() == level and op in _RIGHT_ASSOC)
+            rwrap = right._level() < level or (right._level() == level and op not in _RIGHT_ASSOC)
+            _push_operand(stack, right, rwrap)
+            stack.append(f" {op}{_interval_str(item.interval)} ")
+            _push_operand(stack, left, lwrap)
+        return "".join(out)
+
+
+def _push_operand(stack: list[Formula | str], operand: Formula, wrap: bool) -> None:
+    """Schedule ``operand`` for printing (the stack pops in reverse order)."""
+    if wrap:
+        stack.append(")")
+    stack.append(operand)
+    if wrap:
+        stack.append("(")
+
+
+def _leaf_str(leaf: Formula) -> str:
+    op = leaf.op
+    if op == "atom":
+        name = leaf.name or ""
+        if _IDENT.match(name) and name not in KEYWORDS:
+            return name
+        return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if op == "cmp":
+        return str(leaf.predicate)
+    return op  # true, false
+
+
+_MISSING: Any = object()
+
+
+def _args(node: Formula) -> tuple[Formula, ...]:
+    return node.args
+
+
+def fold(
+    root: Formula,
+    combine: Callable[[Formula, list[T]], T],
+    memo: dict[Formula, T] | None = None,
+    children: Callable[[Formula], Sequence[Formula]] = _args,
+) -> T:
+    """Bottom-up value of ``root``: ``combine(node, values of its children)``, without recursion.
+
+    Each distinct node is combined once, so passes over formulas of any depth run in
+    time linear in their number of distinct nodes. ``memo`` (node -> value) may be
+    shared between calls as a cache. ``children`` chooses the operands to descend into
+    (default ``node.args``); a node whose value needs none of them returns ``()``.
+    """
+    if memo is None:
+        memo = {}
+    hit = memo.get(root, _MISSING)
+    if hit is not _MISSING:
+        return hit
+    stack: list[tuple[Formula, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if node in memo:
+            continue
+        if expanded:
+            memo[node] = combine(node, [memo[c] for c in children(node)])
+            continue
+        stack.append((node, True))
+        stack.extend((c, False) for c in children(node) if c not in memo)
+    return memo[root]
 
 
 def _check_interval(op: str, interval: tuple[float, float]) -> tuple[float, float]:
     if op not in TIMED:
-        raise TemporalLogicError(f"interval: only F, G and U take an interval, not {op!r}")
+        raise TemporalLogicError(
+            f"interval: only F, G, U and the past O, H, S take an interval, not {op!r}"
+        )
     a, b = float(interval[0]), float(interval[1])
     if not (math.isfinite(a) and a >= 0 and b >= 0 and not math.isnan(b)):
         raise TemporalLogicError(f"interval: bounds must be non-negative, got [{a}, {b}]")
@@ -335,6 +404,12 @@ def _interval_str(interval: tuple[float, float] | None) -> str:
         return ""
     a, b = interval
     return f"[{format_number(a)},{'inf' if math.isinf(b) else format_number(b)}]"
+
+
+def _from_text(text: str) -> Formula:
+    from .parser import parse
+
+    return parse(text)
 
 
 def _rebuild(

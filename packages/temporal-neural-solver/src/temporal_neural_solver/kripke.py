@@ -31,6 +31,9 @@ from .formula import Formula
 __all__ = ["CTLResult", "Kripke", "check_ctl"]
 
 
+_PATH_OPS = frozenset({"X", "N", "F", "G", "U", "R", "W", "M"})
+
+
 class Kripke:
     """A Kripke structure ``(states, transitions, labels, initial)``.
 
@@ -323,7 +326,14 @@ class _CTL:
     def sat(self, f: Formula) -> np.ndarray:
         got = self.cache.get(f)
         if got is None:
-            got = self.cache[f] = self._sat(f)
+            # children first, so _sat only looks up its operands: no recursion. Path
+            # formulas (the bodies of A and E) are evaluated by their quantifier.
+            for g in f.subformulas():
+                if g not in self.cache and g.op not in _PATH_OPS:
+                    self.cache[g] = self._sat(g)
+            got = self.cache.get(f)
+            if got is None:
+                got = self.cache[f] = self._sat(f)
         return got
 
     def _sat(self, f: Formula) -> np.ndarray:
@@ -347,7 +357,7 @@ class _CTL:
                 f"formula: temporal operator {op!r} must sit directly under A or E in CTL"
             )
         body = f.args[0]
-        if body.op not in ("X", "N", "F", "G", "U", "R", "W", "M"):
+        if body.op not in _PATH_OPS:
             return self.sat(body)  # A p == E p == p for a state formula
         if body.interval is not None:
             raise TemporalLogicError("formula: timed operators are not CTL")

@@ -19,7 +19,10 @@ automaton emptiness), computed once per DFA state. Comparisons and past-time
 subformulas are read as per-step letters (past-time ones computed online with O(1)
 memory); the satisfiability check treats them as independent atoms, so a residual
 whose truth depends on relations between them is reported as presumable, never
-wrongly as final.
+wrongly as final. The same holds for residuals too large to decide (over 5,000 nodes,
+or 100,000 tableau steps): their verdict stays presumable until progression itself
+reduces them to ``true`` or ``false``. No pass over a formula recurses, so formulas
+of any depth are monitored.
 
 Examples
 --------
@@ -40,16 +43,21 @@ from typing import Any
 
 import numpy as np
 
-from .automaton import satisfiable
-from .errors import TemporalLogicError
+from .automaton import TimeBudgetExceeded, satisfiable
+from .errors import TemporalLogicError, missing_atom
 from .evaluate import as_formula
-from .formula import FALSE, PAST, TRUE, Formula
+from .formula import FALSE, PAST, TRUE, Formula, fold
 from .progression import Progression, ends_true, unwrap
 from .trace import Trace, coerce_times
 
 __all__ = ["Monitor", "MonitorSet", "MonitorVerdict"]
 
 _FUTURE = frozenset({"X", "N", "F", "G", "U", "R", "W", "M"})
+# Deciding TRUE/FALSE is LTL satisfiability (PSPACE-complete). Residuals larger than
+# this, or whose tableau needs more steps, keep their presumable verdict; both bounds
+# are counts, so verdicts do not depend on the machine's speed.
+_DECIDE_MAX_SIZE = 5_000
+_DECIDE_MAX_STEPS = 100_000
 
 
 class MonitorVerdict(enum.IntEnum):
@@ -150,6 +158,11 @@ class Monitor:
             raise TemporalLogicError(
                 "formula: path quantifiers (A, E) belong to CTL; use check_ctl"
             )
+        if any(g.op in PAST and g.interval is not None for g in f.subformulas()):
+            raise TemporalLogicError(
+                "formula: Monitor does not take the timed past operators O[a,b], H[a,b], "
+                "S[a,b]; use evaluate, or RobustnessMonitor for signals"
+            )
         self.formula = f
         self.unknown = unknown
         self.max_states = max_states
@@ -178,7 +191,8 @@ class Monitor:
             (s.name, 1 << k) for k, s in enumerate(self._sources) if s.op == "atom" and s.name
         ]
         self._simple = all(s.op == "atom" for s in self._sources)
-        body = _substitute(f, self._subst).to_nnf()
+        # simplified first: a program-generated "F F ... F p" is the one-state "F p"
+        body = _substitute(f, self._subst).to_nnf().simplify()
         self._prog = Progression(letters)
         self._start = Formula.make("X", body)
         self._reset_tables()
@@ -225,10 +239,14 @@ class Monitor:
                 else MonitorVerdict.PRESUMABLY_FALSE
             )
         rest = unwrap(state)
-        if not satisfiable(rest):
-            return MonitorVerdict.FALSE
-        if not satisfiable(Formula.make("!", rest)):
-            return MonitorVerdict.TRUE
+        if rest.size() <= _DECIDE_MAX_SIZE:
+            try:
+                if not satisfiable(rest, max_steps=_DECIDE_MAX_STEPS):
+                    return MonitorVerdict.FALSE
+                if not satisfiable(Formula.make("!", rest), max_steps=_DECIDE_MAX_STEPS):
+                    return MonitorVerdict.TRUE
+            except TimeBudgetExceeded:
+                pass  # too costly to decide: presumable, never a wrong final verdict
         return (
             MonitorVerdict.PRESUMABLY_TRUE if ends_true(state) else MonitorVerdict.PRESUMABLY_FALSE
         )
@@ -261,7 +279,7 @@ class Monitor:
                     v = state.get(name)
                     if v is None:
                         if self.unknown == "error":
-                            raise TemporalLogicError(f"state: unknown atom {name!r}")
+                            raise missing_atom("state", name)
                     elif v:
                         mask |= bit
                 return mask
@@ -326,7 +344,7 @@ class Monitor:
                 if v:
                     mask |= bit
                 elif v is None and self._strict:
-                    raise TemporalLogicError(f"state: unknown atom {name!r}")
+                    raise missing_atom("state", name)
             for lhs, lc, op, rhs, rc, bit in self._cmps:
                 a, b = lc, rc
                 try:
@@ -376,14 +394,11 @@ class Monitor:
             codes = [int(self.step(s, ts)) for s, ts in zip(steps, stamps, strict=True)]
             return np.asarray(codes, dtype=np.int8) if every_step else _VERDICTS[codes[-1]]
         t = Trace.coerce(trace)
-        masks = np.zeros(t.length, dtype=np.int64)
-        for k, src in enumerate(self._sources):
-            masks |= _leaf_column(t, src, self.unknown).astype(np.int64) << k
         state = self._state
         delta = self._delta
         out = np.empty(t.length, dtype=np.int8) if every_step else None
         verdicts = self._verdicts
-        for i, m in enumerate(masks.tolist()):
+        for i, m in enumerate(_letters(t, self._sources, self.unknown)):
             nxt = delta[state].get(m)
             if nxt is None:
                 self._state = state
@@ -429,34 +444,46 @@ class MonitorSet:
 
 def _past_roots(f: Formula) -> list[Formula]:
     """Maximal subformulas that contain a past operator and no future one."""
+    # per node: (contains a past operator, contains a future operator), bottom-up
+    kinds: dict[Formula, tuple[bool, bool]] = {}
+    for g in f.subformulas():
+        below = [kinds[a] for a in g.args]
+        kinds[g] = (
+            g.op in PAST or any(p for p, _ in below),
+            g.op in _FUTURE or any(q for _, q in below),
+        )
     roots: list[Formula] = []
-
-    def pure_past(g: Formula) -> bool:
-        return all(h.op not in _FUTURE for h in g.subformulas())
-
-    def walk(g: Formula) -> None:
-        if g.has_past() and pure_past(g) and g.op not in ("atom", "cmp"):
-            if g not in roots:
-                roots.append(g)
-            return
+    seen: set[Formula] = set()
+    stack = [f]
+    while stack:  # top-down, leftmost first
+        g = stack.pop()
+        if g in seen:
+            continue
+        seen.add(g)
+        has_past, has_future = kinds[g]
+        if has_past and not has_future and g.op not in ("atom", "cmp"):
+            roots.append(g)
+            continue
         if g.op in PAST:
             raise TemporalLogicError(
                 "formula: past-time operators may not contain future-time ones here"
             )
-        for a in g.args:
-            walk(a)
-
-    walk(f)
+        stack.extend(reversed(g.args))
     return roots
 
 
 def _substitute(f: Formula, table: dict[Formula, Formula]) -> Formula:
-    hit = table.get(f)
-    if hit is not None:
-        return hit
-    if not f.args:
-        return f
-    return Formula.make(f.op, *(_substitute(a, table) for a in f.args), interval=f.interval)
+    """``f`` with every subformula found in ``table`` replaced (no recursion)."""
+
+    def replace(g: Formula, kids: list[Formula]) -> Formula:
+        hit = table.get(g)
+        if hit is not None:
+            return hit
+        if not g.args:
+            return g
+        return Formula.make(g.op, *kids, interval=g.interval)
+
+    return fold(f, replace, {}, lambda g: () if g in table else g.args)
 
 
 def _leaf_reader(state: Any, unknown: str) -> Any:
@@ -476,7 +503,7 @@ def _leaf_reader(state: Any, unknown: str) -> Any:
             v = state.get(g.name)
             if v is None:
                 if unknown == "error":
-                    raise TemporalLogicError(f"state: unknown atom {g.name!r}")
+                    raise missing_atom("state", g.name)
                 return False
             return bool(v)
         p = g.predicate
@@ -513,6 +540,21 @@ def _leaf_column(t: Trace, g: Formula, unknown: str) -> np.ndarray:
     assert p is not None
     lhs, rhs = t.linear(p.lhs, p.lhs_const), t.linear(p.rhs, p.rhs_const)
     return np.asarray({"<": lhs < rhs, "<=": lhs <= rhs, ">": lhs > rhs, ">=": lhs >= rhs}[p.op])
+
+
+def _letters(t: Trace, sources: list[Formula], unknown: str) -> list[int]:
+    """The letter (bit ``k`` = source ``k`` holds) at every step of ``t``."""
+    if len(sources) < 63:  # fits an int64 column
+        masks = np.zeros(t.length, dtype=np.int64)
+        for k, src in enumerate(sources):
+            masks |= _leaf_column(t, src, unknown).astype(np.int64) << k
+        return masks.tolist()
+    letters = [0] * t.length  # wider letters: Python integers, never a wrapped shift
+    for k, src in enumerate(sources):
+        bit = 1 << k
+        for i in np.flatnonzero(_leaf_column(t, src, unknown)).tolist():
+            letters[i] |= bit
+    return letters
 
 
 def _rows(t: Trace, sources: list[Formula], unknown: str) -> list[dict[str, Any]]:

@@ -2,10 +2,11 @@
 
 Syntax, loosest binding first: ``<->``; ``->`` (right-associative); ``^`` (xor);
 ``|`` or ``||``; ``&`` or ``&&``; the binary temporal operators ``U R W M S``
-(right-associative, ``U[a,b]`` timed); then the unary operators ``!`` or ``~``,
+(right-associative, ``U[a,b]`` and ``S[a,b]`` timed); then the unary operators ``!`` or ``~``,
 ``X`` (strong next, also spelled ``X[!]`` as in Spot), ``N`` (weak next, also spelled
 ``WX`` as in flloat/pylogics), ``F`` or ``<>``, ``G`` or ``[]`` (``F[a,b]``, ``G[a,b]``
-timed), past-time ``Y O H``, and the CTL path quantifiers ``A E`` (also fused as
+timed), past-time ``Y O H`` (``O[a,b]``, ``H[a,b]`` and ``S[a,b]`` look back between
+``a`` and ``b`` time units), and the CTL path quantifiers ``A E`` (also fused as
 ``AG AF AX EG EF EX``). Atoms are identifiers or double-quoted strings;
 ``true``/``false`` are constants. A comparison of two linear expressions over numeric
 signals (``speed > 0.5``, ``x - 2*y <= 3``) is an STL predicate. Single capital letters
@@ -57,7 +58,8 @@ _GRAMMAR = r"""
       | (N | WX) unary -> wnext
       | (F | DIAMOND) interval? unary -> eventually
       | (G | BOX) interval? unary -> always
-      | (Y | O | H) unary -> past
+      | Y unary -> past
+      | (O | H) interval? unary -> past_timed
       | (A | E) unary -> quantified
       | (AG | AF | AX | EG | EF | EX) unary -> ctl
 ?binop: U | R | W | M | S
@@ -140,7 +142,11 @@ class _Build(Transformer[Token, Formula]):
         return Formula.make("N", items[1])
 
     def past(self, items: list[Any]) -> Formula:
-        return Formula.make(str(items[0]), items[1])  # Y, O or H
+        return Formula.make("Y", items[1])
+
+    def past_timed(self, items: list[Any]) -> Formula:
+        interval, body = _interval_of(items)
+        return Formula.make(str(items[0]), body, interval=interval)  # O or H
 
     def quantified(self, items: list[Any]) -> Formula:
         return Formula.make(str(items[0]), items[1])
@@ -160,9 +166,9 @@ class _Build(Transformer[Token, Formula]):
     def binary(self, items: list[Any]) -> Formula:
         op = str(items[1])
         if len(items) == 4:
-            if op != "U":
-                raise _Positioned(f"only U takes an interval, not {op}", items[1])
-            return Formula.make("U", items[0], items[3], interval=items[2])
+            if op not in ("U", "S"):
+                raise _Positioned(f"only U and S take an interval, not {op}", items[1])
+            return Formula.make(op, items[0], items[3], interval=items[2])
         return Formula.make(op, items[0], items[2])
 
     def interval(self, items: list[Token]) -> tuple[float, float]:

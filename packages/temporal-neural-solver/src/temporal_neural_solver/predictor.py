@@ -27,7 +27,7 @@ import numpy as np
 
 from .errors import TemporalLogicError
 from .evaluate import as_formula, satisfaction
-from .formula import Formula
+from .formula import Formula, fold
 from .monitor import Monitor, MonitorVerdict
 from .trace import Trace
 
@@ -57,8 +57,10 @@ def encode(formula: Formula | str) -> np.ndarray:
             widths.append(min(b - a, 1e6))
 
     def depth(g: Formula, temporal: bool) -> int:
-        below = max((depth(a, temporal) for a in g.args), default=0)
-        return below + (1 if (not temporal or g.op in _TEMPORAL) else 0)
+        def node(h: Formula, below: list[int]) -> int:
+            return max(below, default=0) + (1 if (not temporal or h.op in _TEMPORAL) else 0)
+
+        return fold(g, node)
 
     feats = [np.log1p(counts[o]) for o in _OPS]
     feats += [

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from .errors import TemporalLogicError
-from .evaluate import _windows, as_formula
+from .evaluate import _windows, as_formula, past_windows
 from .formula import Formula
 from .trace import Trace, coerce_times
 
@@ -108,6 +108,23 @@ def _bounded_until(a: np.ndarray, b: np.ndarray, lo: np.ndarray, hi: np.ndarray)
     return out
 
 
+def _bounded_since(a: np.ndarray, b: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """``max over j in [lo_i, hi_i) of min(b[j], min(a[j+1:i+1]))`` by scanning offsets back."""
+    n = a.shape[0]
+    idx = np.arange(n)
+    out = np.full(n, -_INF)
+    running = np.full(n, _INF)  # min(a[i-d+1:i+1])
+    depth = int((idx - lo).max()) + 1 if n else 0
+    for d in range(max(depth, 0)):
+        rows = idx[d:]  # steps i whose j = i - d exists
+        j = rows - d
+        inside = (j >= lo[rows]) & (j < hi[rows])
+        cand = np.minimum(b[j], running[rows])
+        out[rows] = np.where(inside, np.maximum(out[rows], cand), out[rows])
+        running[rows] = np.minimum(running[rows], a[j])
+    return out
+
+
 class _Robust:
     def __init__(self, trace: Trace, times: np.ndarray | None) -> None:
         self.trace = trace
@@ -157,6 +174,14 @@ class _Robust:
         if op in ("<->", "^"):
             iff = np.minimum(np.maximum(-v[0], v[1]), np.maximum(v[0], -v[1]))
             return iff if op == "<->" else -iff
+        if f.interval is not None and op in ("O", "H", "S"):
+            assert self.times is not None
+            lo, hi = past_windows(self.times, f.interval)
+            if op == "O":
+                return _range_max(v[0], lo, hi)
+            if op == "H":
+                return -_range_max(-v[0], lo, hi)
+            return _bounded_since(v[0], v[1], lo, hi)
         if f.interval is not None:
             assert self.times is not None
             lo, hi = _windows(self.times, f.interval)
@@ -221,7 +246,8 @@ def robustness(formula: Formula | str, signals: Any, times: Any = None) -> float
     signals : dict of arrays or list of dicts
         Numeric signals of equal length.
     times : array-like, optional
-        Strictly increasing timestamps for the interval bounds (default: indices).
+        Strictly increasing timestamps for the interval bounds (default: indices);
+        datetime64 / timedelta64 values (a pandas ``DatetimeIndex``) count seconds.
 
     Returns
     -------
@@ -291,6 +317,10 @@ class _Smooth(_Robust):
 
     def _compute(self, f: Formula) -> np.ndarray:
         op = f.op
+        if op in ("O", "H") and f.interval is not None:
+            raise TemporalLogicError(
+                f"formula: smooth_robustness does not support the timed past {op}[a,b]"
+            )
         if op in ("U", "R", "W", "M", "S", "<->", "^"):
             raise TemporalLogicError(
                 "formula: smooth_robustness supports ! & | -> X N F G Y O H and comparisons, "

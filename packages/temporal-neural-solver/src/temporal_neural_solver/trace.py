@@ -1,8 +1,12 @@
 """Coercion of user traces into column arrays, with validation.
 
 A trace is a list of per-step dicts (``{"p": True, "speed": 0.3}``) or sets of the
-atoms true at that step, or a dict of equal-length 1-D arrays (the fast form). Atoms
-are read as booleans; numeric signals (used by comparisons) as float64.
+atoms true at that step, or a dict of equal-length 1-D arrays (the fast form), or a
+pandas DataFrame (one column per atom or signal) or Series of per-step dicts or sets;
+pandas is never imported, only recognised. Atoms are read as booleans; numeric
+signals (used by comparisons) as float64. Timestamps may be numbers, or datetime64 /
+timedelta64 values (a pandas ``DatetimeIndex`` or ``TimedeltaIndex``), which are read
+as seconds since the first step, so interval bounds are then in seconds.
 
 Examples
 --------
@@ -18,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import TemporalLogicError
+from .errors import TemporalLogicError, missing_atom
 
 __all__ = ["Trace", "coerce_times"]
 
@@ -40,6 +44,8 @@ class Trace:
         """Validate ``trace`` and wrap it; raises :class:`TemporalLogicError` on bad input."""
         if isinstance(trace, Trace):
             return trace
+        if _is_pandas(trace):
+            trace = _from_pandas(trace, name)
         if isinstance(trace, Mapping):
             columns: dict[str, np.ndarray] = {}
             length = -1
@@ -104,9 +110,7 @@ class Trace:
         col = self._columns.get(atom)
         if col is None:
             if unknown == "error":
-                raise TemporalLogicError(
-                    f"trace: unknown atom {atom!r} (pass unknown='false' to read it as false)"
-                )
+                raise missing_atom("trace", atom)
             return np.zeros(self.length, dtype=bool)
         if col.dtype != bool:
             if col.dtype.kind not in "biuf" or (
@@ -144,9 +148,15 @@ def coerce_times(times: Any, length: int, *, name: str = "times") -> np.ndarray:
     """Timestamps as float64, strictly increasing; ``None`` means the step indices."""
     if times is None:
         return np.arange(length, dtype=np.float64)
+    if _is_pandas(times) and getattr(getattr(times, "dtype", None), "tz", None) is not None:
+        times = times.to_numpy(dtype="datetime64[ns]")  # time-zone aware: to UTC instants
     arr = np.asarray(times)
     if arr.ndim != 1 or arr.shape[0] != length:
         raise TemporalLogicError(f"{name}: expected {length} timestamps, got shape {arr.shape}")
+    if arr.dtype.kind in "Mm":  # datetime64 / timedelta64: seconds since the first step
+        if np.isnat(arr).any():
+            raise TemporalLogicError(f"{name}: timestamps contain NaT")
+        arr = (arr - arr[0]) / np.timedelta64(1, "s")
     if arr.dtype.kind not in "iuf":
         raise TemporalLogicError(f"{name}: timestamps must be numeric, got dtype {arr.dtype}")
     arr = arr.astype(np.float64)
@@ -161,3 +171,29 @@ def coerce_times(times: Any, length: int, *, name: str = "times") -> np.ndarray:
                 f"step {i} has {arr[i]:g} after {arr[i - 1]:g}"
             )
     return arr
+
+
+def _is_pandas(obj: Any) -> bool:
+    """Whether ``obj`` is a pandas object, without importing pandas."""
+    module = type(obj).__module__
+    return module == "pandas" or module.startswith("pandas.")
+
+
+def _from_pandas(obj: Any, name: str) -> Any:
+    """A DataFrame as a dict of columns; a Series (of per-step dicts or sets) as a list."""
+    kind = type(obj).__name__
+    if kind == "DataFrame":
+        columns: dict[str, np.ndarray] = {}
+        for key in obj.columns:
+            if not isinstance(key, str):
+                raise TemporalLogicError(
+                    f"{name}: DataFrame column names must be strings (atoms or signals), "
+                    f"got {key!r}"
+                )
+            columns[key] = obj[key].to_numpy()
+        if len(columns) != len(obj.columns):
+            raise TemporalLogicError(f"{name}: DataFrame column names must be unique")
+        return columns
+    if kind == "Series":
+        return obj.tolist()
+    raise TemporalLogicError(f"{name}: expected a pandas DataFrame or Series, got pandas {kind}")

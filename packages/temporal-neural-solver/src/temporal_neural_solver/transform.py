@@ -14,9 +14,9 @@ Examples
 
 from __future__ import annotations
 
-from functools import lru_cache
+from typing import Any
 
-from .formula import FALSE, TRUE, Formula
+from .formula import FALSE, TRUE, Formula, fold
 
 __all__ = ["simplify", "to_nnf"]
 
@@ -42,59 +42,66 @@ def _mk(op: str, *args: Formula, interval: tuple[float, float] | None = None) ->
     return Formula.make(op, *args, interval=interval)
 
 
-@lru_cache(maxsize=65536)
+# Bounded caches shared between calls (monitors and model checkers transform the same
+# subformulas many times); cleared when full.
+_CACHE_LIMIT = 65536
+_NNF: dict[Formula, tuple[Formula, Formula]] = {}
+_SIMPLE: dict[Formula, Formula] = {}
+
+
+def _bounded(cache: dict[Formula, Any]) -> dict[Formula, Any]:
+    if len(cache) > _CACHE_LIMIT:
+        cache.clear()
+    return cache
+
+
 def to_nnf(f: Formula) -> Formula:
     """Negation normal form of ``f`` (see :meth:`Formula.to_nnf`)."""
-    op = f.op
-    if not f.args:
-        return f
-    if op == "!":
-        return _negate(f.args[0])
-    if op == "->":
-        return _mk("|", _negate(f.args[0]), to_nnf(f.args[1]))
-    if op == "<->":
-        a, b = f.args
-        return _mk("&", _mk("|", _negate(a), to_nnf(b)), _mk("|", to_nnf(a), _negate(b)))
-    if op == "^":
-        a, b = f.args
-        return _mk("|", _mk("&", to_nnf(a), _negate(b)), _mk("&", _negate(a), to_nnf(b)))
-    return _mk(op, *(to_nnf(a) for a in f.args), interval=f.interval)
+    return fold(f, _nnf_pair, _bounded(_NNF))[0]
 
 
-@lru_cache(maxsize=65536)
-def _negate(f: Formula) -> Formula:
-    """NNF of ``!f``."""
+def _nnf_pair(f: Formula, kids: list[tuple[Formula, Formula]]) -> tuple[Formula, Formula]:
+    """NNF of ``f`` and of ``!f``, from the same pair for each operand."""
     op = f.op
     if op == "true":
-        return FALSE
+        return TRUE, FALSE
     if op == "false":
-        return TRUE
+        return FALSE, TRUE
     if op == "atom":
-        return _mk("!", f)
+        return f, _mk("!", f)
     if op == "cmp":
         assert f.predicate is not None
-        return Formula.make("cmp", predicate=f.predicate.negated())
+        return f, Formula.make("cmp", predicate=f.predicate.negated())
     if op == "!":
-        return to_nnf(f.args[0])
+        (a,) = kids
+        return a[1], a[0]
     if op == "->":
-        return _mk("&", to_nnf(f.args[0]), _negate(f.args[1]))
-    if op == "<->":
-        return to_nnf(_mk("^", *f.args))
-    if op == "^":
-        return to_nnf(_mk("<->", *f.args))
-    if (op in ("U",) and f.interval is not None) or op in ("Y", "S"):
-        return _mk("!", to_nnf(f))
-    dual = _DUAL[op]
-    return _mk(dual, *(_negate(a) for a in f.args), interval=f.interval)
+        a, b = kids
+        return _mk("|", a[1], b[0]), _mk("&", a[0], b[1])
+    if op in ("<->", "^"):
+        a, b = kids
+        iff = _mk("&", _mk("|", a[1], b[0]), _mk("|", a[0], b[1]))
+        xor = _mk("|", _mk("&", a[0], b[1]), _mk("&", a[1], b[0]))
+        return (iff, xor) if op == "<->" else (xor, iff)
+    nnf = _mk(op, *(k[0] for k in kids), interval=f.interval)
+    if (op == "U" and f.interval is not None) or op in ("Y", "S"):
+        return nnf, _mk("!", nnf)  # no dual operator in the language
+    return nnf, _mk(_DUAL[op], *(k[1] for k in kids), interval=f.interval)
 
 
-@lru_cache(maxsize=65536)
 def simplify(f: Formula) -> Formula:
     """A smaller equivalent formula (constant folding and standard absorptions)."""
+    return fold(f, _simplify_node, _bounded(_SIMPLE))
+
+
+def _simplify_node(f: Formula, kids: list[Formula]) -> Formula:
     if not f.args:
         return f
-    args = tuple(simplify(a) for a in f.args)
-    op = f.op
+    return _rewrite(f.op, tuple(kids), f.interval)
+
+
+def _rewrite(op: str, args: tuple[Formula, ...], interval: tuple[float, float] | None) -> Formula:
+    """``op(*args)`` simplified at the top, for operands that are simplified already."""
     if op == "!":
         (a,) = args
         if a is TRUE:
@@ -126,7 +133,7 @@ def simplify(f: Formula) -> Formula:
         if a is TRUE:
             return b
         if b is FALSE:
-            return simplify(_mk("!", a))
+            return _rewrite("!", (a,), None)
         return _mk(op, a, b)
     if op in ("<->", "^"):
         a, b = args
@@ -135,12 +142,12 @@ def simplify(f: Formula) -> Formula:
             return TRUE if same else FALSE
         for x, y in ((a, b), (b, a)):
             if x is TRUE:
-                return y if same else simplify(_mk("!", y))
+                return y if same else _rewrite("!", (y,), None)
             if x is FALSE:
-                return simplify(_mk("!", y)) if same else y
+                return _rewrite("!", (y,), None) if same else y
         return _mk(op, a, b)
-    if f.interval is not None:
-        return _simplify_timed(f, args)
+    if interval is not None:
+        return _simplify_timed(op, args, interval)
     if op in ("F", "G", "O", "H"):
         (a,) = args
         if a is TRUE or a is FALSE:
@@ -169,13 +176,13 @@ def simplify(f: Formula) -> Formula:
         if op == "R" and b in (TRUE, FALSE):
             return b
         if op == "U" and a is TRUE:
-            return simplify(_mk("F", b))
+            return _rewrite("F", (b,), None)
         if op == "S" and a is TRUE:
-            return simplify(_mk("O", b))
+            return _rewrite("O", (b,), None)
         if op in ("U", "W", "S") and a is FALSE:
             return b
         if op == "R" and a is FALSE:
-            return simplify(_mk("G", b))
+            return _rewrite("G", (b,), None)
         if op in ("R", "M") and a is TRUE:
             return b
         if op == "W" and a is TRUE:
@@ -186,14 +193,13 @@ def simplify(f: Formula) -> Formula:
     raise AssertionError(op)  # pragma: no cover
 
 
-def _simplify_timed(f: Formula, args: tuple[Formula, ...]) -> Formula:
-    op = f.op
-    if op in ("F", "G"):
+def _simplify_timed(op: str, args: tuple[Formula, ...], interval: tuple[float, float]) -> Formula:
+    if op in ("F", "G", "O", "H"):
         (a,) = args
-        if (a is FALSE and op == "F") or (a is TRUE and op == "G"):
+        if (a is FALSE and op in ("F", "O")) or (a is TRUE and op in ("G", "H")):
             return a
     else:
         a, b = args
         if b is FALSE:
             return FALSE
-    return _mk(op, *args, interval=f.interval)
+    return _mk(op, *args, interval=interval)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The issue's bulk throughput at full size: upload N MB over 1 and 8 streams.
 
-``.venv/bin/python scripts/quic_bulk_upload.py [--backend aioquic|qh3] [--mb 200] [--runs 3]``
+``.venv/bin/python benchmarks/quic/bulk_upload.py [--backend aioquic|qh3] [--mb 200] [--runs 3]``
 
 The server runs in a child process (so each end has a core, as in
 benchmarks/peers), counts what arrives on each stream and answers with the count;
@@ -92,8 +92,7 @@ def main() -> None:
         size = args.mb * 1_000_000
         for streams in (1, 8):
             times = [
-                asyncio.run(upload(args.backend, ca, port, streams, size))
-                for _ in range(args.runs)
+                asyncio.run(upload(args.backend, ca, port, streams, size)) for _ in range(args.runs)
             ]
             median = statistics.median(times)
             print(

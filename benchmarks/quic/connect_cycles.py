@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Leak check at the issue's scale: N connect/echo/close cycles against one server.
 
-``.venv/bin/python scripts/quic_connect_cycles.py [--backend aioquic|qh3] [--cycles 1000]``
+``.venv/bin/python benchmarks/quic/connect_cycles.py [--backend aioquic|qh3] [--cycles 1000]``
 
 Prints, after 100 cycles and after each further quarter of the run: process RSS,
 memory traced by tracemalloc (Python objects), asyncio tasks beyond the server's
