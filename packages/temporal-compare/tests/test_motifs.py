@@ -93,7 +93,7 @@ def test_no_neighbour_outside_the_exclusion_zone():
         (lambda: matrix_profile([1.0, np.inf, 2.0], 2), "series contains NaN"),
         (lambda: motifs(np.arange(10.0), 3, 0), "k must be >= 1"),
         (lambda: discords(np.arange(10.0), 3, 1, exclusion=-1), "exclusion must be >= 0"),
-        (lambda: matrix_profile(np.arange(10.0), 3, n_jobs=0), "n_jobs must be >= 1"),
+        (lambda: matrix_profile(np.arange(10.0), 3, n_jobs=0), "n_jobs must be a positive count"),
     ],
 )
 def test_bad_input(call, message):

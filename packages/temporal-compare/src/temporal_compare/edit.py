@@ -8,10 +8,12 @@ Levenshtein is a dynamic programme restricted to the band an optional
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from . import _edit
 from ._tokens import dense, encode_pair
@@ -48,7 +50,8 @@ def levenshtein(
     ----------
     a, b : sequence of hashables
     weights : (int, int, int)
-        Costs of an insertion, a deletion and a substitution (non-negative).
+        Costs of an insertion, a deletion and a substitution (non-negative
+        integers of any size: the result is exact, never wrapped around).
     score_cutoff : int, optional
         When the distance exceeds it, return ``score_cutoff + 1`` instead (the
         rapidfuzz convention); the weighted search then stays in a band.
@@ -76,10 +79,55 @@ def levenshtein(
             band = min(band, cutoff // cheapest)
             if abs(n - m) > band:
                 return cutoff + 1
-        dist = _edit.levenshtein_weighted(x, y, ins, dele, sub, band)
+        dist = _weighted(x, y, ins, dele, sub, band)
     if cutoff is not None and dist > cutoff:
         return cutoff + 1
     return dist
+
+
+#: The kernel's "unreachable" value; every reachable cost and weight stays below it.
+_KERNEL_INF = 2**62
+
+
+def _weighted(
+    x: NDArray[np.int64], y: NDArray[np.int64], ins: int, dele: int, sub: int, band: int
+) -> int:
+    """Weighted Levenshtein inside ``|i - j| <= band``, exact for weights of any size.
+
+    A substitution never costs more than a deletion plus an insertion, and a
+    common factor of the weights factors out of the distance. Every reachable
+    cell costs at most ``i * dele + j * ins`` (delete and insert along the band),
+    so when that bound stays below the kernel's infinity the int64 kernel cannot
+    overflow; otherwise the same recurrence runs on Python integers.
+    """
+    sub = min(sub, ins + dele)
+    scale = math.gcd(ins, dele, sub)
+    if scale > 1:
+        ins, dele, sub = ins // scale, dele // scale, sub // scale
+    n, m = x.shape[0], y.shape[0]
+    if n * dele + m * ins + max(ins, dele, sub) < _KERNEL_INF:
+        return scale * _edit.levenshtein_weighted(x, y, ins, dele, sub, band)
+    check_cells(n * min(2 * band + 1, m + 1), "levenshtein with these weights")
+    xs, ys = x.tolist(), y.tolist()
+    inf = None  # outside the band
+    prev: list[int | None] = [j * ins if j <= band else inf for j in range(m + 1)]
+    for i in range(1, n + 1):
+        cur: list[int | None] = [inf] * (m + 1)
+        if i <= band:
+            cur[0] = i * dele
+        for j in range(max(1, i - band), min(m, i + band) + 1):
+            options = []
+            if prev[j - 1] is not None:
+                options.append(prev[j - 1] + (0 if xs[i - 1] == ys[j - 1] else sub))
+            if prev[j] is not None:
+                options.append(prev[j] + dele)
+            if cur[j - 1] is not None:
+                options.append(cur[j - 1] + ins)
+            cur[j] = min(options)
+        prev = cur
+    result = prev[m]
+    assert result is not None  # the caller checked |n - m| <= band
+    return scale * result
 
 
 def osa(a: Sequence[Any], b: Sequence[Any]) -> int:

@@ -1,7 +1,11 @@
 """Elastic distances: dynamic time warping (DTW) and LCSS for numeric series.
 
 A series is a 1-D array-like (``n`` samples) or a 2-D ``(n, d)`` array-like for
-``d``-dimensional samples. Both series of a comparison need the same ``d``.
+``d``-dimensional samples: **time is the first axis** (tslearn's convention, one
+row per time step). Channels-first data (aeon/sktime's ``(n_channels,
+n_timepoints)``) must say so with ``time_axis=1``; a square or otherwise
+equal-shaped array cannot be told apart. Both series of a comparison need the
+same ``d``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from . import _dtw
 from ._validation import (
     as_multiseries,
     as_positive_float,
+    as_time_axis,
     as_window,
     check_cells,
 )
@@ -29,11 +34,14 @@ METRICS = {"sqeuclidean": 0, "absolute": 1, "euclidean": 2}
 STEP_PATTERNS = {"symmetric1": 0, "symmetric2": 1}
 
 
-def _pair(x: ArrayLike, y: ArrayLike, nan: str = "raise") -> tuple[NDArray[np.float64], ...]:
+def _pair(
+    x: ArrayLike, y: ArrayLike, nan: str = "raise", time_axis: Any = 0
+) -> tuple[NDArray[np.float64], ...]:
     if nan not in ("raise", "propagate"):
         raise TemporalCompareError(f"nan must be 'raise' or 'propagate', got {nan!r}")
-    a = as_multiseries(x, "x", allow_nan=nan == "propagate")
-    b = as_multiseries(y, "y", allow_nan=nan == "propagate")
+    axis = as_time_axis(time_axis)
+    a = as_multiseries(x, "x", allow_nan=nan == "propagate", time_axis=axis)
+    b = as_multiseries(y, "y", allow_nan=nan == "propagate", time_axis=axis)
     if a.shape[1] != b.shape[1]:
         raise TemporalCompareError(
             f"x and y must have the same number of dimensions, got {a.shape[1]} and {b.shape[1]}"
@@ -81,9 +89,9 @@ def band(
 
 
 def _options(
-    window: Any, itakura_max_slope: Any, metric: str, step_pattern: str
+    window: Any, itakura_max_slope: Any, metric: str, step_pattern: str, longest: int
 ) -> tuple[int | None, float | None, int, int]:
-    w = as_window(window)
+    w = as_window(window, limit=longest)
     slope = None
     if itakura_max_slope is not None:
         slope = as_positive_float(itakura_max_slope, "itakura_max_slope")
@@ -103,6 +111,7 @@ def dtw(
     itakura_max_slope: float | None = None,
     step_pattern: str = "symmetric1",
     nan: str = "raise",
+    time_axis: int = 0,
 ) -> float:
     """Dynamic time warping distance between two numeric series.
 
@@ -129,6 +138,9 @@ def dtw(
         package, unnormalised).
     nan : {"raise", "propagate"}
         ``"raise"`` rejects NaN; ``"propagate"`` returns NaN when an input has one.
+    time_axis : {0, 1}
+        Axis of a 2-D input that is time: 0 for ``(n, d)`` (the default), 1 for
+        channels-first ``(d, n)``.
 
     Returns
     -------
@@ -143,8 +155,10 @@ def dtw(
     >>> dtw([0.0, 0.0], [3.0, 4.0], metric="absolute")
     7.0
     """
-    a, b = _pair(x, y, nan)
-    w, slope, metric_code, step_code = _options(window, itakura_max_slope, metric, step_pattern)
+    a, b = _pair(x, y, nan, time_axis)
+    w, slope, metric_code, step_code = _options(
+        window, itakura_max_slope, metric, step_pattern, max(a.shape[0], b.shape[0])
+    )
     limit = math.inf
     if max_dist is not None:
         limit = as_positive_float(max_dist, "max_dist")
@@ -178,6 +192,7 @@ def dtw_path(
     metric: str = "sqeuclidean",
     itakura_max_slope: float | None = None,
     step_pattern: str = "symmetric1",
+    time_axis: int = 0,
 ) -> tuple[float, NDArray[np.int64]]:
     """DTW distance and the optimal warping path.
 
@@ -203,8 +218,10 @@ def dtw_path(
     >>> path.tolist()
     [[0, 0], [1, 0], [2, 1]]
     """
-    a, b = _pair(x, y)
-    w, slope, metric_code, step_code = _options(window, itakura_max_slope, metric, step_pattern)
+    a, b = _pair(x, y, time_axis=time_axis)
+    w, slope, metric_code, step_code = _options(
+        window, itakura_max_slope, metric, step_pattern, max(a.shape[0], b.shape[0])
+    )
     n, m = a.shape[0], b.shape[0]
     empty = np.zeros((0, 2), dtype=np.int64)
     if n == 0 or m == 0:
@@ -239,7 +256,14 @@ def dtw_path(
     return distance, np.ascontiguousarray(path[n + m - 1 - length :])
 
 
-def lcss(x: ArrayLike, y: ArrayLike, *, epsilon: float, window: int | None = None) -> float:
+def lcss(
+    x: ArrayLike,
+    y: ArrayLike,
+    *,
+    epsilon: float,
+    window: int | None = None,
+    time_axis: int = 0,
+) -> float:
     """Longest common subsequence similarity (LCSS) of two real-valued series.
 
     Two samples match when every coordinate differs by at most ``epsilon`` and
@@ -256,10 +280,10 @@ def lcss(x: ArrayLike, y: ArrayLike, *, epsilon: float, window: int | None = Non
     >>> lcss([0.0, 1.0, 2.0, 3.0], [0.1, 2.1, 2.9], epsilon=0.2)
     1.0
     """
-    a, b = _pair(x, y)
+    a, b = _pair(x, y, time_axis=time_axis)
     eps = as_positive_float(epsilon, "epsilon")
-    w = as_window(window)
     n, m = a.shape[0], b.shape[0]
+    w = as_window(window, limit=max(n, m))
     if n == 0 or m == 0:
         return 1.0 if n == m else 0.0
     radius = max(n, m) if w is None else w

@@ -9,7 +9,6 @@ the closest pairs; discords the windows farthest from everything else.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _profile
-from ._validation import as_count, as_series
+from ._validation import as_count, as_jobs, as_series
 from ._windows import window_stats
 from .errors import TemporalCompareError
 
@@ -94,7 +93,7 @@ def matrix_profile(series: ArrayLike, m: int, *, n_jobs: int | None = None) -> M
     m : int
         Window length, ``2 <= m <= len(series)``.
     n_jobs : int, optional
-        Threads (``None`` or ``-1``: every CPU).
+        Threads (``None`` or ``-1``: every CPU; ``-2`` all but one, as joblib).
 
     Notes
     -----
@@ -110,8 +109,8 @@ def matrix_profile(series: ArrayLike, m: int, *, n_jobs: int | None = None) -> M
     (5, 0.0)
     """
     t, width = _window(series, m)
-    jobs = (os.cpu_count() or 1) if n_jobs in (None, -1) else as_count(n_jobs, "n_jobs", minimum=1)
     windows = t.shape[0] - width + 1
+    jobs = min(as_jobs(n_jobs), windows)
     exclusion = math.ceil(width / 4)
     mean, _, inv, is_constant = window_stats(t, width)
     constant = np.ascontiguousarray(is_constant, dtype=np.uint8)
@@ -128,11 +127,49 @@ def matrix_profile(series: ArrayLike, m: int, *, n_jobs: int | None = None) -> M
     found = index >= 0
     profile = np.full(windows, np.inf)
     profile[found] = np.sqrt(np.maximum(2.0 * width * (1.0 - np.minimum(corr[found], 1.0)), 0.0))
+    _refine_near_zero(t, width, profile, index, is_constant)
     return MatrixProfile(profile=profile, index=index, m=width, exclusion=exclusion)
 
 
-def _zone(exclusion: Any, m: int) -> int:
-    return math.ceil(m / 2) if exclusion is None else as_count(exclusion, "exclusion")
+#: Squared distances below this fraction of ``2 m`` are recomputed directly: there
+#: the rounding of the correlation (about 1e-13) is no longer small next to the
+#: distance itself, and exact repeats must come out as exactly 0.
+_REFINE_BELOW = 1e-6
+
+
+def _refine_near_zero(
+    t: NDArray[np.float64],
+    m: int,
+    profile: NDArray[np.float64],
+    index: NDArray[np.int64],
+    constant: NDArray[np.bool_],
+) -> None:
+    """Recompute near-zero profile entries from the two windows themselves.
+
+    Each window is z-normalised with its own two-pass mean and standard
+    deviation, so two identical windows give bitwise identical vectors and the
+    distance 0 (stumpy gets there by rounding correlations above 1 - 1e-8 up to
+    1; this keeps genuine near-repeats at their true small distance).
+    """
+    rows = np.flatnonzero((index >= 0) & (profile * profile < _REFINE_BELOW * 2.0 * m) & ~constant)
+    if rows.size == 0:
+        return
+    cols = index[rows]
+    keep = ~constant[cols]
+    rows, cols = rows[keep], cols[keep]
+    view = np.lib.stride_tricks.sliding_window_view(t, m)
+
+    def z(at: NDArray[np.int64]) -> NDArray[np.float64]:
+        w = view[at]
+        centred = w - w.mean(axis=1, keepdims=True)
+        return centred / np.sqrt((centred * centred).mean(axis=1, keepdims=True))
+
+    profile[rows] = np.sqrt(((z(rows) - z(cols)) ** 2).sum(axis=1))
+
+
+def _zone(exclusion: Any, m: int, windows: int) -> int:
+    zone = math.ceil(m / 2) if exclusion is None else as_count(exclusion, "exclusion")
+    return min(zone, windows)
 
 
 def motifs(
@@ -159,7 +196,7 @@ def motifs(
     """
     count = as_count(k, "k", minimum=1)
     mp = matrix_profile(series, m, n_jobs=n_jobs)
-    zone = _zone(exclusion, mp.m)
+    zone = _zone(exclusion, mp.m, mp.profile.shape[0])
     blocked = np.zeros(mp.profile.shape[0], dtype=bool)
     out: list[Motif] = []
     for i in np.argsort(mp.profile, kind="stable"):
@@ -195,7 +232,7 @@ def discords(
     """
     count = as_count(k, "k", minimum=1)
     mp = matrix_profile(series, m, n_jobs=n_jobs)
-    zone = _zone(exclusion, mp.m)
+    zone = _zone(exclusion, mp.m, mp.profile.shape[0])
     blocked = np.zeros(mp.profile.shape[0], dtype=bool)
     out: list[Discord] = []
     for i in np.argsort(-mp.profile, kind="stable"):

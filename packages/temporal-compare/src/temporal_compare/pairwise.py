@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -13,7 +12,7 @@ from numpy.typing import NDArray
 
 from . import _dtw, _edit
 from ._tokens import dense, encode_many
-from ._validation import as_count, as_series, as_window, check_cells
+from ._validation import as_jobs, as_series, as_window, check_cells
 from .errors import TemporalCompareError
 
 __all__ = ["CDIST_METRICS", "cdist"]
@@ -41,12 +40,6 @@ def _collection(values: Any, name: str, numeric: bool) -> list[Any]:
     if numeric:
         return [as_series(s, f"{name}[{i}]") for i, s in enumerate(items)]
     return items
-
-
-def _jobs(n_jobs: Any) -> int:
-    if n_jobs is None or n_jobs == -1:
-        return os.cpu_count() or 1
-    return as_count(n_jobs, "n_jobs", minimum=1)
 
 
 def _pairs(nx: int, ny: int, symmetric: bool) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
@@ -130,8 +123,9 @@ def cdist(
     window : int, optional
         Sakoe-Chiba radius for ``"dtw"``.
     n_jobs : int, optional
-        Threads to use; ``None`` or ``-1`` uses every CPU. Kernels run with the
-        GIL released (OpenMP ``prange`` where the build has OpenMP).
+        Threads to use; ``None`` or ``-1`` uses every CPU, ``-2`` all but one
+        (the joblib convention). Kernels run with the GIL released (OpenMP
+        ``prange`` where the build has OpenMP).
     progress : callable, optional
         Called as ``progress(done, total)`` (pairs) after each chunk.
 
@@ -150,13 +144,14 @@ def cdist(
         raise TemporalCompareError(f"metric must be one of {list(CDIST_METRICS)}, got {metric!r}")
     if progress is not None and not callable(progress):
         raise TemporalCompareError("progress must be callable as progress(done, total)")
-    w = as_window(window)
-    jobs = _jobs(n_jobs)
+    jobs = as_jobs(n_jobs)
     numeric = metric in ("dtw", "euclidean")
     xs = _collection(X, "X", numeric)
     symmetric = Y is None
     ys = xs if symmetric else _collection(Y, "Y", numeric)
     nx, ny = len(xs), len(ys)
+    longest = max((s.shape[0] for s in (*xs, *ys)), default=0) if numeric else 0
+    w = as_window(window, limit=longest)
     check_cells(nx * ny * 8, "cdist (bytes of the result)")
     diagonal = 1.0 if metric == "lcs_similarity" else 0.0
     out = np.zeros((nx, ny))

@@ -170,10 +170,14 @@ def search(
         raise TemporalCompareError(f"query (length {m}) is longer than series (length {n})")
     if metric not in ("dtw", "euclidean"):
         raise TemporalCompareError(f"metric must be 'dtw' or 'euclidean', got {metric!r}")
-    w = as_window(window)
-    r = math.ceil(0.05 * m) if w is None else min(w, m - 1)
-    excl = math.ceil(m / 2) if exclusion is None else as_count(exclusion, "exclusion")
+    w = as_window(window, limit=m - 1)
+    r = math.ceil(0.05 * m) if w is None else w
     windows = n - m + 1
+    # more matches than windows, or a zone wider than the series, change nothing;
+    # clamping keeps the kernel's C integers and buffers bounded by the series
+    count = min(count, windows)
+    excl = math.ceil(m / 2) if exclusion is None else as_count(exclusion, "exclusion")
+    excl = min(excl, n)
     mean, std, inv, _ = window_stats(t, m)
     if znorm:
         qz = znormalise(q)
