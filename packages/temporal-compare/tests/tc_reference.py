@@ -201,3 +201,50 @@ def spring(stream, pattern, eps):
             dmin, ts, te = nd[m], ns[m], t
         d, s = nd, ns
     return out
+
+
+def profile_distances(t, m):
+    """Distances between all pairs of windows, z-normalised, ceil(m / 4) exclusion zone."""
+    w = len(t) - m + 1
+    windows = np.array([t[i : i + m] for i in range(w)])
+    std = windows.std(axis=1)
+    const = std < 1e-8
+    z = np.where(
+        const[:, None],
+        0.0,
+        (windows - windows.mean(1, keepdims=True)) / np.where(const, 1, std)[:, None],
+    )
+    d = np.sqrt(((z[:, None, :] - z[None, :, :]) ** 2).sum(-1))
+    # stumpy's convention for constant windows
+    d[np.logical_xor.outer(const, const)] = math.sqrt(m)
+    d[np.logical_and.outer(const, const)] = 0.0
+    ex = math.ceil(m / 4)
+    for i in range(w):
+        d[i, max(0, i - ex) : i + ex + 1] = np.inf
+    return d
+
+
+def znorm(x):
+    s = x.std()
+    return np.zeros_like(x) if s < 1e-8 else (x - x.mean()) / s
+
+
+def search_brute_force(query, series, k, window, exclusion, metric="dtw", normalise=True):
+    """Every window scored, then the greedy best-first picks ``exclusion`` apart."""
+    m = len(query)
+    q = znorm(query) if normalise else query
+    dists = []
+    for i in range(len(series) - m + 1):
+        w = znorm(series[i : i + m]) if normalise else series[i : i + m]
+        if metric == "dtw":
+            d = dtw(list(w), list(q), window=window)
+        else:
+            d = math.sqrt(((w - q) ** 2).sum())
+        dists.append((d, i))
+    picked = []
+    for d, i in sorted(dists):
+        if all(abs(i - j) >= max(exclusion, 1) for _, j in picked):
+            picked.append((d, i))
+        if len(picked) == k:
+            break
+    return picked

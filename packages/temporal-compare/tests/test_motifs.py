@@ -2,31 +2,11 @@ import math
 
 import numpy as np
 import pytest
+import tc_reference as ref
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from temporal_compare import TemporalCompareError, discords, matrix_profile, motifs
-
-
-def brute_profile(t, m):
-    """Every pair of windows, z-normalised, with the ceil(m / 4) exclusion zone."""
-    w = len(t) - m + 1
-    windows = np.array([t[i : i + m] for i in range(w)])
-    std = windows.std(axis=1)
-    const = std < 1e-8
-    z = np.where(
-        const[:, None],
-        0.0,
-        (windows - windows.mean(1, keepdims=True)) / np.where(const, 1, std)[:, None],
-    )
-    d = np.sqrt(((z[:, None, :] - z[None, :, :]) ** 2).sum(-1))
-    # stumpy's convention for constant windows
-    d[np.logical_xor.outer(const, const)] = math.sqrt(m)
-    d[np.logical_and.outer(const, const)] = 0.0
-    ex = math.ceil(m / 4)
-    for i in range(w):
-        d[i, max(0, i - ex) : i + ex + 1] = np.inf
-    return d
 
 
 @settings(max_examples=40, deadline=None)
@@ -36,7 +16,7 @@ def test_matches_brute_force(seed, m, n, jobs):
     t = np.cumsum(rng.standard_normal(n))
     if seed % 3 == 0:
         t[10:40] = 2.0  # constant stretch
-    d = brute_profile(t, m)
+    d = ref.profile_distances(t, m)
     mp = matrix_profile(t, m, n_jobs=jobs)
     expected = d.min(axis=1)
     assert np.allclose(mp.profile, expected, atol=1e-6)

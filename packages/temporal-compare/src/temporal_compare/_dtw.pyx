@@ -16,44 +16,13 @@ from libc.stdlib cimport free, malloc
 from libc.stdint cimport int64_t, uint8_t
 from cython.parallel cimport prange, parallel
 
-cdef extern from *:
-    """
-    #ifdef _OPENMP
-    #define TC_HAVE_OPENMP 1
-    #else
-    #define TC_HAVE_OPENMP 0
-    #endif
-    """
-    int TC_HAVE_OPENMP
+from temporal_compare._kernels cimport TC_HAVE_OPENMP, band_row_sq, local_cost
 
 HAVE_OPENMP = bool(TC_HAVE_OPENMP)
 
 # metric codes: 0 squared differences, 1 absolute differences, 2 Euclidean norm
 # of the difference vector (equals 1 for one dimension).
 # step codes: 0 symmetric1, 1 symmetric2.
-
-
-cdef inline double _min2(double a, double b) noexcept nogil:
-    return a if a < b else b
-
-
-cdef inline double _cost(const double* x, const double* y, Py_ssize_t d,
-                         int metric) noexcept nogil:
-    cdef Py_ssize_t k
-    cdef double acc = 0.0, diff
-    if metric == 0:
-        for k in range(d):
-            diff = x[k] - y[k]
-            acc += diff * diff
-    elif metric == 1:
-        for k in range(d):
-            acc += fabs(x[k] - y[k])
-    else:
-        for k in range(d):
-            diff = x[k] - y[k]
-            acc += diff * diff
-        acc = sqrt(acc)
-    return acc
 
 
 cdef double _wavefront(const double* x, Py_ssize_t n, const double* yr, Py_ssize_t m,
@@ -139,6 +108,8 @@ cdef double _rows(const double* x, Py_ssize_t n, const double* y, Py_ssize_t m,
     cdef Py_ssize_t lo1 = 0, hi1 = -1, lo2 = 0, hi2 = -1
     cdef double c, dg, up, left, best, rowmin
     cdef uint8_t move
+    # the common row needs neither a trace nor step weights: the shared row step
+    cdef bint fast = d == 1 and metric == 0 and step == 0 and trace == NULL
     for i in range(2 * (m + 1)):
         work[i] = INFINITY
     prev[0] = 0.0
@@ -148,34 +119,37 @@ cdef double _rows(const double* x, Py_ssize_t n, const double* y, Py_ssize_t m,
         for t in range(lo2, hi2 + 1):
             cur[t + 1] = INFINITY
         cur[0] = INFINITY
-        rowmin = INFINITY
-        for j in range(lo, hi + 1):
-            c = _cost(x + i * d, y + j * d, d, metric)
-            dg = prev[j]
-            up = prev[j + 1]
-            left = cur[j]
-            if step == 1:
-                if i == 0 and j == 0:
-                    dg = c  # symmetric2 starts with the plain cost of cell (0, 0)
-                else:
-                    dg = dg + 2.0 * c
-                up = up + c
-                left = left + c
-                c = 0.0
-            best = dg
-            move = 0
-            if up < best:
-                best = up
-                move = 1
-            if left < best:
-                best = left
-                move = 2
-            best = best + c
-            cur[j + 1] = best
-            if best < rowmin:
-                rowmin = best
-            if trace != NULL:
-                trace[trace_off[i] + j - lo] = move
+        if fast:
+            rowmin = band_row_sq(prev, cur, x[i], y, lo, hi)
+        else:
+            rowmin = INFINITY
+            for j in range(lo, hi + 1):
+                c = local_cost(x + i * d, y + j * d, d, metric)
+                dg = prev[j]
+                up = prev[j + 1]
+                left = cur[j]
+                if step == 1:
+                    if i == 0 and j == 0:
+                        dg = c  # symmetric2 starts with the plain cost of cell (0, 0)
+                    else:
+                        dg = dg + 2.0 * c
+                    up = up + c
+                    left = left + c
+                    c = 0.0
+                best = dg
+                move = 0
+                if up < best:
+                    best = up
+                    move = 1
+                if left < best:
+                    best = left
+                    move = 2
+                best = best + c
+                cur[j + 1] = best
+                if best < rowmin:
+                    rowmin = best
+                if trace != NULL:
+                    trace[trace_off[i] + j - lo] = move
         if rowmin > limit:
             return INFINITY
         lo2 = lo1

@@ -15,6 +15,8 @@ from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memset
 from cython.parallel cimport parallel, prange
 
+from temporal_compare._kernels cimport TC_HAVE_OPENMP
+
 cdef extern from *:
     """
     #include <stdint.h>
@@ -476,17 +478,7 @@ def edit_table(const int64_t[::1] a, const int64_t[::1] b, int32_t[::1] table):
                 table[i * w + j] = v
 
 
-cdef extern from *:
-    """
-    #ifdef _OPENMP
-    #define TC_EDIT_OPENMP 1
-    #else
-    #define TC_EDIT_OPENMP 0
-    #endif
-    """
-    int TC_EDIT_OPENMP
-
-HAVE_OPENMP = bool(TC_EDIT_OPENMP)
+HAVE_OPENMP = bool(TC_HAVE_OPENMP)
 
 
 cdef int64_t _lcs_dense_row(const uint64_t* masks, Py_ssize_t words, Py_ssize_t m,
