@@ -248,3 +248,18 @@ def search_brute_force(query, series, k, window, exclusion, metric="dtw", normal
         if len(picked) == k:
             break
     return picked
+
+
+def soft_dtw(x, y, gamma):
+    """Soft-DTW straight from the paper's recurrence, with a plain log-sum-exp."""
+    x, y = np.atleast_2d(np.asarray(x, dtype=float).T).T, np.atleast_2d(np.asarray(y, float).T).T
+    n, m = len(x), len(y)
+    R = [[math.inf] * (m + 1) for _ in range(n + 1)]
+    R[0][0] = 0.0
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            prev = [R[i - 1][j - 1], R[i - 1][j], R[i][j - 1]]
+            lo = min(prev)
+            smooth = lo - gamma * math.log(sum(math.exp(-(v - lo) / gamma) for v in prev))
+            R[i][j] = float(((x[i - 1] - y[j - 1]) ** 2).sum()) + smooth
+    return R[n][m]

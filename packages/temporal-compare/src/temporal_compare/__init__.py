@@ -18,6 +18,7 @@ from .motifs import Discord, MatrixProfile, Motif, discords, matrix_profile, mot
 from .pairwise import cdist
 from .patterns import Pattern, find_patterns
 from .search import Match, search
+from .softdtw import soft_dtw, soft_dtw_alignment, soft_dtw_grad
 from .stream import StreamMatch, StreamMatcher
 
 __version__: str = _version("temporal-compare")
@@ -56,4 +57,7 @@ __all__ = [
     "motifs",
     "osa",
     "search",
+    "soft_dtw",
+    "soft_dtw_alignment",
+    "soft_dtw_grad",
 ]
