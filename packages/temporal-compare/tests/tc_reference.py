@@ -203,24 +203,34 @@ def spring(stream, pattern, eps):
     return out
 
 
-def profile_distances(t, m):
-    """Distances between all pairs of windows, z-normalised, ceil(m / 4) exclusion zone."""
-    w = len(t) - m + 1
-    windows = np.array([t[i : i + m] for i in range(w)])
-    std = windows.std(axis=1)
-    const = std < 1e-8
-    z = np.where(
-        const[:, None],
-        0.0,
-        (windows - windows.mean(1, keepdims=True)) / np.where(const, 1, std)[:, None],
-    )
-    d = np.sqrt(((z[:, None, :] - z[None, :, :]) ** 2).sum(-1))
+def profile_distances(t, m, t_b=None):
+    """Distances between all pairs of windows, z-normalised; a self-join (``t_b``
+    None) blanks the ceil(m / 4) exclusion zone. Windows with NaN/inf are inf."""
+
+    def windows(x):
+        w = np.array([x[i : i + m] for i in range(len(x) - m + 1)], dtype=float)
+        bad = ~np.isfinite(w).all(axis=1)
+        w = np.where(bad[:, None], 0.0, w)
+        std = w.std(axis=1)
+        const = (std < 1e-8) & ~bad
+        z = np.where(
+            const[:, None],
+            0.0,
+            (w - w.mean(1, keepdims=True)) / np.where(std < 1e-8, 1, std)[:, None],
+        )
+        return z, const, bad
+
+    za, ca, ba = windows(t)
+    zb, cb, bb = (za, ca, ba) if t_b is None else windows(t_b)
+    d = np.sqrt(((za[:, None, :] - zb[None, :, :]) ** 2).sum(-1))
     # stumpy's convention for constant windows
-    d[np.logical_xor.outer(const, const)] = math.sqrt(m)
-    d[np.logical_and.outer(const, const)] = 0.0
-    ex = math.ceil(m / 4)
-    for i in range(w):
-        d[i, max(0, i - ex) : i + ex + 1] = np.inf
+    d[np.logical_xor.outer(ca, cb)] = math.sqrt(m)
+    d[np.logical_and.outer(ca, cb)] = 0.0
+    d[np.logical_or.outer(ba, bb)] = np.inf
+    if t_b is None:
+        ex = math.ceil(m / 4)
+        for i in range(len(za)):
+            d[i, max(0, i - ex) : i + ex + 1] = np.inf
     return d
 
 

@@ -14,9 +14,10 @@ from .elastic import dtw, dtw_path, lcss
 from .errors import TemporalCompareError
 from .lcs import lcs, lcs_length, lcs_similarity
 from .lockstep import euclidean
-from .motifs import Discord, MatrixProfile, Motif, discords, matrix_profile, motifs
+from .motifs import Discord, Motif, discords, motifs
 from .pairwise import cdist
 from .patterns import Pattern, find_patterns
+from .profile import MatrixProfile, matrix_profile
 from .search import Match, search
 from .softdtw import soft_dtw, soft_dtw_alignment, soft_dtw_grad
 from .stream import StreamMatch, StreamMatcher
