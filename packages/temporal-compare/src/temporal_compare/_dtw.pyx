@@ -426,3 +426,91 @@ def dtw_path_wavefront(const double[::1] x, const double[::1] y, Py_ssize_t wind
     free(trace)
     free(work)
     return result, length
+
+
+def dtw_psi(const double[::1] x, const double[::1] y, Py_ssize_t d,
+            const int64_t[::1] lo, const int64_t[::1] hi, int metric,
+            Py_ssize_t psi_x_begin, Py_ssize_t psi_x_end, Py_ssize_t psi_y_begin,
+            Py_ssize_t psi_y_end) -> float:
+    """Accumulated cost with psi relaxation (dtaidistance's ``psi``), symmetric1 step.
+
+    A path may start anywhere in the first ``psi_x_begin + 1`` samples of ``x`` or
+    the first ``psi_y_begin + 1`` of ``y`` (the skipped samples cost nothing),
+    and end in the last ``psi_x_end + 1`` of ``x`` or ``psi_y_end + 1`` of ``y``.
+    Per-row bands ``lo[i] <= j <= hi[i]`` as in ``dtw_rows``; all ``psi`` values
+    are at most the series' lengths (the caller clamps them).
+    """
+    cdef Py_ssize_t n = x.shape[0] // d, m = y.shape[0] // d, i, j, t
+    cdef Py_ssize_t lo1 = 0, hi1 = -1, lo2 = 0, hi2 = -1
+    cdef double c, best, result = INFINITY
+    cdef double* work = <double*> malloc(2 * (m + 1) * sizeof(double))
+    if work == NULL:
+        raise MemoryError()
+    cdef double* prev = work
+    cdef double* cur = work + (m + 1)
+    cdef double* tmp
+    with nogil:
+        for j in range(2 * (m + 1)):
+            work[j] = INFINITY
+        for j in range(psi_y_begin + 1):
+            if j <= m:
+                prev[j] = 0.0  # the virtual row before x: free start in y's head
+        for i in range(n):
+            for t in range(lo2, hi2 + 1):
+                cur[t + 1] = INFINITY
+            cur[0] = 0.0 if i < psi_x_begin else INFINITY  # free start in x's head
+            for j in range(lo[i], hi[i] + 1):
+                c = local_cost(&x[i * d], &y[j * d], d, metric)
+                best = prev[j]
+                if prev[j + 1] < best:
+                    best = prev[j + 1]
+                if cur[j] < best:
+                    best = cur[j]
+                cur[j + 1] = c + best
+            if n - 1 - i <= psi_x_end and cur[m] < result:
+                result = cur[m]  # free end in x's tail
+            lo2 = lo1
+            hi2 = hi1
+            lo1 = lo[i]
+            hi1 = hi[i]
+            tmp = prev
+            prev = cur
+            cur = tmp
+        for j in range(m - psi_y_end, m + 1):
+            if j >= 1 and prev[j] < result:
+                result = prev[j]  # free end in y's tail
+    free(work)
+    return result
+
+
+def dtw_last_row(const double[::1] x, const double[::1] y, Py_ssize_t d, int metric,
+                 double[::1] out):
+    """Last row of the unconstrained symmetric1 accumulated-cost matrix into ``out``
+    (``m`` entries), in ``O(m)`` memory: the forward half of Hirschberg's split."""
+    cdef Py_ssize_t n = x.shape[0] // d, m = y.shape[0] // d, i, j
+    cdef double* work = <double*> malloc(2 * (m + 1) * sizeof(double))
+    if work == NULL:
+        raise MemoryError()
+    cdef double* prev = work
+    cdef double* cur = work + (m + 1)
+    cdef double* tmp
+    cdef double best
+    with nogil:
+        for j in range(2 * (m + 1)):
+            work[j] = INFINITY
+        prev[0] = 0.0
+        for i in range(n):
+            cur[0] = INFINITY
+            for j in range(m):
+                best = prev[j]
+                if prev[j + 1] < best:
+                    best = prev[j + 1]
+                if cur[j] < best:
+                    best = cur[j]
+                cur[j + 1] = local_cost(&x[i * d], &y[j * d], d, metric) + best
+            tmp = prev
+            prev = cur
+            cur = tmp
+        for j in range(m):
+            out[j] = prev[j + 1]
+    free(work)
