@@ -11,6 +11,7 @@ from hypothesis.extra.numpy import arrays
 
 import temporal_compare as tc
 from temporal_compare import TemporalCompareError, elastic
+from temporal_compare import _validation as validation
 
 dtaidistance = pytest.importorskip("dtaidistance")
 from dtaidistance import dtw as dtai  # noqa: E402
@@ -107,6 +108,7 @@ def test_auto_switches_to_linear_memory_past_the_cell_limit(monkeypatch):
     x, y = rng.standard_normal(300), rng.standard_normal(280)
     expected = tc.dtw_path(x, y)
     monkeypatch.setattr(elastic, "MAX_CELLS", 10_000)
+    monkeypatch.setattr(validation, "MAX_CELLS", 10_000)
     monkeypatch.setattr(elastic, "_HIRSCHBERG_BLOCK", 1_000)
     got = tc.dtw_path(x, y)  # 84,000 cells: over the (patched) limit
     assert got[0] == pytest.approx(expected[0], rel=1e-12)
