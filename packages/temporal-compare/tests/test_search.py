@@ -104,3 +104,24 @@ def test_bounds_bad_input():
     with pytest.raises(TemporalCompareError, match="window must be >= 0"):
         envelope([1.0], -1)
     assert lb_kim([], [1.0]) == 0.0
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("metric", ["dtw", "euclidean"])
+def test_progress_reports_and_keeps_the_answer(seed, metric):
+    rng = np.random.default_rng(seed)
+    series = np.cumsum(rng.standard_normal(int(rng.integers(150, 400))))
+    m = int(rng.integers(8, 16))
+    query = series[40 : 40 + m] + rng.standard_normal(m) * 0.3
+    k, window, exclusion = int(rng.integers(1, 5)), 2, m // 2
+    seen: list[tuple[int, int]] = []
+    got = search(
+        query, series, k=k, window=window, exclusion=exclusion, metric=metric,
+        progress=lambda done, total: seen.append((done, total)),
+    )  # fmt: skip
+    expected = ref.search_brute_force(query, series, k, window, exclusion, metric)
+    assert [g.distance for g in got] == pytest.approx([d for d, _ in expected], abs=1e-7)
+    done = [d for d, _ in seen]
+    assert done == sorted(done) and seen[-1] == (len(series) - m + 1,) * 2
+    with pytest.raises(TemporalCompareError, match="progress"):
+        search(query, series, progress=1)

@@ -218,7 +218,8 @@ def ucr_search(const double[::1] t, const double[::1] mean, const double[::1] in
     The threshold is the k-th distance of the greedy best-first selection with
     exclusion zone ``separation`` (see ``temporal_compare.search`` for when that
     is safe), starting from ``start_threshold`` (squared) when the caller knows
-    one. Windows are visited in index order, or in the order ``visit`` gives.
+    one. Windows are visited in index order, or those ``visit`` lists, in its
+    order (every entry a valid window start).
 
     ``q`` is the prepared query; ``order`` visits its positions by decreasing
     magnitude (early abandoning stops sooner); ``q_upper``/``q_lower`` are its
@@ -228,8 +229,10 @@ def ucr_search(const double[::1] t, const double[::1] mean, const double[::1] in
     cdef Py_ssize_t m = q.shape[0], n = t.shape[0], i, idx, last = n - m, v
     cdef const int64_t[::1] order_windows
     cdef bint has_order = visit is not None
+    cdef Py_ssize_t visits = last + 1
     if has_order:
         order_windows = visit
+        visits = order_windows.shape[0]  # may be a subset (a chunk, for progress)
     else:
         order_windows = order  # unused; keeps the memoryview initialised
     cdef Pool pool
@@ -270,7 +273,7 @@ def ucr_search(const double[::1] t, const double[::1] mean, const double[::1] in
         lo_[k] = q_lower[order[k]]
     try:
         with nogil:
-            for v in range(last + 1):
+            for v in range(visits):
                 i = order_windows[v] if has_order else v
                 mu = mean[i]
                 iv = inv[i]
