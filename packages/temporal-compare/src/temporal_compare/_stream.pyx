@@ -240,7 +240,7 @@ cdef class SpringCore:
         """Feed one sample; return the matches it confirms (at most one) as a list."""
         cdef double dist
         cdef int64_t start, end
-        if type(value) is not float:
+        if not isinstance(value, float):  # float and numpy.float64 skip the checks
             value = _real(value)
         if not isfinite(value):
             raise TemporalCompareError(f"value must be finite, got {value!r}")

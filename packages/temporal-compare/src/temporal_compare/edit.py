@@ -140,7 +140,7 @@ def levenshtein_normalized_distance(
     worst = _maximum(x.shape[0], y.shape[0], ins, dele, sub)
     if worst == 0:
         return 0.0
-    value = levenshtein(x, y, weights=(ins, dele, sub)) / worst
+    value = levenshtein(a, b, weights=(ins, dele, sub)) / worst
     return 1.0 if cutoff is not None and value > cutoff else value
 
 
@@ -208,12 +208,13 @@ def _weighted(
             cur[0] = i * dele
         for j in range(max(1, i - band), min(m, i + band) + 1):
             options = []
-            if prev[j - 1] is not None:
-                options.append(prev[j - 1] + (0 if xs[i - 1] == ys[j - 1] else sub))
-            if prev[j] is not None:
-                options.append(prev[j] + dele)
-            if cur[j - 1] is not None:
-                options.append(cur[j - 1] + ins)
+            diagonal, up, left = prev[j - 1], prev[j], cur[j - 1]
+            if diagonal is not None:
+                options.append(diagonal + (0 if xs[i - 1] == ys[j - 1] else sub))
+            if up is not None:
+                options.append(up + dele)
+            if left is not None:
+                options.append(left + ins)
             cur[j] = min(options)
         prev = cur
     result = prev[m]

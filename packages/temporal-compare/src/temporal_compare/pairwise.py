@@ -191,8 +191,9 @@ def cdist(
         if metric != "dtw":
             raise TemporalCompareError("give metric or scorer, not both")
         named = _scorer_name(scorer)
-        if named is None:
+        if named is None and callable(scorer):
             return _callable_matrix(X, Y, scorer, score_cutoff, processor, progress)
+        assert named is not None  # _scorer_name refused anything else
         metric = named
     if metric not in CDIST_METRICS:
         raise TemporalCompareError(f"metric must be one of {list(CDIST_METRICS)}, got {metric!r}")
