@@ -132,6 +132,11 @@ def test_bad_input(call, message):
         call()
 
 
+def test_huge_k_is_refused_before_allocating():
+    with pytest.raises(TemporalCompareError, match="limit"):
+        matrix_profile(np.arange(30_000.0) % 17, 8, k=10**9, n_jobs=1)
+
+
 @pytest.mark.slow  # stumpy compiles its kernels with numba on first use
 @pytest.mark.parametrize("seed", range(4))
 def test_equal_to_stumpy(seed):

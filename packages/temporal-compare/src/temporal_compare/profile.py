@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _profile
-from ._validation import as_count, as_float_array, as_jobs
+from ._validation import as_count, as_float_array, as_jobs, check_cells
 from ._windows import window_stats
 from .errors import TemporalCompareError
 
@@ -169,6 +169,8 @@ def matrix_profile(
     wb = wa if tb is None else tb.shape[0] - width + 1
     count = min(as_count(k, "k", minimum=1), wb)
     jobs = min(as_jobs(n_jobs), max(wa, wb))
+    # each thread keeps k candidates per window, and so does the result
+    check_cells((jobs + 1) * wa * count, "matrix_profile (k neighbours per window and thread)")
     a = _prepare(ta, width)
     corr = np.full(wa * count, -np.inf)
     index = np.full(wa * count, -1, dtype=np.int64)
