@@ -334,9 +334,7 @@ WORKLOADS = [
         peers={
             "rapidfuzz.process.extract": lambda q, words: [
                 i
-                for _, _, i in _rfp().extract(
-                    q, words, scorer=_rf().Levenshtein.distance, limit=5, workers=2
-                )
+                for _, _, i in _rfp().extract(q, words, scorer=_rf().Levenshtein.distance, limit=5)
             ]
         },
         repeat=7,

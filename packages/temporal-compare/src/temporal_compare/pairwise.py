@@ -414,10 +414,14 @@ def _token_matrix(
         out[first, second] = np.where(longest == 0, 1.0, lcs / np.maximum(longest, 1))
         return
     result = np.zeros(first.shape[0], dtype=np.int64)
+    flat, starts, lengths_x = _pack(codes, np.int64)
+    flat_y, starts_y, lengths_y = _pack(codes_y, np.int64)
 
     def work(part: slice, threads: int) -> None:
-        for k, (i, j) in enumerate(zip(first[part], second[part], strict=True)):
-            result[part.start + k] = _edit.levenshtein_unit(codes[i], codes_y[j])
+        sub = np.zeros(part.stop - part.start, dtype=np.int64)
+        _edit.pairwise_lcs(flat, starts, lengths_x, flat_y, starts_y, lengths_y,
+                           first[part], second[part], sub, True)  # fmt: skip
+        result[part] = sub
 
     _run_chunks(first.shape[0], jobs, work, progress, parallel_kernel=False)
     if metric == "levenshtein":
