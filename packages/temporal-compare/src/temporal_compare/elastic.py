@@ -238,7 +238,7 @@ def dtw_path(
     ``memory="linear"`` finds the path of an unconstrained ``symmetric1``
     problem in ``O(n + m)`` memory (Hirschberg's divide and conquer: split
     ``x`` in half, meet the forward and backward costs in the middle, recurse),
-    for about twice the time. ``"auto"`` (the default) switches to it when the
+    for about 2-3 times the time. ``"auto"`` (the default) switches to it when the
     band would exceed :data:`temporal_compare._validation.MAX_CELLS` cells;
     ``"band"`` never does, and oversized inputs raise before allocating.
 
