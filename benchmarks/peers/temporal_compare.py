@@ -239,7 +239,114 @@ WORKLOADS = [
         repeat=5,
         goal="goal >= 1M samples/s (0.05 s)",
     ),
+    Workload(
+        name="soft-DTW value 500 x 500, gamma 1",
+        setup=lambda: (_walks(500, seed=21), _walks(500, seed=22)),
+        ours=lambda x, y: tc.soft_dtw(x, y, gamma=1.0),
+        peers={"tslearn.metrics.soft_dtw": lambda x, y: _tsm().soft_dtw(x, y, gamma=1.0)},
+        repeat=7,
+        check=lambda a, b: math.isclose(a, b, rel_tol=1e-9),
+    ),
+    Workload(
+        name="soft-DTW gradient 300 x 300 x 2, gamma 0.1",
+        setup=lambda: (_walks(2, 300, seed=23).T.copy(), _walks(2, 300, seed=24).T.copy()),
+        ours=lambda x, y: tc.soft_dtw_grad(x, y, gamma=0.1)[1],
+        peers={"tslearn SoftDTW.grad + jacobian_product": lambda x, y: _tslearn_grad(x, y, 0.1)},
+        repeat=7,
+        check=lambda a, b: bool(np.allclose(a, b, rtol=1e-7, atol=1e-9)),
+    ),
+    Workload(
+        name="AB-join matrix profile 5k x 5k m=64, 2 threads",
+        setup=lambda: (_walks(5_000, seed=25), _walks(5_000, seed=26)),
+        ours=lambda a, b: tc.matrix_profile(a, 64, T_B=b, n_jobs=2).profile,
+        peers={
+            "stumpy.stump(T_B, ignore_trivial=False)": lambda a, b: (
+                _stumpy().stump(a, 64, b, ignore_trivial=False)[:, 0].astype(np.float64)
+            )
+        },
+        repeat=5,
+        check=lambda a, b: bool(np.allclose(a, b, atol=1e-5)),
+    ),
+    Workload(
+        name="top-3 matrix profile 5k m=64, 2 threads",
+        setup=lambda: (_walks(5_000, seed=27),),
+        ours=lambda t: tc.matrix_profile(t, 64, k=3, n_jobs=2).profile,
+        peers={
+            "stumpy.stump(k=3)": lambda t: _stumpy().stump(t, 64, k=3)[:, :3].astype(np.float64)
+        },
+        repeat=5,
+        check=lambda a, b: bool(np.allclose(a, b, atol=1e-5)),
+    ),
+    Workload(
+        name="psi-relaxed dtw n=1000 psi=20",
+        setup=_pair1000,
+        ours=lambda x, y: tc.dtw(x, y, psi=20),
+        peers={"dtaidistance.distance_fast(psi)": lambda x, y: _dtai().distance_fast(x, y, psi=20)},
+        number=3,
+        check=_close,
+    ),
+    Workload(
+        name="dtw_path n=3000 unconstrained, linear memory vs full table",
+        setup=lambda: (_walks(3000, seed=28), _walks(3000, seed=29)),
+        ours=lambda x, y: tc.dtw_path(x, y, memory="linear")[0],
+        peers={
+            "midstream dtw_path (byte per cell)": lambda x, y: tc.dtw_path(x, y, memory="band")[0],
+            "dtaidistance.warping_path_fast": lambda x, y: _path_cost(
+                x, y, _dtai().warping_path_fast(x, y)
+            ),
+        },
+        repeat=5,
+        check=lambda a, b: math.isclose(a, b, rel_tol=1e-9),
+    ),
+    Workload(
+        name="cdist dtw 3-D (40, 100, 3)",
+        setup=lambda: (_walks(40, 3, 100, seed=30).transpose(0, 2, 1).copy(),),
+        ours=lambda X: tc.cdist(X, n_jobs=2),
+        peers={"tslearn.metrics.cdist_dtw": lambda X: _tsm().cdist_dtw(X)},
+        repeat=5,
+        check=lambda a, b: bool(np.allclose(a, b)),
+    ),
+    Workload(
+        name="extract top-5 levenshtein, 1 query vs 10k words",
+        setup=lambda: _words(),
+        ours=lambda q, words: [i for _, _, i in tc.extract(q, words, k=5, workers=2)],
+        peers={
+            "rapidfuzz.process.extract": lambda q, words: [
+                i
+                for _, _, i in _rfp().extract(q, words, scorer=_rf().Levenshtein.distance, limit=5)
+            ]
+        },
+        repeat=7,
+        check=lambda a, b: sorted(a) == sorted(b),
+    ),
 ]
+
+
+def _tsm():
+    import tslearn.metrics
+
+    return tslearn.metrics
+
+
+def _tslearn_grad(x, y, gamma):
+    metrics = _tsm()
+    D = metrics.SquaredEuclidean(x, y)
+    sdtw = metrics.SoftDTW(D, gamma=gamma)
+    sdtw.compute()
+    return D.jacobian_product(sdtw.grad())
+
+
+def _stumpy():
+    import stumpy
+
+    return stumpy
+
+
+def _words():
+    rng = np.random.default_rng(31)
+    letters = np.array(list("abcdefghij"))
+    words = ["".join(rng.choice(letters, int(rng.integers(4, 12)))) for _ in range(10_000)]
+    return "abcdefgh", words
 
 
 def _rf():

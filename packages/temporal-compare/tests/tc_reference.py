@@ -201,3 +201,75 @@ def spring(stream, pattern, eps):
             dmin, ts, te = nd[m], ns[m], t
         d, s = nd, ns
     return out
+
+
+def profile_distances(t, m, t_b=None):
+    """Distances between all pairs of windows, z-normalised; a self-join (``t_b``
+    None) blanks the ceil(m / 4) exclusion zone. Windows with NaN/inf are inf."""
+
+    def windows(x):
+        w = np.array([x[i : i + m] for i in range(len(x) - m + 1)], dtype=float)
+        bad = ~np.isfinite(w).all(axis=1)
+        w = np.where(bad[:, None], 0.0, w)
+        std = w.std(axis=1)
+        const = (std < 1e-8) & ~bad
+        z = np.where(
+            const[:, None],
+            0.0,
+            (w - w.mean(1, keepdims=True)) / np.where(std < 1e-8, 1, std)[:, None],
+        )
+        return z, const, bad
+
+    za, ca, ba = windows(t)
+    zb, cb, bb = (za, ca, ba) if t_b is None else windows(t_b)
+    d = np.sqrt(((za[:, None, :] - zb[None, :, :]) ** 2).sum(-1))
+    # stumpy's convention for constant windows
+    d[np.logical_xor.outer(ca, cb)] = math.sqrt(m)
+    d[np.logical_and.outer(ca, cb)] = 0.0
+    d[np.logical_or.outer(ba, bb)] = np.inf
+    if t_b is None:
+        ex = math.ceil(m / 4)
+        for i in range(len(za)):
+            d[i, max(0, i - ex) : i + ex + 1] = np.inf
+    return d
+
+
+def znorm(x):
+    s = x.std()
+    return np.zeros_like(x) if s < 1e-8 else (x - x.mean()) / s
+
+
+def search_brute_force(query, series, k, window, exclusion, metric="dtw", normalise=True):
+    """Every window scored, then the greedy best-first picks ``exclusion`` apart."""
+    m = len(query)
+    q = znorm(query) if normalise else query
+    dists = []
+    for i in range(len(series) - m + 1):
+        w = znorm(series[i : i + m]) if normalise else series[i : i + m]
+        if metric == "dtw":
+            d = dtw(list(w), list(q), window=window)
+        else:
+            d = math.sqrt(((w - q) ** 2).sum())
+        dists.append((d, i))
+    picked = []
+    for d, i in sorted(dists):
+        if all(abs(i - j) >= max(exclusion, 1) for _, j in picked):
+            picked.append((d, i))
+        if len(picked) == k:
+            break
+    return picked
+
+
+def soft_dtw(x, y, gamma):
+    """Soft-DTW straight from the paper's recurrence, with a plain log-sum-exp."""
+    x, y = np.atleast_2d(np.asarray(x, dtype=float).T).T, np.atleast_2d(np.asarray(y, float).T).T
+    n, m = len(x), len(y)
+    R = [[math.inf] * (m + 1) for _ in range(n + 1)]
+    R[0][0] = 0.0
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            prev = [R[i - 1][j - 1], R[i - 1][j], R[i][j - 1]]
+            lo = min(prev)
+            smooth = lo - gamma * math.log(sum(math.exp(-(v - lo) / gamma) for v in prev))
+            R[i][j] = float(((x[i - 1] - y[j - 1]) ** 2).sum()) + smooth
+    return R[n][m]

@@ -2,31 +2,11 @@ import math
 
 import numpy as np
 import pytest
+import tc_reference as ref
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from temporal_compare import TemporalCompareError, discords, matrix_profile, motifs
-
-
-def brute_profile(t, m):
-    """Every pair of windows, z-normalised, with the ceil(m / 4) exclusion zone."""
-    w = len(t) - m + 1
-    windows = np.array([t[i : i + m] for i in range(w)])
-    std = windows.std(axis=1)
-    const = std < 1e-8
-    z = np.where(
-        const[:, None],
-        0.0,
-        (windows - windows.mean(1, keepdims=True)) / np.where(const, 1, std)[:, None],
-    )
-    d = np.sqrt(((z[:, None, :] - z[None, :, :]) ** 2).sum(-1))
-    # stumpy's convention for constant windows
-    d[np.logical_xor.outer(const, const)] = math.sqrt(m)
-    d[np.logical_and.outer(const, const)] = 0.0
-    ex = math.ceil(m / 4)
-    for i in range(w):
-        d[i, max(0, i - ex) : i + ex + 1] = np.inf
-    return d
 
 
 @settings(max_examples=40, deadline=None)
@@ -36,7 +16,7 @@ def test_matches_brute_force(seed, m, n, jobs):
     t = np.cumsum(rng.standard_normal(n))
     if seed % 3 == 0:
         t[10:40] = 2.0  # constant stretch
-    d = brute_profile(t, m)
+    d = ref.profile_distances(t, m)
     mp = matrix_profile(t, m, n_jobs=jobs)
     expected = d.min(axis=1)
     assert np.allclose(mp.profile, expected, atol=1e-6)
@@ -71,7 +51,7 @@ def test_motifs_and_discords_find_planted_structure():
 def test_results_are_small_frozen_records():
     mp = matrix_profile(np.arange(20.0) % 7, 4)
     assert "MatrixProfile(m=4" in repr(mp)
-    assert set(mp.to_dict()) == {"m", "exclusion", "profile", "index"}
+    assert set(mp.to_dict()) == {"m", "k", "exclusion", "profile", "index"}
     mot = motifs(np.arange(40.0) % 7, 4)[0]
     assert mot.to_dict()["distance"] == pytest.approx(0.0, abs=1e-6)
     with pytest.raises(AttributeError):
@@ -90,10 +70,9 @@ def test_no_neighbour_outside_the_exclusion_zone():
         (lambda: matrix_profile([1.0, 2.0], 3), r"m \(3\) is longer than series"),
         (lambda: matrix_profile([1.0, 2.0], 1), "m must be >= 2"),
         (lambda: matrix_profile([[1.0, 2.0]], 2), "series must be 1-D"),
-        (lambda: matrix_profile([1.0, np.inf, 2.0], 2), "series contains NaN"),
         (lambda: motifs(np.arange(10.0), 3, 0), "k must be >= 1"),
         (lambda: discords(np.arange(10.0), 3, 1, exclusion=-1), "exclusion must be >= 0"),
-        (lambda: matrix_profile(np.arange(10.0), 3, n_jobs=0), "n_jobs must be >= 1"),
+        (lambda: matrix_profile(np.arange(10.0), 3, n_jobs=0), "n_jobs must be a positive count"),
     ],
 )
 def test_bad_input(call, message):

@@ -71,7 +71,7 @@ def test_rapidfuzz_cdist_agrees():
         (lambda: cdist(np.zeros(5)), "X must be a 2-D array"),
         (lambda: cdist([[1.0], [np.nan]]), r"X\[1\] contains NaN"),
         (lambda: cdist([[1.0]], metric="cosine"), "metric must be one of"),
-        (lambda: cdist([[1.0]], n_jobs=0), "n_jobs must be >= 1"),
+        (lambda: cdist([[1.0]], n_jobs=0), "n_jobs must be a positive count"),
         (lambda: cdist([[1.0]], window=-1), "window must be >= 0"),
         (lambda: cdist([[1.0], [1.0, 2.0]], metric="euclidean"), "one length"),
         (lambda: cdist([[1.0]], progress=3), "progress must be callable"),

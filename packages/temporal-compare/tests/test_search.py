@@ -13,31 +13,6 @@ from temporal_compare import TemporalCompareError, dtw, envelope, lb_keogh, lb_k
 values = st.floats(-100, 100, allow_nan=False).map(lambda v: round(v, 3))
 
 
-def znorm(x):
-    s = x.std()
-    return np.zeros_like(x) if s < 1e-8 else (x - x.mean()) / s
-
-
-def brute_force(query, series, k, window, exclusion, metric="dtw", normalise=True):
-    m = len(query)
-    q = znorm(query) if normalise else query
-    dists = []
-    for i in range(len(series) - m + 1):
-        w = znorm(series[i : i + m]) if normalise else series[i : i + m]
-        if metric == "dtw":
-            d = ref.dtw(list(w), list(q), window=window)
-        else:
-            d = math.sqrt(((w - q) ** 2).sum())
-        dists.append((d, i))
-    picked = []
-    for d, i in sorted(dists):
-        if all(abs(i - j) >= max(exclusion, 1) for _, j in picked):
-            picked.append((d, i))
-        if len(picked) == k:
-            break
-    return picked
-
-
 @settings(max_examples=60, deadline=None)
 @given(
     st.integers(8, 40).flatmap(lambda n: arrays(np.float64, n, elements=values)),
@@ -67,7 +42,7 @@ def test_search_matches_brute_force(seed, metric):
     window = int(rng.integers(0, 4))
     exclusion = int(rng.integers(0, m))
     got = search(query, series, k=k, window=window, exclusion=exclusion, metric=metric)
-    expected = brute_force(query, series, k, window, exclusion, metric)
+    expected = ref.search_brute_force(query, series, k, window, exclusion, metric)
     assert [g.index for g in got] == [i for _, i in expected]
     assert [g.distance for g in got] == pytest.approx([d for d, _ in expected], rel=1e-7, abs=1e-9)
     for g in got:
@@ -79,7 +54,7 @@ def test_search_matches_brute_force(seed, metric):
 def test_search_raw_values_and_constant_windows():
     series = np.concatenate([np.zeros(50), np.arange(10.0), np.full(40, 3.0)])
     got = search(np.arange(10.0) + 100, series, k=1, znorm=False, window=1)
-    expected = brute_force(np.arange(10.0) + 100, series, 1, 1, 5, normalise=False)
+    expected = ref.search_brute_force(np.arange(10.0) + 100, series, 1, 1, 5, normalise=False)
     assert got[0].index == expected[0][1]
     assert got[0].distance == pytest.approx(expected[0][0])
     flat = search(np.ones(10), series, k=1)  # a constant query matches a constant window
@@ -129,3 +104,24 @@ def test_bounds_bad_input():
     with pytest.raises(TemporalCompareError, match="window must be >= 0"):
         envelope([1.0], -1)
     assert lb_kim([], [1.0]) == 0.0
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("metric", ["dtw", "euclidean"])
+def test_progress_reports_and_keeps_the_answer(seed, metric):
+    rng = np.random.default_rng(seed)
+    series = np.cumsum(rng.standard_normal(int(rng.integers(150, 400))))
+    m = int(rng.integers(8, 16))
+    query = series[40 : 40 + m] + rng.standard_normal(m) * 0.3
+    k, window, exclusion = int(rng.integers(1, 5)), 2, m // 2
+    seen: list[tuple[int, int]] = []
+    got = search(
+        query, series, k=k, window=window, exclusion=exclusion, metric=metric,
+        progress=lambda done, total: seen.append((done, total)),
+    )  # fmt: skip
+    expected = ref.search_brute_force(query, series, k, window, exclusion, metric)
+    assert [g.distance for g in got] == pytest.approx([d for d, _ in expected], abs=1e-7)
+    done = [d for d, _ in seen]
+    assert done == sorted(done) and seen[-1] == (len(series) - m + 1,) * 2
+    with pytest.raises(TemporalCompareError, match="progress"):
+        search(query, series, progress=1)

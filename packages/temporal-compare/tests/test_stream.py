@@ -114,5 +114,5 @@ def test_bad_input(call, message):
 
 
 def test_update_rejects_non_numbers():
-    with pytest.raises(TypeError):
+    with pytest.raises(TemporalCompareError, match="value must be a real number"):
         StreamMatcher([1.0], threshold=1.0).update("x")  # type: ignore[arg-type]

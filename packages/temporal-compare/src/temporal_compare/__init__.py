@@ -9,15 +9,27 @@ from importlib.metadata import version as _version
 from .averaging import dba
 from .bounds import envelope, lb_keogh, lb_kim
 from .comparator import CacheStats, TemporalComparator
-from .edit import damerau_levenshtein, editops, hamming, levenshtein, osa
+from .edit import (
+    damerau_levenshtein,
+    editops,
+    hamming,
+    levenshtein,
+    levenshtein_normalized_distance,
+    levenshtein_normalized_similarity,
+    opcodes,
+    osa,
+)
 from .elastic import dtw, dtw_path, lcss
 from .errors import TemporalCompareError
+from .extract import extract
 from .lcs import lcs, lcs_length, lcs_similarity
 from .lockstep import euclidean
-from .motifs import Discord, MatrixProfile, Motif, discords, matrix_profile, motifs
+from .motifs import Discord, Motif, discords, motifs
 from .pairwise import cdist
 from .patterns import Pattern, find_patterns
+from .profile import MatrixProfile, matrix_profile
 from .search import Match, search
+from .softdtw import soft_dtw, soft_dtw_alignment, soft_dtw_grad
 from .stream import StreamMatch, StreamMatcher
 
 __version__: str = _version("temporal-compare")
@@ -43,6 +55,7 @@ __all__ = [
     "editops",
     "envelope",
     "euclidean",
+    "extract",
     "find_patterns",
     "hamming",
     "lb_keogh",
@@ -52,8 +65,14 @@ __all__ = [
     "lcs_similarity",
     "lcss",
     "levenshtein",
+    "levenshtein_normalized_distance",
+    "levenshtein_normalized_similarity",
     "matrix_profile",
     "motifs",
+    "opcodes",
     "osa",
     "search",
+    "soft_dtw",
+    "soft_dtw_alignment",
+    "soft_dtw_grad",
 ]

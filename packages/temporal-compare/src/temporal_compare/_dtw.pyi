@@ -60,3 +60,18 @@ def dtw_path_wavefront(
     metric: int,
     path: NDArray[np.int64],
 ) -> tuple[float, int]: ...
+def dtw_psi(
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    d: int,
+    lo: NDArray[np.int64],
+    hi: NDArray[np.int64],
+    metric: int,
+    psi_x_begin: int,
+    psi_x_end: int,
+    psi_y_begin: int,
+    psi_y_end: int,
+) -> float: ...
+def dtw_last_row(
+    x: NDArray[np.float64], y: NDArray[np.float64], d: int, metric: int, out: NDArray[np.float64]
+) -> None: ...

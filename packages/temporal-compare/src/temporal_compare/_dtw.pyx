@@ -16,44 +16,13 @@ from libc.stdlib cimport free, malloc
 from libc.stdint cimport int64_t, uint8_t
 from cython.parallel cimport prange, parallel
 
-cdef extern from *:
-    """
-    #ifdef _OPENMP
-    #define TC_HAVE_OPENMP 1
-    #else
-    #define TC_HAVE_OPENMP 0
-    #endif
-    """
-    int TC_HAVE_OPENMP
+from temporal_compare._kernels cimport TC_HAVE_OPENMP, band_row_sq, local_cost
 
 HAVE_OPENMP = bool(TC_HAVE_OPENMP)
 
 # metric codes: 0 squared differences, 1 absolute differences, 2 Euclidean norm
 # of the difference vector (equals 1 for one dimension).
 # step codes: 0 symmetric1, 1 symmetric2.
-
-
-cdef inline double _min2(double a, double b) noexcept nogil:
-    return a if a < b else b
-
-
-cdef inline double _cost(const double* x, const double* y, Py_ssize_t d,
-                         int metric) noexcept nogil:
-    cdef Py_ssize_t k
-    cdef double acc = 0.0, diff
-    if metric == 0:
-        for k in range(d):
-            diff = x[k] - y[k]
-            acc += diff * diff
-    elif metric == 1:
-        for k in range(d):
-            acc += fabs(x[k] - y[k])
-    else:
-        for k in range(d):
-            diff = x[k] - y[k]
-            acc += diff * diff
-        acc = sqrt(acc)
-    return acc
 
 
 cdef double _wavefront(const double* x, Py_ssize_t n, const double* yr, Py_ssize_t m,
@@ -139,6 +108,8 @@ cdef double _rows(const double* x, Py_ssize_t n, const double* y, Py_ssize_t m,
     cdef Py_ssize_t lo1 = 0, hi1 = -1, lo2 = 0, hi2 = -1
     cdef double c, dg, up, left, best, rowmin
     cdef uint8_t move
+    # the common row needs neither a trace nor step weights: the shared row step
+    cdef bint fast = d == 1 and metric == 0 and step == 0 and trace == NULL
     for i in range(2 * (m + 1)):
         work[i] = INFINITY
     prev[0] = 0.0
@@ -148,34 +119,37 @@ cdef double _rows(const double* x, Py_ssize_t n, const double* y, Py_ssize_t m,
         for t in range(lo2, hi2 + 1):
             cur[t + 1] = INFINITY
         cur[0] = INFINITY
-        rowmin = INFINITY
-        for j in range(lo, hi + 1):
-            c = _cost(x + i * d, y + j * d, d, metric)
-            dg = prev[j]
-            up = prev[j + 1]
-            left = cur[j]
-            if step == 1:
-                if i == 0 and j == 0:
-                    dg = c  # symmetric2 starts with the plain cost of cell (0, 0)
-                else:
-                    dg = dg + 2.0 * c
-                up = up + c
-                left = left + c
-                c = 0.0
-            best = dg
-            move = 0
-            if up < best:
-                best = up
-                move = 1
-            if left < best:
-                best = left
-                move = 2
-            best = best + c
-            cur[j + 1] = best
-            if best < rowmin:
-                rowmin = best
-            if trace != NULL:
-                trace[trace_off[i] + j - lo] = move
+        if fast:
+            rowmin = band_row_sq(prev, cur, x[i], y, lo, hi)
+        else:
+            rowmin = INFINITY
+            for j in range(lo, hi + 1):
+                c = local_cost(x + i * d, y + j * d, d, metric)
+                dg = prev[j]
+                up = prev[j + 1]
+                left = cur[j]
+                if step == 1:
+                    if i == 0 and j == 0:
+                        dg = c  # symmetric2 starts with the plain cost of cell (0, 0)
+                    else:
+                        dg = dg + 2.0 * c
+                    up = up + c
+                    left = left + c
+                    c = 0.0
+                best = dg
+                move = 0
+                if up < best:
+                    best = up
+                    move = 1
+                if left < best:
+                    best = left
+                    move = 2
+                best = best + c
+                cur[j + 1] = best
+                if best < rowmin:
+                    rowmin = best
+                if trace != NULL:
+                    trace[trace_off[i] + j - lo] = move
         if rowmin > limit:
             return INFINITY
         lo2 = lo1
@@ -452,3 +426,91 @@ def dtw_path_wavefront(const double[::1] x, const double[::1] y, Py_ssize_t wind
     free(trace)
     free(work)
     return result, length
+
+
+def dtw_psi(const double[::1] x, const double[::1] y, Py_ssize_t d,
+            const int64_t[::1] lo, const int64_t[::1] hi, int metric,
+            Py_ssize_t psi_x_begin, Py_ssize_t psi_x_end, Py_ssize_t psi_y_begin,
+            Py_ssize_t psi_y_end) -> float:
+    """Accumulated cost with psi relaxation (dtaidistance's ``psi``), symmetric1 step.
+
+    A path may start anywhere in the first ``psi_x_begin + 1`` samples of ``x`` or
+    the first ``psi_y_begin + 1`` of ``y`` (the skipped samples cost nothing),
+    and end in the last ``psi_x_end + 1`` of ``x`` or ``psi_y_end + 1`` of ``y``.
+    Per-row bands ``lo[i] <= j <= hi[i]`` as in ``dtw_rows``; all ``psi`` values
+    are at most the series' lengths (the caller clamps them).
+    """
+    cdef Py_ssize_t n = x.shape[0] // d, m = y.shape[0] // d, i, j, t
+    cdef Py_ssize_t lo1 = 0, hi1 = -1, lo2 = 0, hi2 = -1
+    cdef double c, best, result = INFINITY
+    cdef double* work = <double*> malloc(2 * (m + 1) * sizeof(double))
+    if work == NULL:
+        raise MemoryError()
+    cdef double* prev = work
+    cdef double* cur = work + (m + 1)
+    cdef double* tmp
+    with nogil:
+        for j in range(2 * (m + 1)):
+            work[j] = INFINITY
+        for j in range(psi_y_begin + 1):
+            if j <= m:
+                prev[j] = 0.0  # the virtual row before x: free start in y's head
+        for i in range(n):
+            for t in range(lo2, hi2 + 1):
+                cur[t + 1] = INFINITY
+            cur[0] = 0.0 if i < psi_x_begin else INFINITY  # free start in x's head
+            for j in range(lo[i], hi[i] + 1):
+                c = local_cost(&x[i * d], &y[j * d], d, metric)
+                best = prev[j]
+                if prev[j + 1] < best:
+                    best = prev[j + 1]
+                if cur[j] < best:
+                    best = cur[j]
+                cur[j + 1] = c + best
+            if n - 1 - i <= psi_x_end and cur[m] < result:
+                result = cur[m]  # free end in x's tail
+            lo2 = lo1
+            hi2 = hi1
+            lo1 = lo[i]
+            hi1 = hi[i]
+            tmp = prev
+            prev = cur
+            cur = tmp
+        for j in range(m - psi_y_end, m + 1):
+            if j >= 1 and prev[j] < result:
+                result = prev[j]  # free end in y's tail
+    free(work)
+    return result
+
+
+def dtw_last_row(const double[::1] x, const double[::1] y, Py_ssize_t d, int metric,
+                 double[::1] out):
+    """Last row of the unconstrained symmetric1 accumulated-cost matrix into ``out``
+    (``m`` entries), in ``O(m)`` memory: the forward half of Hirschberg's split."""
+    cdef Py_ssize_t n = x.shape[0] // d, m = y.shape[0] // d, i, j
+    cdef double* work = <double*> malloc(2 * (m + 1) * sizeof(double))
+    if work == NULL:
+        raise MemoryError()
+    cdef double* prev = work
+    cdef double* cur = work + (m + 1)
+    cdef double* tmp
+    cdef double best
+    with nogil:
+        for j in range(2 * (m + 1)):
+            work[j] = INFINITY
+        prev[0] = 0.0
+        for i in range(n):
+            cur[0] = INFINITY
+            for j in range(m):
+                best = prev[j]
+                if prev[j + 1] < best:
+                    best = prev[j + 1]
+                if cur[j] < best:
+                    best = cur[j]
+                cur[j + 1] = local_cost(&x[i * d], &y[j * d], d, metric) + best
+            tmp = prev
+            prev = cur
+            cur = tmp
+        for j in range(m):
+            out[j] = prev[j + 1]
+    free(work)

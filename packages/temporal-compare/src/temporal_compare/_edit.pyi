@@ -14,6 +14,7 @@ def pairwise_lcs(
     first: NDArray[np.int64],
     second: NDArray[np.int64],
     out: NDArray[np.int64],
+    levenshtein: bool = ...,
 ) -> None: ...
 def levenshtein_weighted(
     a: NDArray[np.int64], b: NDArray[np.int64], ins: int, dele: int, sub: int, band: int

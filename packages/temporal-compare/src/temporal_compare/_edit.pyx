@@ -15,6 +15,8 @@ from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memset
 from cython.parallel cimport parallel, prange
 
+from temporal_compare._kernels cimport TC_HAVE_OPENMP
+
 cdef extern from *:
     """
     #include <stdint.h>
@@ -260,8 +262,9 @@ def pairwise_lcs(const int64_t[::1] flat, const int64_t[::1] starts,
                  const int64_t[::1] lengths, const int64_t[::1] flat_y,
                  const int64_t[::1] starts_y, const int64_t[::1] lengths_y,
                  const int64_t[::1] first, const int64_t[::1] second,
-                 int64_t[::1] out):
-    """LCS length of each pair ``(first[p], second[p])`` into ``out[p]`` (GIL released)."""
+                 int64_t[::1] out, bint levenshtein=False):
+    """LCS length (or, with ``levenshtein``, the unit-cost Levenshtein distance) of
+    each pair ``(first[p], second[p])`` into ``out[p]`` (GIL released)."""
     cdef Py_ssize_t p, la, lb
     cdef Codes c
     cdef uint64_t* S = NULL
@@ -276,7 +279,7 @@ def pairwise_lcs(const int64_t[::1] flat, const int64_t[::1] starts,
             pa = &flat[starts[first[p]]] if la > 0 else NULL
             pb = &flat_y[starts_y[second[p]]] if lb > 0 else NULL
             if la == 0 or lb == 0:
-                out[p] = 0
+                out[p] = la + lb if levenshtein else 0
                 continue
             if la > lb:
                 pa, pb = pb, pa
@@ -287,12 +290,16 @@ def pairwise_lcs(const int64_t[::1] flat, const int64_t[::1] starts,
             if c.words > cap:
                 free(S)
                 cap = c.words
-                S = <uint64_t*> malloc(cap * sizeof(uint64_t))
+                # Levenshtein keeps two bit vectors (VP and VN) per word
+                S = <uint64_t*> malloc(2 * cap * sizeof(uint64_t))
                 if S == NULL:
                     _release(&c)
                     failed = True
                     break
-            out[p] = _lcs_bits(&c, la, lb, S)
+            if levenshtein:
+                out[p] = _levenshtein_bits(&c, la, lb, S, S + c.words)
+            else:
+                out[p] = _lcs_bits(&c, la, lb, S)
             _release(&c)
         free(S)
     if failed:
@@ -476,17 +483,7 @@ def edit_table(const int64_t[::1] a, const int64_t[::1] b, int32_t[::1] table):
                 table[i * w + j] = v
 
 
-cdef extern from *:
-    """
-    #ifdef _OPENMP
-    #define TC_EDIT_OPENMP 1
-    #else
-    #define TC_EDIT_OPENMP 0
-    #endif
-    """
-    int TC_EDIT_OPENMP
-
-HAVE_OPENMP = bool(TC_EDIT_OPENMP)
+HAVE_OPENMP = bool(TC_HAVE_OPENMP)
 
 
 cdef int64_t _lcs_dense_row(const uint64_t* masks, Py_ssize_t words, Py_ssize_t m,

@@ -10,6 +10,8 @@ from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memmove
 from libc.stdint cimport int64_t
 
+from temporal_compare._kernels cimport band_row_sq, min2, sq
+
 
 def envelope(const double[::1] x, Py_ssize_t r, double[::1] upper, double[::1] lower):
     """Running max/min of ``x`` over ``[i - r, i + r]`` in O(n) (van Herk / Gil-Werman).
@@ -143,38 +145,30 @@ cdef int _pool_accept(Pool* p, int64_t index, double dist) noexcept nogil:
     return 0
 
 
-cdef inline double _sq(double a, double b) noexcept nogil:
-    return (a - b) * (a - b)
-
-
-cdef inline double _min2(double a, double b) noexcept nogil:
-    return a if a < b else b
-
-
 cdef double _kim(const double* t, double mean, double inv, const double* q, Py_ssize_t m,
                  double bsf) noexcept nogil:
     """UCR-suite LB_Kim hierarchy on the first and last three points (m >= 8)."""
     cdef double x0 = (t[0] - mean) * inv, y0 = (t[m - 1] - mean) * inv
-    cdef double lb = _sq(x0, q[0]) + _sq(y0, q[m - 1]), d
+    cdef double lb = sq(x0, q[0]) + sq(y0, q[m - 1]), d
     if lb >= bsf:
         return lb
     cdef double x1 = (t[1] - mean) * inv
-    d = _min2(_min2(_sq(x1, q[0]), _sq(x0, q[1])), _sq(x1, q[1]))
+    d = min2(min2(sq(x1, q[0]), sq(x0, q[1])), sq(x1, q[1]))
     lb += d
     if lb >= bsf:
         return lb
     cdef double y1 = (t[m - 2] - mean) * inv
-    d = _min2(_min2(_sq(y1, q[m - 1]), _sq(y0, q[m - 2])), _sq(y1, q[m - 2]))
+    d = min2(min2(sq(y1, q[m - 1]), sq(y0, q[m - 2])), sq(y1, q[m - 2]))
     lb += d
     if lb >= bsf:
         return lb
     cdef double x2 = (t[2] - mean) * inv
-    d = _min2(_min2(_sq(x0, q[2]), _sq(x1, q[2])), _min2(_sq(x2, q[2]), _min2(_sq(x2, q[1]), _sq(x2, q[0]))))
+    d = min2(min2(sq(x0, q[2]), sq(x1, q[2])), min2(sq(x2, q[2]), min2(sq(x2, q[1]), sq(x2, q[0]))))
     lb += d
     if lb >= bsf:
         return lb
     cdef double y2 = (t[m - 3] - mean) * inv
-    d = _min2(_min2(_sq(y0, q[m - 3]), _sq(y1, q[m - 3])), _min2(_sq(y2, q[m - 3]), _min2(_sq(y2, q[m - 2]), _sq(y2, q[m - 1]))))
+    d = min2(min2(sq(y0, q[m - 3]), sq(y1, q[m - 3])), min2(sq(y2, q[m - 3]), min2(sq(y2, q[m - 2]), sq(y2, q[m - 1]))))
     return lb + d
 
 
@@ -187,7 +181,7 @@ cdef double _dtw_cb(const double* a, const double* b, const double* cb, Py_ssize
     cdef double* tmp
     cdef Py_ssize_t i, j, lo, hi, t
     cdef Py_ssize_t lo2 = 0, hi2 = -1, lo1 = 0, hi1 = -1
-    cdef double best, rowmin, a_i, v, up, left
+    cdef double rowmin
     for i in range(2 * (m + 1)):
         work[i] = INFINITY
     prev[0] = 0.0
@@ -197,20 +191,7 @@ cdef double _dtw_cb(const double* a, const double* b, const double* cb, Py_ssize
         for t in range(lo2, hi2 + 1):
             cur[t + 1] = INFINITY
         cur[0] = INFINITY
-        rowmin = INFINITY
-        a_i = a[i]
-        for j in range(lo, hi + 1):
-            best = prev[j]
-            up = prev[j + 1]
-            left = cur[j]
-            if up < best:
-                best = up
-            if left < best:
-                best = left
-            v = best + (a_i - b[j]) * (a_i - b[j])
-            cur[j + 1] = v
-            if v < rowmin:
-                rowmin = v
+        rowmin = band_row_sq(prev, cur, a[i], b, lo, hi)
         if i + r + 1 < m:
             if rowmin + cb[i + r + 1] >= bsf:
                 return INFINITY
@@ -237,7 +218,8 @@ def ucr_search(const double[::1] t, const double[::1] mean, const double[::1] in
     The threshold is the k-th distance of the greedy best-first selection with
     exclusion zone ``separation`` (see ``temporal_compare.search`` for when that
     is safe), starting from ``start_threshold`` (squared) when the caller knows
-    one. Windows are visited in index order, or in the order ``visit`` gives.
+    one. Windows are visited in index order, or those ``visit`` lists, in its
+    order (every entry a valid window start).
 
     ``q`` is the prepared query; ``order`` visits its positions by decreasing
     magnitude (early abandoning stops sooner); ``q_upper``/``q_lower`` are its
@@ -247,8 +229,10 @@ def ucr_search(const double[::1] t, const double[::1] mean, const double[::1] in
     cdef Py_ssize_t m = q.shape[0], n = t.shape[0], i, idx, last = n - m, v
     cdef const int64_t[::1] order_windows
     cdef bint has_order = visit is not None
+    cdef Py_ssize_t visits = last + 1
     if has_order:
         order_windows = visit
+        visits = order_windows.shape[0]  # may be a subset (a chunk, for progress)
     else:
         order_windows = order  # unused; keeps the memoryview initialised
     cdef Pool pool
@@ -289,7 +273,7 @@ def ucr_search(const double[::1] t, const double[::1] mean, const double[::1] in
         lo_[k] = q_lower[order[k]]
     try:
         with nogil:
-            for v in range(last + 1):
+            for v in range(visits):
                 i = order_windows[v] if has_order else v
                 mu = mean[i]
                 iv = inv[i]

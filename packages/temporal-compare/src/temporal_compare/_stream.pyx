@@ -15,6 +15,20 @@ from libc.stdint cimport int64_t
 from .errors import TemporalCompareError
 
 
+def _real(value):
+    """``value`` as a float, or TemporalCompareError for strings, None, complex, ..."""
+    if isinstance(value, (str, bytes, complex)) or getattr(value, "imag", 0) != 0:
+        raise TemporalCompareError(
+            f"value must be a real number, got {type(value).__name__} {value!r}"
+        )
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise TemporalCompareError(
+            f"value must be a real number, got {type(value).__name__} {value!r}"
+        ) from None
+
+
 cdef class SpringCore:
     cdef double* y
     cdef double* d
@@ -222,10 +236,12 @@ cdef class SpringCore:
         self.t += 1
         return found
 
-    def update(self, double value):
+    def update(self, value):
         """Feed one sample; return the matches it confirms (at most one) as a list."""
         cdef double dist
         cdef int64_t start, end
+        if not isinstance(value, float):  # float and numpy.float64 skip the checks
+            value = _real(value)
         if not isfinite(value):
             raise TemporalCompareError(f"value must be finite, got {value!r}")
         cdef int hit

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_count, as_multiseries, as_window
+from ._validation import as_count, as_multiseries, as_time_axis, as_window
 from .elastic import dtw, dtw_path
 from .errors import TemporalCompareError
 
@@ -21,6 +21,7 @@ def dba(
     window: int | None = None,
     init: int | None = None,
     tol: float = 1e-9,
+    time_axis: int = 0,
 ) -> NDArray[np.float64]:
     """Average series under DTW: the DBA barycentre.
 
@@ -41,6 +42,9 @@ def dba(
     init : int, optional
         Index of the series to start from; default the medoid (the series with
         the smallest sum of squared DTW distances to the others).
+    time_axis : {0, 1}
+        Axis of 2-D series that is time (1 for channels-first ``(d, n)``); the
+        average comes back time-first ``(n, d)``.
 
     Returns
     -------
@@ -59,7 +63,10 @@ def dba(
         raise TemporalCompareError("series_list must be a sequence of series")
     if len(series_list) == 0:
         raise TemporalCompareError("series_list must not be empty")
-    arrays = [as_multiseries(s, f"series_list[{i}]") for i, s in enumerate(series_list)]
+    axis = as_time_axis(time_axis)
+    arrays = [
+        as_multiseries(s, f"series_list[{i}]", time_axis=axis) for i, s in enumerate(series_list)
+    ]
     if any(a.shape[0] == 0 for a in arrays):
         raise TemporalCompareError("every series in series_list must be non-empty")
     dims = {a.shape[1] for a in arrays}
@@ -67,7 +74,7 @@ def dba(
         raise TemporalCompareError(f"series_list mixes dimensions {sorted(dims)}")
     univariate = all(np.ndim(s) == 1 for s in series_list)
     iterations = as_count(n_iter, "n_iter")
-    w = as_window(window)
+    w = as_window(window, limit=max(a.shape[0] for a in arrays))
     if init is None:
         start = _medoid(arrays, w)
     else:

@@ -31,7 +31,9 @@ def envelope(series: ArrayLike, window: int) -> tuple[NDArray[np.float64], NDArr
     ([3.0, 3.0, 3.0, 2.0], [1.0, 1.0, 0.0, 0.0])
     """
     x = as_series(series, "series")
-    r = as_count(window, "window")
+    # a radius past the series end covers it all; clamping keeps the kernel's
+    # block size (2 * window + 1) and buffers proportional to the series
+    r = min(as_count(window, "window"), x.shape[0])
     upper = np.empty_like(x)
     lower = np.empty_like(x)
     _search.envelope(x, r, upper, lower)

@@ -1,7 +1,11 @@
 """Elastic distances: dynamic time warping (DTW) and LCSS for numeric series.
 
 A series is a 1-D array-like (``n`` samples) or a 2-D ``(n, d)`` array-like for
-``d``-dimensional samples. Both series of a comparison need the same ``d``.
+``d``-dimensional samples: **time is the first axis** (tslearn's convention, one
+row per time step). Channels-first data (aeon/sktime's ``(n_channels,
+n_timepoints)``) must say so with ``time_axis=1``; a square or otherwise
+equal-shaped array cannot be told apart. Both series of a comparison need the
+same ``d``.
 """
 
 from __future__ import annotations
@@ -14,8 +18,11 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _dtw
 from ._validation import (
+    MAX_CELLS,
+    as_count,
     as_multiseries,
     as_positive_float,
+    as_time_axis,
     as_window,
     check_cells,
 )
@@ -29,11 +36,14 @@ METRICS = {"sqeuclidean": 0, "absolute": 1, "euclidean": 2}
 STEP_PATTERNS = {"symmetric1": 0, "symmetric2": 1}
 
 
-def _pair(x: ArrayLike, y: ArrayLike, nan: str = "raise") -> tuple[NDArray[np.float64], ...]:
+def _pair(
+    x: ArrayLike, y: ArrayLike, nan: str = "raise", time_axis: Any = 0
+) -> tuple[NDArray[np.float64], ...]:
     if nan not in ("raise", "propagate"):
         raise TemporalCompareError(f"nan must be 'raise' or 'propagate', got {nan!r}")
-    a = as_multiseries(x, "x", allow_nan=nan == "propagate")
-    b = as_multiseries(y, "y", allow_nan=nan == "propagate")
+    axis = as_time_axis(time_axis)
+    a = as_multiseries(x, "x", allow_nan=nan == "propagate", time_axis=axis)
+    b = as_multiseries(y, "y", allow_nan=nan == "propagate", time_axis=axis)
     if a.shape[1] != b.shape[1]:
         raise TemporalCompareError(
             f"x and y must have the same number of dimensions, got {a.shape[1]} and {b.shape[1]}"
@@ -81,9 +91,9 @@ def band(
 
 
 def _options(
-    window: Any, itakura_max_slope: Any, metric: str, step_pattern: str
+    window: Any, itakura_max_slope: Any, metric: str, step_pattern: str, longest: int
 ) -> tuple[int | None, float | None, int, int]:
-    w = as_window(window)
+    w = as_window(window, limit=longest)
     slope = None
     if itakura_max_slope is not None:
         slope = as_positive_float(itakura_max_slope, "itakura_max_slope")
@@ -91,6 +101,22 @@ def _options(
             raise TemporalCompareError(f"itakura_max_slope must be >= 1, got {itakura_max_slope!r}")
     metric_code, step_code = _codes(metric, step_pattern)
     return w, slope, metric_code, step_code
+
+
+def _psi(psi: Any, n: int, m: int) -> tuple[int, int, int, int] | None:
+    """Psi relaxation as ``(x begin, x end, y begin, y end)``, clamped to the lengths;
+    None when nothing is relaxed."""
+    if psi is None:
+        return None
+    if isinstance(psi, (tuple, list)):
+        if len(psi) != 4:
+            raise TemporalCompareError(f"psi must be an integer or 4 integers, got {psi!r}")
+        parts = [as_count(v, f"psi[{k}]") for k, v in enumerate(psi)]
+    else:
+        parts = [as_count(psi, "psi")] * 4
+    xb, xe, yb, ye = parts
+    relaxed = (min(xb, n), min(xe, n), min(yb, m), min(ye, m))
+    return relaxed if any(relaxed) else None
 
 
 def dtw(
@@ -103,6 +129,8 @@ def dtw(
     itakura_max_slope: float | None = None,
     step_pattern: str = "symmetric1",
     nan: str = "raise",
+    time_axis: int = 0,
+    psi: int | tuple[int, int, int, int] | None = None,
 ) -> float:
     """Dynamic time warping distance between two numeric series.
 
@@ -129,6 +157,14 @@ def dtw(
         package, unnormalised).
     nan : {"raise", "propagate"}
         ``"raise"`` rejects NaN; ``"propagate"`` returns NaN when an input has one.
+    time_axis : {0, 1}
+        Axis of a 2-D input that is time: 0 for ``(n, d)`` (the default), 1 for
+        channels-first ``(d, n)``.
+    psi : int or (int, int, int, int), optional
+        Psi relaxation (dtaidistance's ``psi``) for series cut at arbitrary
+        points: the path may skip up to ``psi`` samples at the beginning and end
+        of either series at no cost. A 4-tuple gives ``(x begin, x end, y begin,
+        y end)`` separately. ``symmetric1`` step only.
 
     Returns
     -------
@@ -143,8 +179,10 @@ def dtw(
     >>> dtw([0.0, 0.0], [3.0, 4.0], metric="absolute")
     7.0
     """
-    a, b = _pair(x, y, nan)
-    w, slope, metric_code, step_code = _options(window, itakura_max_slope, metric, step_pattern)
+    a, b = _pair(x, y, nan, time_axis)
+    w, slope, metric_code, step_code = _options(
+        window, itakura_max_slope, metric, step_pattern, max(a.shape[0], b.shape[0])
+    )
     limit = math.inf
     if max_dist is not None:
         limit = as_positive_float(max_dist, "max_dist")
@@ -155,6 +193,15 @@ def dtw(
     n, m = a.shape[0], b.shape[0]
     if n == 0 or m == 0:
         return 0.0 if n == m else math.inf
+    relax = _psi(psi, n, m)
+    if relax is not None:
+        if step_code != 0:
+            raise TemporalCompareError("psi relaxation needs step_pattern='symmetric1'")
+        lo, hi = band(n, m, w, slope)
+        total = _dtw.dtw_psi(a.reshape(-1), b.reshape(-1), a.shape[1], lo, hi, metric_code, *relax)
+        if total > limit:
+            return math.inf
+        return math.sqrt(total) if metric_code == 0 else total
     if w is not None and abs(n - m) > w:
         return math.inf
     if a.shape[1] == 1 and step_code == 0 and slope is None and math.isinf(limit):
@@ -178,14 +225,22 @@ def dtw_path(
     metric: str = "sqeuclidean",
     itakura_max_slope: float | None = None,
     step_pattern: str = "symmetric1",
+    time_axis: int = 0,
+    memory: str = "auto",
 ) -> tuple[float, NDArray[np.int64]]:
     """DTW distance and the optimal warping path.
 
-    Takes the same options as :func:`dtw` (except ``max_dist``). Memory: the
-    forward pass keeps two rows of costs and one byte per cell of the allowed
-    band for the backtrack, so a ``window`` cuts memory from ``n * m`` to about
-    ``n * (2 * window + 1)`` bytes. Inputs whose band exceeds
-    :data:`temporal_compare._validation.MAX_CELLS` cells raise before allocating.
+    Takes the same options as :func:`dtw` (except ``max_dist`` and ``psi``).
+    Memory: the forward pass keeps two rows of costs and one byte per cell of
+    the allowed band for the backtrack, so a ``window`` cuts memory from
+    ``n * m`` to about ``n * (2 * window + 1)`` bytes.
+
+    ``memory="linear"`` finds the path of an unconstrained ``symmetric1``
+    problem in ``O(n + m)`` memory (Hirschberg's divide and conquer: split
+    ``x`` in half, meet the forward and backward costs in the middle, recurse),
+    for about 2-3 times the time. ``"auto"`` (the default) switches to it when the
+    band would exceed :data:`temporal_compare._validation.MAX_CELLS` cells;
+    ``"band"`` never does, and oversized inputs raise before allocating.
 
     Returns
     -------
@@ -203,14 +258,26 @@ def dtw_path(
     >>> path.tolist()
     [[0, 0], [1, 0], [2, 1]]
     """
-    a, b = _pair(x, y)
-    w, slope, metric_code, step_code = _options(window, itakura_max_slope, metric, step_pattern)
+    a, b = _pair(x, y, time_axis=time_axis)
+    w, slope, metric_code, step_code = _options(
+        window, itakura_max_slope, metric, step_pattern, max(a.shape[0], b.shape[0])
+    )
+    if memory not in ("auto", "band", "linear"):
+        raise TemporalCompareError(f"memory must be 'auto', 'band' or 'linear', got {memory!r}")
     n, m = a.shape[0], b.shape[0]
     empty = np.zeros((0, 2), dtype=np.int64)
     if n == 0 or m == 0:
         return (0.0 if n == m else math.inf), empty
     if w is not None and abs(n - m) > w:
         return math.inf, empty
+    unconstrained = (w is None or w >= max(n, m)) and slope is None and step_code == 0
+    if memory == "linear" and not unconstrained:
+        raise TemporalCompareError(
+            "memory='linear' needs an unconstrained symmetric1 problem (no window, no Itakura)"
+        )
+    if memory == "linear" or (memory == "auto" and unconstrained and n * m > MAX_CELLS):
+        total, path = _hirschberg(a, b, metric_code)
+        return (math.sqrt(total) if metric_code == 0 else total), path
     lo, hi = band(n, m, w, slope)
     widths = np.maximum(hi - lo + 1, 0)
     cells = int(widths.sum())
@@ -239,7 +306,74 @@ def dtw_path(
     return distance, np.ascontiguousarray(path[n + m - 1 - length :])
 
 
-def lcss(x: ArrayLike, y: ArrayLike, *, epsilon: float, window: int | None = None) -> float:
+#: Blocks of at most this many cells are solved with the byte-per-cell backtrack.
+_HIRSCHBERG_BLOCK = 1 << 22
+
+
+def _last_row(a: NDArray[np.float64], b: NDArray[np.float64], metric: int) -> NDArray[np.float64]:
+    out = np.empty(b.shape[0])
+    _dtw.dtw_last_row(
+        np.ascontiguousarray(a).reshape(-1), np.ascontiguousarray(b).reshape(-1), a.shape[1],
+        metric, out,
+    )  # fmt: skip
+    return out
+
+
+def _hirschberg(
+    a: NDArray[np.float64], b: NDArray[np.float64], metric: int
+) -> tuple[float, NDArray[np.int64]]:
+    """Unconstrained symmetric1 DTW path in linear memory (accumulated cost, path).
+
+    A block ``x[i0..i1] x y[j0..j1]`` is split at row ``mid``: the forward costs
+    ``F[j]`` of row ``mid`` (from ``(i0, j0)``) and the backward costs ``B[j']``
+    of row ``mid + 1`` (to ``(i1, j1)``) meet where ``F[j] + B[j']`` is least
+    over the two moves that cross rows, ``j' = j`` (up) or ``j + 1`` (diagonal).
+    The halves are solved the same way until a block is small enough for the
+    ordinary byte-per-cell backtrack.
+    """
+    name = {0: "sqeuclidean", 1: "absolute", 2: "euclidean"}[metric]
+    pieces: list[NDArray[np.int64]] = []
+    stack = [(0, a.shape[0] - 1, 0, b.shape[0] - 1)]
+    while stack:
+        i0, i1, j0, j1 = stack.pop()
+        rows, cols = i1 - i0 + 1, j1 - j0 + 1
+        if rows == 1 or cols == 1 or rows * cols <= _HIRSCHBERG_BLOCK:
+            _, block = dtw_path(a[i0 : i1 + 1], b[j0 : j1 + 1], metric=name, memory="band")
+            pieces.append(block + np.array([i0, j0]))
+            continue
+        mid = (i0 + i1) // 2
+        forward = _last_row(a[i0 : mid + 1], b[j0 : j1 + 1], metric)
+        backward = _last_row(a[i1:mid:-1], b[j1 : j0 - 1 if j0 else None : -1], metric)[::-1]
+        ahead = np.append(backward[1:], np.inf)  # B[j + 1]; nothing past the last column
+        total = forward + np.minimum(backward, ahead)
+        j = int(np.argmin(total))
+        j_next = j if backward[j] <= ahead[j] else j + 1
+        # solve the left half first: push the right half below it
+        stack.append((mid + 1, i1, j0 + j_next, j1))
+        stack.append((i0, mid, j0, j0 + j))
+    path = np.ascontiguousarray(np.concatenate(pieces), dtype=np.int64)
+    return float(_cell_costs(a, b, path, metric).sum()), path
+
+
+def _cell_costs(
+    a: NDArray[np.float64], b: NDArray[np.float64], path: NDArray[np.int64], metric: int
+) -> NDArray[np.float64]:
+    diff = a[path[:, 0]] - b[path[:, 1]]
+    if metric == 0:
+        return (diff * diff).sum(axis=1)
+    if metric == 1:
+        return np.abs(diff).sum(axis=1)
+    return np.sqrt((diff * diff).sum(axis=1))
+
+
+def lcss(
+    x: ArrayLike,
+    y: ArrayLike,
+    *,
+    epsilon: float,
+    window: int | None = None,
+    time_axis: int = 0,
+) -> float:
     """Longest common subsequence similarity (LCSS) of two real-valued series.
 
     Two samples match when every coordinate differs by at most ``epsilon`` and
@@ -256,10 +390,10 @@ def lcss(x: ArrayLike, y: ArrayLike, *, epsilon: float, window: int | None = Non
     >>> lcss([0.0, 1.0, 2.0, 3.0], [0.1, 2.1, 2.9], epsilon=0.2)
     1.0
     """
-    a, b = _pair(x, y)
+    a, b = _pair(x, y, time_axis=time_axis)
     eps = as_positive_float(epsilon, "epsilon")
-    w = as_window(window)
     n, m = a.shape[0], b.shape[0]
+    w = as_window(window, limit=max(n, m))
     if n == 0 or m == 0:
         return 1.0 if n == m else 0.0
     radius = max(n, m) if w is None else w

@@ -1,56 +1,22 @@
-"""Matrix profile, motifs and discords of a numeric series.
+"""Motifs and discords of a numeric series, read off its matrix profile.
 
-The matrix profile holds, for every window of length ``m``, the z-normalised
-Euclidean distance to its nearest other window (windows overlapping by more than
-``m - ceil(m / 4)`` samples do not count, the usual exclusion zone). Motifs are
-the closest pairs; discords the windows farthest from everything else.
+Motifs are the closest pairs of windows; discords the windows farthest from
+everything else (see :mod:`temporal_compare.profile`).
 """
 
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
-from . import _profile
-from ._validation import as_count, as_series
-from ._windows import window_stats
-from .errors import TemporalCompareError
+from ._validation import as_count
+from .profile import matrix_profile
 
-__all__ = ["Discord", "MatrixProfile", "Motif", "discords", "matrix_profile", "motifs"]
-
-
-@dataclass(frozen=True, repr=False, eq=False)
-class MatrixProfile:
-    """Nearest-neighbour distance (``profile``) and position (``index``) of every window.
-
-    ``index[i]`` is ``-1`` and ``profile[i]`` is ``inf`` when window ``i`` has no
-    neighbour outside its exclusion zone.
-    """
-
-    profile: NDArray[np.float64]
-    index: NDArray[np.int64]
-    m: int
-    exclusion: int
-
-    def __repr__(self) -> str:
-        best = int(np.argmin(self.profile)) if self.profile.size else -1
-        return (
-            f"MatrixProfile(m={self.m}, windows={self.profile.shape[0]}, "
-            f"exclusion={self.exclusion}, min_at={best})"
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "m": self.m,
-            "exclusion": self.exclusion,
-            "profile": self.profile.tolist(),
-            "index": self.index.tolist(),
-        }
+__all__ = ["Discord", "Motif", "discords", "motifs"]
 
 
 @dataclass(frozen=True)
@@ -76,63 +42,9 @@ class Discord:
         return {"index": self.index, "distance": self.distance}
 
 
-def _window(series: ArrayLike, m: Any) -> tuple[NDArray[np.float64], int]:
-    t = as_series(series, "series")
-    width = as_count(m, "m", minimum=2)
-    if width > t.shape[0]:
-        raise TemporalCompareError(f"m ({width}) is longer than series (length {t.shape[0]})")
-    return t, width
-
-
-def matrix_profile(series: ArrayLike, m: int, *, n_jobs: int | None = None) -> MatrixProfile:
-    """Matrix profile with z-normalised Euclidean distance (MPX in Cython, no JIT).
-
-    Parameters
-    ----------
-    series : array_like
-        1-D finite series.
-    m : int
-        Window length, ``2 <= m <= len(series)``.
-    n_jobs : int, optional
-        Threads (``None`` or ``-1``: every CPU).
-
-    Notes
-    -----
-    Constant windows (all values equal) have distance 0 to each other and
-    ``sqrt(m)`` to any other window (stumpy's convention).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> x = np.array([0.0, 1, 0, 5, 5, 0, 1, 0, 3, 3])
-    >>> mp = matrix_profile(x, 3)
-    >>> int(mp.index[0]), round(float(mp.profile[0]), 6)
-    (5, 0.0)
-    """
-    t, width = _window(series, m)
-    jobs = (os.cpu_count() or 1) if n_jobs in (None, -1) else as_count(n_jobs, "n_jobs", minimum=1)
-    windows = t.shape[0] - width + 1
-    exclusion = math.ceil(width / 4)
-    mean, _, inv, is_constant = window_stats(t, width)
-    constant = np.ascontiguousarray(is_constant, dtype=np.uint8)
-    invnorm = inv / math.sqrt(width)
-    df = np.zeros(windows)
-    dg = np.zeros(windows)
-    if windows > 1:
-        df[1:] = (t[width:] - t[: windows - 1]) / 2.0
-        dg[1:] = (t[width:] - mean[1:]) + (t[: windows - 1] - mean[:-1])
-    corr = np.full(windows, -np.inf)
-    index = np.full(windows, -1, dtype=np.int64)
-    _profile.mpx(t, width, mean, np.ascontiguousarray(invnorm), df, dg, constant,
-                 exclusion + 1, corr, index, jobs)  # fmt: skip
-    found = index >= 0
-    profile = np.full(windows, np.inf)
-    profile[found] = np.sqrt(np.maximum(2.0 * width * (1.0 - np.minimum(corr[found], 1.0)), 0.0))
-    return MatrixProfile(profile=profile, index=index, m=width, exclusion=exclusion)
-
-
-def _zone(exclusion: Any, m: int) -> int:
-    return math.ceil(m / 2) if exclusion is None else as_count(exclusion, "exclusion")
+def _zone(exclusion: Any, m: int, windows: int) -> int:
+    zone = math.ceil(m / 2) if exclusion is None else as_count(exclusion, "exclusion")
+    return min(zone, windows)
 
 
 def motifs(
@@ -159,7 +71,7 @@ def motifs(
     """
     count = as_count(k, "k", minimum=1)
     mp = matrix_profile(series, m, n_jobs=n_jobs)
-    zone = _zone(exclusion, mp.m)
+    zone = _zone(exclusion, mp.m, mp.profile.shape[0])
     blocked = np.zeros(mp.profile.shape[0], dtype=bool)
     out: list[Motif] = []
     for i in np.argsort(mp.profile, kind="stable"):
@@ -195,7 +107,7 @@ def discords(
     """
     count = as_count(k, "k", minimum=1)
     mp = matrix_profile(series, m, n_jobs=n_jobs)
-    zone = _zone(exclusion, mp.m)
+    zone = _zone(exclusion, mp.m, mp.profile.shape[0])
     blocked = np.zeros(mp.profile.shape[0], dtype=bool)
     out: list[Discord] = []
     for i in np.argsort(-mp.profile, kind="stable"):

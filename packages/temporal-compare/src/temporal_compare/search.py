@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -121,6 +122,7 @@ def search(
     znorm: bool = True,
     exclusion: int | None = None,
     metric: str = "dtw",
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Match]:
     """The ``k`` best-matching windows of ``series`` for ``query``.
 
@@ -142,6 +144,10 @@ def search(
         Matches are distinct occurrences: two results start at least
         ``exclusion`` samples apart. Default ``ceil(m / 2)``.
     metric : {"dtw", "euclidean"}
+    progress : callable, optional
+        Called as ``progress(done, total)`` (windows scanned) about a hundred
+        times; for tqdm, ``bar = tqdm(total=1)`` and ``progress=lambda done,
+        total: (setattr(bar, "total", total), bar.update(done - bar.n))``.
 
     Returns
     -------
@@ -160,6 +166,8 @@ def search(
     >>> len({m.index for m in best})
     3
     """
+    if progress is not None and not callable(progress):
+        raise TemporalCompareError("progress must be callable as progress(done, total)")
     q = as_series(query, "query")
     t = as_series(series, "series")
     m, n = q.shape[0], t.shape[0]
@@ -170,10 +178,14 @@ def search(
         raise TemporalCompareError(f"query (length {m}) is longer than series (length {n})")
     if metric not in ("dtw", "euclidean"):
         raise TemporalCompareError(f"metric must be 'dtw' or 'euclidean', got {metric!r}")
-    w = as_window(window)
-    r = math.ceil(0.05 * m) if w is None else min(w, m - 1)
-    excl = math.ceil(m / 2) if exclusion is None else as_count(exclusion, "exclusion")
+    w = as_window(window, limit=m - 1)
+    r = math.ceil(0.05 * m) if w is None else w
     windows = n - m + 1
+    # more matches than windows, or a zone wider than the series, change nothing;
+    # clamping keeps the kernel's C integers and buffers bounded by the series
+    count = min(count, windows)
+    excl = math.ceil(m / 2) if exclusion is None else as_count(exclusion, "exclusion")
+    excl = min(excl, n)
     mean, std, inv, _ = window_stats(t, m)
     if znorm:
         qz = znormalise(q)
@@ -202,10 +214,30 @@ def search(
     # Visiting out of index order, the exclusion-zone argument above no longer
     # holds; candidates 2 * exclusion apart keep the threshold safe in any order.
     separation = max(excl, 1) if visit is None else 2 * max(excl, 1)
-    dists, indices, _ = _search.ucr_search(
-        t, np.ascontiguousarray(centre), np.ascontiguousarray(inv), t_upper, t_lower, qz, order,
-        q_upper, q_lower, r, metric == "dtw", count, separation, start, visit,
-    )  # fmt: skip
+    centre, inv = np.ascontiguousarray(centre), np.ascontiguousarray(inv)
+    if progress is None:
+        dists, indices, _ = _search.ucr_search(
+            t, centre, inv, t_upper, t_lower, qz, order, q_upper, q_lower, r, metric == "dtw",
+            count, separation, start, visit,
+        )  # fmt: skip
+    else:
+        # Chunks in the same order; the threshold carries over (the selection
+        # argument above covers the union of the chunks' survivors).
+        every = np.arange(windows, dtype=np.int64) if visit is None else visit
+        step = max(1, math.ceil(windows / 100))
+        dists, indices = [], []
+        for begin in range(0, windows, step):
+            part = np.ascontiguousarray(every[begin : begin + step])
+            more_d, more_i, _ = _search.ucr_search(
+                t, centre, inv, t_upper, t_lower, qz, order, q_upper, q_lower, r,
+                metric == "dtw", count, separation, start, part,
+            )  # fmt: skip
+            dists += more_d
+            indices += more_i
+            kept = _greedy(list(zip(dists, indices, strict=True)), count, separation)
+            if len(kept) == count:
+                start = min(start, kept[-1][0])
+            progress(min(begin + step, windows), windows)
     best = _greedy(list(zip(dists, indices, strict=True)), count, max(excl, 1))
     return [
         Match(index=i, distance=math.sqrt(d), mean=float(mean[i]), std=float(std[i]))

@@ -1,0 +1,13 @@
+import numpy as np
+from numpy.typing import NDArray
+
+def costs(
+    x: NDArray[np.float64], y: NDArray[np.float64], d: int, out: NDArray[np.float64]
+) -> None: ...
+def value(
+    x: NDArray[np.float64], y: NDArray[np.float64], d: int, gamma: float, work: NDArray[np.float64]
+) -> float: ...
+def forward(D: NDArray[np.float64], gamma: float, R: NDArray[np.float64]) -> float: ...
+def backward(
+    D: NDArray[np.float64], R: NDArray[np.float64], gamma: float, E: NDArray[np.float64]
+) -> None: ...
