@@ -401,15 +401,28 @@ def _chunk_search(
     q: NDArray[np.float64],
     piece: Any,
     start: int,
-    wanted: int,
+    count: int,
+    separation: int,
     window: int | None,
     znorm: bool,
     metric: str,
     bound: float,
 ) -> list[tuple[float, int, float, float]]:
-    """The ``wanted`` best windows of one chunk below ``bound``, any distance apart."""
+    """The best windows of one chunk below ``bound``, any distance apart: enough of
+    them to hold every window ranked before the k-th final match (see :func:`_run`)."""
     piece = np.asarray(piece, dtype=np.float64)
     windows = piece.shape[0] - q.shape[0] + 1
+    wanted = (count - 1) * (2 * separation - 1) + 1
+    if wanted > 1 and math.isinf(bound):
+        # No bound yet (the first tasks): without one, keeping ``wanted`` windows
+        # prunes little. The chunk's own k matches spaced two zones apart are
+        # cheap to find with the usual pruning and bound the final k-th distance.
+        spaced = local_search(
+            q, piece, k=min(count, windows), window=window, znorm=znorm,
+            exclusion=2 * separation, metric=metric,
+        )  # fmt: skip
+        if len(spaced) == count:
+            bound = spaced[-1].distance * (1.0 + _BOUND_SLACK) + _BOUND_SLACK
     found = local_search(
         q, piece, k=min(wanted, windows), window=window, znorm=znorm, exclusion=0,
         metric=metric, max_distance=None if math.isinf(bound) else bound,
@@ -507,11 +520,14 @@ def _run(
     client: Client,
     in_flight: int | None,
 ) -> _Archive:
-    """Search every chunk, each new task carrying the best-so-far bound."""
+    """Search every chunk, each new task carrying the best-so-far bound.
+
+    Each chunk returns its ``(k - 1)(2s - 1) + 1`` best windows (``s`` the
+    separation) with no exclusion zone: each of the ``k - 1`` picks ranked before
+    the k-th hides at most ``2(s - 1)`` windows, so that many hold every window
+    ranked up to the k-th pick, and the client's greedy pick over them is exact.
+    """
     archive = _Archive(count, separation)
-    # enough windows per chunk to hold every window ranked up to the k-th pick:
-    # each of the k - 1 earlier picks hides at most 2 * (separation - 1) others
-    wanted = (count - 1) * (2 * separation - 1) + 1
     if in_flight is None:
         threads = sum(client.nthreads().values())
         in_flight = 2 * max(threads, 1)
@@ -523,7 +539,15 @@ def _run(
 
     def submit(part: _Chunk) -> None:
         task = dask.delayed(_chunk_search, pure=True)(
-            q_node, part.data, part.start, wanted, window, znorm, metric, archive.bound()
+            q_node,
+            part.data,
+            part.start,
+            count,
+            separation,
+            window,
+            znorm,
+            metric,
+            archive.bound(),
         )
         future = client.compute(task)
         which[future.key] = part
