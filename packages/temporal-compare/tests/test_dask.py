@@ -1,6 +1,5 @@
 """temporal_compare.dask on a real LocalCluster: results equal the single-machine ones."""
 
-import itertools
 import logging
 import os
 import re
@@ -237,23 +236,6 @@ def test_search_collection_equals_merged_local_searches(client, seed):
     assert tcd.search_collection(q, da.from_array(block, chunks=2), k=2, client=client) == (
         want_block
     )
-
-
-def test_search_max_distance_prunes_to_the_closer_matches():
-    rng = np.random.default_rng(40)
-    q = rng.standard_normal(24)
-    t = archive(40, 2000, q, [100, 700, 1500])
-    everything = local_search(q, t, k=20)
-    # bounds between two reported distances (a window exactly at the bound may go
-    # either way: the kernel compares squares)
-    middles = [(a.distance + b.distance) / 2 for a, b in itertools.pairwise(everything)]
-    for bound in (middles[2], middles[7], middles[-1], 1e-9):
-        expected = [m for m in everything if m.distance < bound]
-        assert local_search(q, t, k=20, max_distance=bound) == expected
-    with pytest.raises(TemporalCompareError, match="max_distance must be >= 0"):
-        local_search(q, t, max_distance=-1.0)
-    with pytest.raises(TemporalCompareError, match="max_distance must be a number"):
-        local_search(q, t, max_distance="near")
 
 
 # ---------------------------------------------------------------- failures and bad input
