@@ -113,6 +113,17 @@ def _euclidean_seed(
     return picked[-1][0] * (1.0 + 1e-6) + 1e-6 * m, visit
 
 
+def _as_bound(max_distance: Any) -> float:
+    """``max_distance`` squared (the kernel's units), or raise."""
+    if isinstance(max_distance, (bool, np.bool_)) or not isinstance(
+        max_distance, (int, float, np.integer, np.floating)
+    ):
+        raise TemporalCompareError(f"max_distance must be a number, got {max_distance!r}")
+    if math.isnan(max_distance) or max_distance < 0:
+        raise TemporalCompareError(f"max_distance must be >= 0, got {max_distance!r}")
+    return float(max_distance) ** 2
+
+
 def search(
     query: ArrayLike,
     series: ArrayLike,
@@ -123,6 +134,7 @@ def search(
     exclusion: int | None = None,
     metric: str = "dtw",
     progress: Callable[[int, int], None] | None = None,
+    max_distance: float | None = None,
 ) -> list[Match]:
     """The ``k`` best-matching windows of ``series`` for ``query``.
 
@@ -148,6 +160,11 @@ def search(
         Called as ``progress(done, total)`` (windows scanned) about a hundred
         times; for tqdm, ``bar = tqdm(total=1)`` and ``progress=lambda done,
         total: (setattr(bar, "total", total), bar.update(done - bar.n))``.
+    max_distance : float, optional
+        Report only windows closer than this (one exactly at it may go either
+        way: the kernel compares squares); windows that cannot beat it are
+        pruned from the start. A caller that already holds ``k`` matches from
+        elsewhere (another part of an archive) passes its k-th distance.
 
     Returns
     -------
@@ -211,6 +228,8 @@ def search(
     start, visit = math.inf, None
     if znorm and metric == "dtw":
         start, visit = _euclidean_seed(t, qz, inv, count, excl)
+    if max_distance is not None:
+        start = min(start, _as_bound(max_distance))
     # Visiting out of index order, the exclusion-zone argument above no longer
     # holds; candidates 2 * exclusion apart keep the threshold safe in any order.
     separation = max(excl, 1) if visit is None else 2 * max(excl, 1)
