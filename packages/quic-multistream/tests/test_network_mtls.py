@@ -87,9 +87,7 @@ def test_client_verifies_server(pki, backend):
         async with await serve("127.0.0.1", 0, **server_kwargs(pki, backend=backend)) as server:
             other = generate_ca("Other")
             with pytest.raises(CertificateError):
-                await connect(
-                    "127.0.0.1", server.port, ca_file=other.certificate, backend=backend
-                )
+                await connect("127.0.0.1", server.port, ca_file=other.certificate, backend=backend)
             with pytest.raises(CertificateError):
                 await connect(
                     "127.0.0.1",

@@ -191,11 +191,12 @@ def test_graceful_end_of_handler_delivers_queued_data(pki, backend):
         # returning now: the server must deliver the queued 2 MiB before closing
 
     async def main():
-        async with await serve(
-            "127.0.0.1", 0, **server_kwargs(pki, backend=backend, handler=handler)
-        ) as server, connect(
-            "127.0.0.1", server.port, **client_kwargs(pki, backend=backend)
-        ) as conn:
+        async with (
+            await serve(
+                "127.0.0.1", 0, **server_kwargs(pki, backend=backend, handler=handler)
+            ) as server,
+            connect("127.0.0.1", server.port, **client_kwargs(pki, backend=backend)) as conn,
+        ):
             s = await asyncio.wait_for(conn.accept_uni_stream(), 5)
             assert await asyncio.wait_for(s.read_all(), 30) == big
             await asyncio.wait_for(conn.wait_closed(), 10)
@@ -274,11 +275,12 @@ def test_lossy_path_delivers_intact_data_and_counts_losses(pki, backend):
         await s.finish()
 
     async def main():
-        async with await serve(
-            "127.0.0.1", 0, **server_kwargs(pki, backend=backend, handler=handler)
-        ) as server, connect(
-            "127.0.0.1", server.port, **client_kwargs(pki, backend=backend)
-        ) as conn:
+        async with (
+            await serve(
+                "127.0.0.1", 0, **server_kwargs(pki, backend=backend, handler=handler)
+            ) as server,
+            connect("127.0.0.1", server.port, **client_kwargs(pki, backend=backend)) as conn,
+        ):
             transport = conn._protocol._transport
             conn._protocol._transport = Lossy(transport, 7)
             s = await conn.open_bi_stream()

@@ -39,11 +39,12 @@ def test_bidirectional_and_unidirectional_streams(pki, backend):
         await asyncio.wait_for(conn.wait_closed(), 5)
 
     async def main():
-        async with await serve(
-            "127.0.0.1", 0, **server_kwargs(pki, backend=backend, handler=handler)
-        ) as server, connect(
-            "127.0.0.1", server.port, **client_kwargs(pki, backend=backend)
-        ) as conn:
+        async with (
+            await serve(
+                "127.0.0.1", 0, **server_kwargs(pki, backend=backend, handler=handler)
+            ) as server,
+            connect("127.0.0.1", server.port, **client_kwargs(pki, backend=backend)) as conn,
+        ):
             u = await conn.open_uni_stream()
             await u.send(b"one-way")
             await u.finish()
@@ -154,11 +155,12 @@ def test_reset_reaches_peer_with_code(pki, backend):
             except StreamReset as exc:
                 await q.put(exc.error_code)
 
-        async with await serve(
-            "127.0.0.1", 0, **server_kwargs(pki, backend=backend, handler=handler)
-        ) as server, connect(
-            "127.0.0.1", server.port, **client_kwargs(pki, backend=backend)
-        ) as conn:
+        async with (
+            await serve(
+                "127.0.0.1", 0, **server_kwargs(pki, backend=backend, handler=handler)
+            ) as server,
+            connect("127.0.0.1", server.port, **client_kwargs(pki, backend=backend)) as conn,
+        ):
             s = await conn.open_bi_stream()
             await s.send(b"partial")
             s.reset(42)

@@ -24,6 +24,7 @@ from aioquic.quic.connection import QuicConnection
 from cryptography import x509
 
 from ._backend import Backend
+from ._tls_checks import check_server_usage, record_local_alerts
 from .errors import CertificateError, QuicError
 from .verify import PeerIdentity, verify_client_certificate
 
@@ -73,6 +74,7 @@ def tune_connection(
     client_ca: Sequence[x509.Certificate] | None = None,
     require_client_cert: bool = False,
     on_peer_identity: Callable[[PeerIdentity], None] | None = None,
+    on_local_alert: Callable[[int, str], None] | None = None,
 ) -> None:
     """Prepare ``quic`` before its first packet is processed.
 
@@ -83,6 +85,8 @@ def tune_connection(
     * ``client_ca`` (server only): request a client certificate and verify it
       during the handshake; a missing certificate is refused when
       ``require_client_cert``. Failures close the connection with the TLS alert.
+    * a client refuses a server certificate not issued for serverAuth.
+    * ``on_local_alert(alert, reason)``: this side aborted the handshake.
     """
     missing = [
         name
@@ -103,6 +107,10 @@ def tune_connection(
 
     def initialize(peer_cid: bytes) -> None:
         original_initialize(peer_cid)
+        if quic.configuration.is_client:
+            check_server_usage(quic.tls, tls)
+        if on_local_alert is not None:
+            record_local_alerts(quic.tls, tls, on_local_alert)
         if client_ca is not None:
             _request_client_certificate(quic.tls, client_ca, require_client_cert, on_peer_identity)
 

@@ -50,6 +50,7 @@ from qh3.quic.packet import pull_quic_transport_parameters, push_quic_transport_
 
 from ._backend import Backend
 from ._engine import Counters
+from ._tls_checks import check_server_usage, record_local_alerts
 from ._tls_group import watch_context
 from .errors import ConfigurationError, QuicError
 
@@ -216,6 +217,7 @@ def tune_connection(
     require_client_cert: bool = False,
     on_peer_identity: Any = None,
     on_key_exchange_group: Any = None,
+    on_local_alert: Any = None,
 ) -> None:
     """Prepare ``quic`` before its first packet: stream limit and group watcher.
 
@@ -250,6 +252,10 @@ def tune_connection(
     def create_tls_tuned(*args: Any, **kwargs: Any) -> Any:
         bridge = create_tls(*args, **kwargs)
         _advertise_stream_limit(bridge, max_streams)
+        if quic.configuration.is_client:
+            check_server_usage(bridge.tls, qh3_tls)
+        if on_local_alert is not None:
+            record_local_alerts(bridge.tls, qh3_tls, on_local_alert)
         if on_key_exchange_group is not None:
             watch_context(bridge.tls, quic.configuration.is_client, on_key_exchange_group)
         return bridge

@@ -192,6 +192,9 @@ def connect(
         def group_seen(group: str) -> None:
             holder["conn"].key_exchange_group = group
 
+        def local_alert(alert: int, reason: str) -> None:
+            holder["conn"]._local_alert = (alert, reason)
+
         be.tune_connection(
             quic,
             max_streams=options.max_streams,
@@ -199,6 +202,7 @@ def connect(
             consumed_offset=lambda sid: holder["conn"]._consumed_offset(sid),
             counters=counters,
             on_key_exchange_group=group_seen,
+            on_local_alert=local_alert,
         )
         protocol = be.protocol(quic, counters)
         conn = Connection(

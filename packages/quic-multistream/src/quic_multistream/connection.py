@@ -59,31 +59,55 @@ _ABOVE_LOW = _ABOVE[StreamPriority.LOW]
 _ONLY_LOW = (StreamPriority.LOW,)
 
 
+_CERTIFICATE_ALERTS = (42, 43, 44, 45, 46, 48, 116)
+
+
 def error_from_close(
-    code: int, reason: str, *, handshake: bool, application: bool = False
+    code: int,
+    reason: str,
+    *,
+    handshake: bool,
+    application: bool = False,
+    local_alert: tuple[int, str] | None = None,
+    peer: str = "peer",
 ) -> QuicError:
     """Map a CONNECTION_CLOSE to our exception type.
 
     Codes 0x100-0x1ff are TLS alerts only in a transport close; in an
     application close they are the application's (HTTP/3's H3_NO_ERROR is 0x100).
+    ``local_alert`` is the (alert, reason) our own TLS stack raised, if it did:
+    then this side refused, and the message says so and why; otherwise the
+    ``peer`` ("server" or "client") did.
     """
+    suffix = f": {reason}" if reason else ""
     if not application and _CRYPTO_ERROR <= code < _CRYPTO_ERROR + 256:
         alert = code - _CRYPTO_ERROR
-        if alert in (42, 43, 44, 45, 46, 48, 116):
+        if local_alert is not None and local_alert[0] == alert:
+            why = local_alert[1] or reason
+            if alert in _CERTIFICATE_ALERTS:
+                return CertificateError(
+                    f"we refused the {peer}'s certificate (TLS alert {alert}): {why}",
+                    alert=alert,
+                    error_code=code,
+                )
+            return HandshakeError(
+                f"we aborted the TLS handshake with the {peer} (TLS alert {alert}): {why}",
+                error_code=code,
+            )
+        if alert in _CERTIFICATE_ALERTS:
             return CertificateError(
-                f"peer rejected the TLS handshake: certificate problem (alert {alert})"
-                f"{': ' + reason if reason else ''}",
+                f"the {peer} refused the TLS handshake: certificate problem "
+                f"(TLS alert {alert}){suffix}",
                 alert=alert,
                 error_code=code,
             )
         return HandshakeError(
-            f"TLS handshake failed (alert {alert}){': ' + reason if reason else ''}",
+            f"the {peer} aborted the TLS handshake (TLS alert {alert}){suffix}",
             error_code=code,
         )
     if handshake:
         return HandshakeError(
-            f"connection closed during the handshake (code {code:#x})"
-            f"{': ' + reason if reason else ''}",
+            f"connection closed during the handshake (code {code:#x}){suffix}",
             error_code=code,
         )
     return closed_error(code, reason)
@@ -297,6 +321,8 @@ class Connection:
         self.early_data_accepted = False
         self.session_resumed = False
         self.key_exchange_group: str | None = None
+        # (alert, reason) when our own TLS stack aborted the handshake.
+        self._local_alert: tuple[int, str] | None = None
         self._handshake_waiters: list[asyncio.Future[None]] = []
         self._keepalive: asyncio.Task[None] | None = None
         self._on_handshake_hooks: list[Callable[[], None]] = []
@@ -677,7 +703,12 @@ class Connection:
         if self._closed_error is not None:
             return
         err = error_from_close(
-            code, reason, handshake=not self._handshake_done, application=application
+            code,
+            reason,
+            handshake=not self._handshake_done,
+            application=application,
+            local_alert=self._local_alert,
+            peer="server" if self.is_client else "client",
         )
         self._closed_error = err
         for w in self._handshake_waiters:

@@ -124,6 +124,9 @@ class Server:
         def group_seen(group: str) -> None:
             holder["conn"].key_exchange_group = group
 
+        def local_alert(alert: int, reason: str) -> None:
+            holder["conn"]._local_alert = (alert, reason)
+
         backend = self._backend
         backend.tune_connection(
             quic,
@@ -135,6 +138,7 @@ class Server:
             require_client_cert=require_client_cert,
             on_peer_identity=identified,
             on_key_exchange_group=group_seen,
+            on_local_alert=local_alert,
         )
         protocol = backend.protocol(quic, counters)
         conn = self._connection_factory(
