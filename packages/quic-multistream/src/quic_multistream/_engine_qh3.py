@@ -45,8 +45,12 @@ from qh3.asyncio.protocol import QuicConnectionProtocol
 from qh3.asyncio.server import QuicServer
 from qh3.quic import events
 from qh3.quic.configuration import QuicConfiguration
-from qh3.quic.connection import QuicConnection
-from qh3.quic.packet import pull_quic_transport_parameters, push_quic_transport_parameters
+from qh3.quic.connection import QuicConnection, QuicConnectionError
+from qh3.quic.packet import (
+    QuicErrorCode,
+    pull_quic_transport_parameters,
+    push_quic_transport_parameters,
+)
 
 from ._backend import Backend
 from ._engine import Counters
@@ -384,6 +388,40 @@ def _convert_ticket(ticket: Any) -> Any:
     )
 
 
+#: The qh3 2.x core error :func:`poll_datagrams` contains (docs: "qh3 upstream").
+BUILDER_EXHAUSTED = "packet builder capacity exhausted"
+
+
+def poll_datagrams(quic: QuicConnection, now: float) -> tuple[list[tuple[bytes, Any]], bool]:
+    """``quic.datagrams_to_send(now)`` that keeps what was built before a core failure.
+
+    qh3 2.1's core sometimes fails to build a packet ("packet builder capacity
+    exhausted", seen with an aioquic client during the handshake). qh3 turns it
+    into an exception that drops every datagram already built in that call, and
+    raised from our ``transmit`` it skipped re-arming the timer: the handshake
+    then waited for a loss timeout. Here the datagrams built so far are returned
+    and the flag says the core failed; other core errors propagate as before.
+    """
+    core = quic._core
+    out: list[tuple[bytes, Any]] = []
+    if core is None:
+        return out, False
+    logging = quic._quic_logger is not None
+    while True:
+        try:
+            transmit = core.poll_transmit(now)
+        except RuntimeError as exc:
+            if BUILDER_EXHAUSTED not in str(exc):
+                raise QuicConnectionError(QuicErrorCode.INTERNAL_ERROR, None, str(exc)) from exc
+            return out, True
+        if transmit is None:
+            return out, False
+        if logging:
+            quic._log_datagram("datagrams_sent", transmit[0])
+            quic._log_packets("packet_sent", transmit[0])
+        out.append((transmit[0], transmit[1]))
+
+
 class _Protocol(QuicConnectionProtocol):
     """qh3's protocol with the same priority-aware ``transmit`` and counters."""
 
@@ -391,6 +429,9 @@ class _Protocol(QuicConnectionProtocol):
         super().__init__(quic)
         self.counters = counters
         self.connection: Any = None
+        #: times qh3's core failed with "packet builder capacity exhausted"
+        #: (see :func:`poll_datagrams`)
+        self.builder_exhausted = 0
 
     def datagram_received(self, data: bytes | str, addr: Any) -> None:
         counters = self.counters
@@ -432,7 +473,7 @@ class _Protocol(QuicConnectionProtocol):
         for _ in range(_MAX_FEED_ROUNDS):
             if conn is not None:
                 conn._feed()
-            datagrams = quic.datagrams_to_send(now=now)
+            datagrams, exhausted = poll_datagrams(quic, now)
             sent = len(datagrams)
             if sent:
                 self._send(datagrams)
@@ -440,6 +481,8 @@ class _Protocol(QuicConnectionProtocol):
             counters.packets_sent += sent
             # Another round only when queued data waits and the congestion
             # window still has room; otherwise the next ACK brings us back.
+            if exhausted:
+                self.builder_exhausted += 1
             if not sent or conn is None or not conn._scheduler.has_pending():
                 break
             core = quic._core

@@ -127,15 +127,17 @@ def load_identity(
     if isinstance(certificate, x509.Certificate):
         certs = [certificate]
     else:
+        data = _read(certificate, cert_name)  # a missing file is reported as such
         try:
-            certs = x509.load_pem_x509_certificates(_read(certificate, cert_name))
+            certs = x509.load_pem_x509_certificates(data)
         except ValueError as exc:
             raise ConfigurationError(f"{cert_name}: not a PEM certificate ({exc})") from exc
     if hasattr(private_key, "sign") and hasattr(private_key, "public_key"):
         key: Any = private_key
     else:
+        key_data = _read(private_key, key_name)
         try:
-            key = serialization.load_pem_private_key(_read(private_key, key_name), None)
+            key = serialization.load_pem_private_key(key_data, None)
         except (ValueError, TypeError) as exc:
             raise ConfigurationError(f"{key_name}: not an unencrypted PEM key ({exc})") from exc
     pub = (

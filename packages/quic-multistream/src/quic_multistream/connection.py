@@ -316,6 +316,7 @@ class Connection:
         self._closed_error: QuicError | None = None
         self._closed_event = asyncio.Event()
         self._handshake_done = False
+        self._closing = False  # close() was called; the peer may not know yet
         self.peer_identity: PeerIdentity | None = None
         self.alpn_protocol: str | None = None
         self.early_data_accepted = False
@@ -434,6 +435,7 @@ class Connection:
         if not isinstance(reason, str):
             raise ConfigurationError(f"reason must be a str, got {type(reason).__name__}")
         if self._closed_error is None:
+            self._closing = True
             self._protocol.close(error_code=code, reason_phrase=reason)
 
     async def wait_closed(self) -> None:
@@ -479,6 +481,8 @@ class Connection:
     def _check_open(self) -> None:
         if self._closed_error is not None:
             raise self._closed_error
+        if self._closing:
+            raise ConnectionClosed("connection closed by us: close() was called")
 
     def _transmit_soon(self) -> None:
         self._protocol.schedule_transmit()

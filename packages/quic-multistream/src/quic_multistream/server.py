@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import inspect
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Generator, Sequence
 from typing import Any, Literal
@@ -203,12 +204,25 @@ class Server:
             await conn.shutdown(timeout=self._options.idle_timeout)
 
 
+def is_async_callable(obj: object) -> bool:
+    """Whether calling ``obj`` returns a coroutine (async def, a partial of one, or an
+    object whose ``__call__`` is async def): checked up front so a plain function is
+    refused at ``serve`` instead of failing on every connection."""
+    if inspect.iscoroutinefunction(obj):
+        return True
+    call = getattr(obj, "__call__", None)  # noqa: B004 - the callable's own method
+    return not inspect.isfunction(obj) and inspect.iscoroutinefunction(call)
+
+
 def check_server_arguments(
     handler: Any, host: Any, port: Any, max_connections: Any, handshake_timeout: Any
 ) -> None:
     """Validate the arguments every server entry point takes (serve, serve_webtransport)."""
-    if not callable(handler):
-        raise ConfigurationError(f"handler must be an async callable, got {handler!r}")
+    if not is_async_callable(handler):
+        raise ConfigurationError(
+            f"handler must be an async function (async def handler(connection): ...), "
+            f"got {handler!r}"
+        )
     if not isinstance(host, str):
         raise ConfigurationError(f"host must be a str, got {type(host).__name__}")
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
