@@ -2,12 +2,16 @@
 one weakness of issue 13 (the numbers in the test names)."""
 
 import asyncio
+import os
+import socket
 
 import pytest
+from aioquic.quic.configuration import QuicConfiguration
+from aioquic.quic.connection import QuicConnection
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from qm_testutil import client_kwargs, run, server_kwargs
+from qm_testutil import client_kwargs, echo_messages, run, server_kwargs
 
 from quic_multistream import CertificateError, connect, serve
 from quic_multistream.certs import IssuedCertificate, issue_certificate
@@ -115,5 +119,56 @@ def test_5_qh3_server_contains_builder_exhaustion_with_an_aioquic_client(pki):
         # qh3 2.1 raises "packet builder capacity exhausted" in every handshake
         # with aioquic; before the fix it escaped _Protocol.transmit into the loop.
         assert escaped == [], escaped
+
+    run(main())
+
+
+def forged_initial() -> bytes:
+    """1,200+ bytes with a v1 Initial long header and junk after it (no keys needed)."""
+    return bytes([0xC3, 0, 0, 0, 1, 8]) + os.urandom(8) + b"\x08" + os.urandom(8) + os.urandom(1300)
+
+
+def silent_client_hellos(port: int, count: int) -> list[bytes]:
+    """First flights of genuine clients that never answer (a decryptable Initial each)."""
+    out = []
+    for _ in range(count):
+        quic = QuicConnection(
+            configuration=QuicConfiguration(is_client=True, alpn_protocols=["midstream/1"])
+        )
+        quic.connect(("127.0.0.1", port), now=0.0)
+        out += [data for data, _ in quic.datagrams_to_send(now=0.0)]
+    return out
+
+
+def blast(port: int, datagrams: list[bytes]) -> None:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        for data in datagrams:
+            sock.sendto(data, ("127.0.0.1", port))
+    finally:
+        sock.close()
+
+
+def test_3_zero_rtt_server_starts_no_handler_for_forged_initials(pki, backend):
+    started = []
+
+    async def handler(conn):
+        started.append(conn)
+        await echo_messages(conn)
+
+    async def main():
+        kw = server_kwargs(pki, handler=handler, allow_0rtt=True, backend=backend)
+        async with await serve("127.0.0.1", 0, **kw) as server:
+            blast(server.port, [forged_initial() for _ in range(50)])
+            blast(server.port, silent_client_hellos(server.port, 10))
+            await asyncio.sleep(0.3)
+            assert started == []  # nobody proved anything
+            async with connect(
+                "127.0.0.1", server.port, **client_kwargs(pki, backend=backend)
+            ) as conn:
+                s = await conn.open_bi_stream()
+                await s.send_message(b"real")
+                assert await asyncio.wait_for(s.recv_message(), 5) == b"real"
+            assert len(started) == 1
 
     run(main())

@@ -327,6 +327,9 @@ class Connection:
         self._handshake_waiters: list[asyncio.Future[None]] = []
         self._keepalive: asyncio.Task[None] | None = None
         self._on_handshake_hooks: list[Callable[[], None]] = []
+        # Run at the first stream or datagram event: only a packet that decrypted
+        # with 0-RTT or 1-RTT keys carries one, so the peer proved something.
+        self._on_app_data_hooks: list[Callable[[], None]] = []
         self._on_close_hooks: list[Callable[[], None]] = []
         protocol.connection = self
 
@@ -661,6 +664,18 @@ class Connection:
 
     def _on_event(self, event: events.QuicEvent) -> None:
         events = self._backend.events  # aioquic's or qh3's event classes
+        if self._on_app_data_hooks and isinstance(
+            event,
+            (
+                events.StreamDataReceived,
+                events.DatagramFrameReceived,
+                events.StreamReset,
+                events.StopSendingReceived,
+            ),
+        ):
+            hooks, self._on_app_data_hooks = self._on_app_data_hooks, []
+            for hook in hooks:
+                hook()
         if isinstance(event, events.StreamDataReceived):
             stream = self._peer_stream(event.stream_id)
             if stream is not None:
@@ -697,6 +712,7 @@ class Connection:
             for hook in self._on_handshake_hooks:
                 hook()
             self._on_handshake_hooks.clear()
+            self._on_app_data_hooks.clear()
         elif isinstance(event, events.ConnectionTerminated):
             # aioquic gives no frame type for an application CONNECTION_CLOSE.
             self._on_terminated(
@@ -730,6 +746,7 @@ class Connection:
             hook()
         self._on_close_hooks.clear()
         self._on_handshake_hooks.clear()
+        self._on_app_data_hooks.clear()
 
     async def _wait_handshake(self) -> None:
         if self._handshake_done:

@@ -6,6 +6,7 @@ import asyncio
 import functools
 import inspect
 import logging
+import weakref
 from collections.abc import Awaitable, Callable, Coroutine, Generator, Sequence
 from typing import Any, Literal
 
@@ -57,6 +58,7 @@ class Server:
         self._quic_server: Any = None  # aioquic's or qh3's QuicServer
         self.connections: set[Connection] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._started: weakref.WeakSet[Connection] = weakref.WeakSet()
         self._accepting = True
         self._closed = asyncio.Event()
         self.refused = 0
@@ -162,7 +164,12 @@ class Server:
                 lambda: conn.close(QuicErrorCode.CONNECTION_REFUSED, "server busy")
             )
         elif self._start_early:
-            asyncio.get_running_loop().call_soon(self._start, conn)
+            # 0-RTT: start at the first stream data from a decrypted 0-RTT (or
+            # 1-RTT) packet, or at the end of the handshake, whichever is first;
+            # never for an Initial packet alone, which anyone can forge.
+            start_once = functools.partial(self._start_once, conn)
+            conn._on_app_data_hooks.append(start_once)
+            conn._on_handshake_hooks.append(start_once)
         else:
             conn._on_handshake_hooks.append(lambda: self._start(conn))
         if opts.keepalive_interval is not None:
@@ -180,6 +187,11 @@ class Server:
         if not conn._handshake_done and not conn.is_closed:
             self.handshake_timeouts += 1
             conn.close(QuicErrorCode.CONNECTION_REFUSED, "handshake timeout")
+
+    def _start_once(self, conn: Connection) -> None:
+        if conn not in self._started:
+            self._started.add(conn)
+            self._start(conn)
 
     def _start(self, conn: Connection) -> None:
         if conn.is_closed:
@@ -304,8 +316,9 @@ async def _start_server(
     allow_0rtt : bool
         Issue single-use session tickets and accept 0-RTT data. 0-RTT data can be
         replayed by an attacker across servers: enable only when the handler's
-        first requests are idempotent. The handler then starts before the
-        handshake completes. Not combinable with ``client_ca``.
+        first requests are idempotent. The handler then starts at the first
+        stream data of a decrypted 0-RTT packet, before the handshake completes
+        (never for an Initial packet alone). Not combinable with ``client_ca``.
     receive_window : int
         Unread bytes a client may send per stream before it must wait.
     send_buffer : int
