@@ -140,11 +140,15 @@ def silent_client_hellos(port: int, count: int) -> list[bytes]:
     return out
 
 
-def blast(port: int, datagrams: list[bytes]) -> None:
+async def blast(port: int, datagrams: list[bytes], source: str = "127.0.0.1") -> None:
+    """Send ``datagrams`` in bursts of 20 so the server's socket buffer keeps up."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
-        for data in datagrams:
+        sock.bind((source, 0))
+        for i, data in enumerate(datagrams):
             sock.sendto(data, ("127.0.0.1", port))
+            if i % 20 == 19:
+                await asyncio.sleep(0.01)
     finally:
         sock.close()
 
@@ -159,8 +163,8 @@ def test_3_zero_rtt_server_starts_no_handler_for_forged_initials(pki, backend):
     async def main():
         kw = server_kwargs(pki, handler=handler, allow_0rtt=True, backend=backend)
         async with await serve("127.0.0.1", 0, **kw) as server:
-            blast(server.port, [forged_initial() for _ in range(50)])
-            blast(server.port, silent_client_hellos(server.port, 10))
+            await blast(server.port, [forged_initial() for _ in range(50)])
+            await blast(server.port, silent_client_hellos(server.port, 10))
             await asyncio.sleep(0.3)
             assert started == []  # nobody proved anything
             async with connect(
@@ -170,5 +174,73 @@ def test_3_zero_rtt_server_starts_no_handler_for_forged_initials(pki, backend):
                 await s.send_message(b"real")
                 assert await asyncio.wait_for(s.recv_message(), 5) == b"real"
             assert len(started) == 1
+
+    run(main())
+
+
+async def roundtrip(port, backend, pki):
+    async with connect("127.0.0.1", port, **client_kwargs(pki, backend=backend)) as conn:
+        s = await conn.open_bi_stream()
+        await s.send_message(b"real")
+        return await asyncio.wait_for(s.recv_message(), 5)
+
+
+def test_2_forged_junk_initials_create_no_connection(pki, backend):
+    async def main():
+        kw = server_kwargs(pki, backend=backend, max_connections=8)
+        async with await serve("127.0.0.1", 0, **kw) as server:
+            await blast(server.port, [forged_initial() for _ in range(200)])
+            await asyncio.sleep(0.2)
+            assert server.connections == set()
+            assert server.initials_dropped == 200
+            assert await roundtrip(server.port, backend, pki) == b"real"
+
+    run(main())
+
+
+def test_2_decryptable_initial_flood_gets_retry_and_real_clients_still_connect(pki, backend):
+    async def main():
+        kw = server_kwargs(
+            pki,
+            backend=backend,
+            max_connections=8,
+            max_unvalidated_handshakes=6,
+            max_unvalidated_per_address=100,
+            handshake_timeout=30,
+        )
+        async with await serve("127.0.0.1", 0, **kw) as server:
+            # 40 genuine first flights whose senders never answer: as good as a
+            # forged Initial with a spoofed source address
+            await blast(server.port, silent_client_hellos(server.port, 40))
+            await asyncio.sleep(0.3)
+            assert server.unvalidated_handshakes == 6  # the budget, not max_connections
+            assert server.retries_sent >= 34
+            assert len(server.connections) == 6
+            # a real client is validated by Retry and served, twice
+            assert await roundtrip(server.port, backend, pki) == b"real"
+            assert await roundtrip(server.port, backend, pki) == b"real"
+            assert server.refused == 0
+
+    run(main())
+
+
+def test_2_unvalidated_handshakes_are_limited_per_source_address(pki, backend):
+    async def main():
+        kw = server_kwargs(
+            pki,
+            backend=backend,
+            max_unvalidated_handshakes=100,
+            max_unvalidated_per_address=4,
+            handshake_timeout=30,
+        )
+        async with await serve("127.0.0.1", 0, **kw) as server:
+            await blast(server.port, silent_client_hellos(server.port, 10), source="127.0.0.2")
+            await blast(server.port, silent_client_hellos(server.port, 3), source="127.0.0.3")
+            await asyncio.sleep(0.3)
+            assert server.unvalidated_handshakes == 4 + 3
+            assert server.retries_sent == 6
+            # 127.0.0.1 has its own allowance: admitted without a Retry
+            assert await roundtrip(server.port, backend, pki) == b"real"
+            assert server.retries_sent == 6
 
     run(main())

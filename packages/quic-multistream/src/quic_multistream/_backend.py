@@ -58,6 +58,9 @@ class Backend:
     #: ``await create_endpoint(protocol_factory, local_addr, family=0)``: a UDP
     #: socket bound to ``local_addr`` and its (transport, protocol).
     create_endpoint: Callable[..., Awaitable[tuple[Any, Any]]]
+    #: ``retry_token_valid(handler, addr, destination_cid, token, now)``: whether
+    #: ``token`` is a Retry token the server's ``handler`` issued to ``addr``.
+    retry_token_valid: Callable[[Any, Any, bytes, bytes, float], bool]
 
 
 def get_backend(name: object) -> Backend:

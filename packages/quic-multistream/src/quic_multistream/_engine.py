@@ -312,6 +312,14 @@ def _open_stream(quic: QuicConnection, uni: bool) -> int:
     return sid
 
 
+def _retry_token_valid(handler: Any, addr: Any, dcid: bytes, token: bytes, now: float) -> bool:
+    try:
+        handler.validate_token(address=addr, destination_cid=dcid, token=token, now=now)
+    except ValueError:
+        return False
+    return True
+
+
 async def _create_endpoint(factory: Any, local_addr: Any, family: int = 0) -> Any:
     loop = asyncio.get_running_loop()
     return await loop.create_datagram_endpoint(factory, local_addr=local_addr, family=family)
@@ -350,4 +358,5 @@ def backend() -> Backend:
         convert_identity=lambda certs, key: (certs[0], certs[1:], key),
         convert_ticket=lambda ticket: ticket,
         create_endpoint=_create_endpoint,
+        retry_token_valid=_retry_token_valid,
     )

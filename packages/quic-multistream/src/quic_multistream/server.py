@@ -6,12 +6,18 @@ import asyncio
 import functools
 import inspect
 import logging
-import weakref
 from collections.abc import Awaitable, Callable, Coroutine, Generator, Sequence
 from typing import Any, Literal
 
 from aioquic.quic.packet import QuicErrorCode
 
+from ._admission import (
+    DEFAULT_MAX_UNVALIDATED,
+    DEFAULT_MAX_UNVALIDATED_PER_ADDRESS,
+    HandshakeAdmission,
+    Verdict,
+    inspect_initial,
+)
 from ._backend import Backend, get_backend
 from ._engine import Counters
 from ._options import TransportOptions, check_alpn, load_identity
@@ -45,6 +51,7 @@ class Server:
         handshake_timeout: float = 10.0,
         backend: Backend | None = None,
         connection_factory: Callable[..., Connection] = Connection,
+        admission: HandshakeAdmission | None = None,
     ) -> None:
         self._backend = backend if backend is not None else get_backend("aioquic")
         # webtransport.py passes a Connection subclass that speaks HTTP/3.
@@ -58,7 +65,8 @@ class Server:
         self._quic_server: Any = None  # aioquic's or qh3's QuicServer
         self.connections: set[Connection] = set()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._started: weakref.WeakSet[Connection] = weakref.WeakSet()
+        self._established: set[Connection] = set()
+        self._admission = admission if admission is not None else HandshakeAdmission()
         self._accepting = True
         self._closed = asyncio.Event()
         self.refused = 0
@@ -105,6 +113,57 @@ class Server:
         return f"<Server {self.host}:{self.port} connections={len(self.connections)}>"
 
     # -- internals -------------------------------------------------------------------------
+
+    async def _listen(
+        self,
+        host: str,
+        port: int,
+        config: Any,
+        *,
+        client_ca: Sequence[Any] | None = None,
+        require_client_cert: bool = False,
+        tickets: ServerTicketStore | None = None,
+    ) -> None:
+        """Bind the UDP socket and serve through the admission gate."""
+        backend = self._backend
+        server_class = gated_server(backend.server, backend)
+
+        def create_protocol(quic: Any, stream_handler: Any = None) -> Any:
+            return self._create_protocol(
+                quic, stream_handler, client_ca=client_ca, require_client_cert=require_client_cert
+            )
+
+        try:
+            transport, protocol = await backend.create_endpoint(
+                lambda: server_class(
+                    admission=self._admission,
+                    configuration=config,
+                    create_protocol=create_protocol,
+                    session_ticket_fetcher=tickets.pop if tickets is not None else None,
+                    session_ticket_handler=tickets.add if tickets is not None else None,
+                ),
+                (host, port),
+            )
+        except OSError as exc:
+            raise ConfigurationError(f"cannot listen on {host}:{port}: {exc}") from exc
+        self._quic_server = protocol
+        sockname = transport.get_extra_info("sockname")
+        self.host, self.port = sockname[0], sockname[1]
+
+    @property
+    def unvalidated_handshakes(self) -> int:
+        """Handshakes in progress from client addresses not yet proved."""
+        return self._admission.unvalidated
+
+    @property
+    def retries_sent(self) -> int:
+        """Retry packets sent to validate client addresses."""
+        return self._admission.retries
+
+    @property
+    def initials_dropped(self) -> int:
+        """Datagrams that looked like a new connection but did not decrypt."""
+        return int(getattr(self._quic_server, "initials_dropped", 0))
 
     def _create_protocol(
         self,
@@ -155,23 +214,17 @@ class Server:
             backend=backend,
         )
         holder["conn"] = conn
-        refuse = not self._accepting or len(self.connections) >= self._max_connections
+        # Set by the gate (_gated_server) around the call that creates us.
+        address, validated = getattr(self._quic_server, "pending", None) or ("", True)
+        self._admission.opened(conn, address, validated=validated)
         self.connections.add(conn)
-        conn._on_close_hooks.append(lambda: self.connections.discard(conn))
-        if refuse:
-            self.refused += 1
-            conn._on_handshake_hooks.append(
-                lambda: conn.close(QuicErrorCode.CONNECTION_REFUSED, "server busy")
-            )
-        elif self._start_early:
+        conn._on_close_hooks.append(lambda: self._forget(conn))
+        conn._on_handshake_hooks.append(lambda: self._handshake_completed(conn))
+        if self._start_early:
             # 0-RTT: start at the first stream data from a decrypted 0-RTT (or
             # 1-RTT) packet, or at the end of the handshake, whichever is first;
             # never for an Initial packet alone, which anyone can forge.
-            start_once = functools.partial(self._start_once, conn)
-            conn._on_app_data_hooks.append(start_once)
-            conn._on_handshake_hooks.append(start_once)
-        else:
-            conn._on_handshake_hooks.append(lambda: self._start(conn))
+            conn._on_app_data_hooks.append(lambda: self._start_early_data(conn))
         if opts.keepalive_interval is not None:
             conn._start_keepalive(opts.keepalive_interval)
         # A client (or a forged Initial packet) that never finishes the handshake
@@ -186,12 +239,32 @@ class Server:
     def _expire_handshake(self, conn: Connection) -> None:
         if not conn._handshake_done and not conn.is_closed:
             self.handshake_timeouts += 1
+            self._admission.finished(conn)
             conn.close(QuicErrorCode.CONNECTION_REFUSED, "handshake timeout")
 
-    def _start_once(self, conn: Connection) -> None:
-        if conn not in self._started:
-            self._started.add(conn)
+    def _forget(self, conn: Connection) -> None:
+        self.connections.discard(conn)
+        self._established.discard(conn)
+        self._admission.finished(conn)
+
+    def _handshake_completed(self, conn: Connection) -> None:
+        # max_connections counts connections past the handshake (or started on
+        # 0-RTT data): half-open ones are bounded by the admission gate instead.
+        self._admission.finished(conn)
+        if conn in self._established:
+            return  # started on 0-RTT data
+        if not self._accepting or len(self._established) >= self._max_connections:
+            self.refused += 1
+            conn.close(QuicErrorCode.CONNECTION_REFUSED, "server busy")
+            return
+        self._established.add(conn)
+        self._start(conn)
+
+    def _start_early_data(self, conn: Connection) -> None:
+        if self._accepting and len(self._established) < self._max_connections:
+            self._established.add(conn)
             self._start(conn)
+        # otherwise the end of the handshake decides (and refuses)
 
     def _start(self, conn: Connection) -> None:
         if conn.is_closed:
@@ -214,6 +287,60 @@ class Server:
         # Graceful: what the handler queued is delivered before CONNECTION_CLOSE.
         if not conn.is_closed:
             await conn.shutdown(timeout=self._options.idle_timeout)
+
+
+def gated_server(base: type, backend: Backend) -> type:
+    """``base`` (aioquic's or qh3's ``QuicServer``) behind a :class:`HandshakeAdmission`.
+
+    Datagrams for known connections pass straight through. A datagram that could
+    start a connection is created a connection only if its Initial packet
+    decrypts, and only if the admission policy admits it; otherwise the base
+    class's Retry path answers it statelessly. ``pending`` tells
+    :meth:`Server._create_protocol` the address and whether it was validated.
+    """
+
+    class GatedServer(base):  # type: ignore[valid-type,misc]
+        def __init__(self, *, admission: HandshakeAdmission, **kwargs: Any) -> None:
+            super().__init__(retry=True, **kwargs)
+            self._admission = admission
+            self._tokens = self._retry  # the Retry token handler, used per datagram
+            self._retry = None
+            self.pending: tuple[str, bool] | None = None
+            #: datagrams that looked like a new connection but did not decrypt
+            self.initials_dropped = 0
+
+        def datagram_received(self, data: bytes | str, addr: Any) -> None:
+            raw = data if isinstance(data, bytes) else bytes(data, "latin-1")
+            if (
+                len(raw) >= 1200
+                and raw[0] & 0x80
+                and raw[6 : 6 + raw[5]] not in self._protocols
+                and int.from_bytes(raw[1:5], "big") in self._configuration.supported_versions
+            ):
+                self._new_connection(raw, addr)
+            else:
+                super().datagram_received(data, addr)
+
+        def _new_connection(self, data: bytes, addr: Any) -> None:
+            initial = inspect_initial(data, self._configuration.connection_id_length)
+            if initial is None:
+                self.initials_dropped += 1
+                return
+            validated = bool(initial.token) and backend.retry_token_valid(
+                self._tokens, addr, initial.destination_cid, initial.token, self._loop.time()
+            )
+            verdict = self._admission.decide(addr[0], validated=validated)
+            # The base class validates a token again (and takes the original
+            # connection ID from it) or sends a Retry when _retry is set.
+            self._retry = self._tokens if validated or verdict is Verdict.RETRY else None
+            self.pending = (addr[0], validated)
+            try:
+                super().datagram_received(data, addr)
+            finally:
+                self.pending = None
+                self._retry = None
+
+    return GatedServer
 
 
 def is_async_callable(obj: object) -> bool:
@@ -279,6 +406,8 @@ async def _start_server(
     retry: bool = False,
     handshake_timeout: float = 10.0,
     backend: Literal["aioquic", "qh3"] = "aioquic",
+    max_unvalidated_handshakes: int = DEFAULT_MAX_UNVALIDATED,
+    max_unvalidated_per_address: int = DEFAULT_MAX_UNVALIDATED_PER_ADDRESS,
 ) -> Server:
     """Start a QUIC server; ``await handler(connection)`` runs for each client.
 
@@ -310,7 +439,8 @@ async def _start_server(
     max_message_size : int
         Largest message :meth:`Stream.recv_message` accepts.
     max_connections : int
-        Concurrent connections; more are closed with CONNECTION_REFUSED.
+        Concurrent connections past the handshake; more are closed with
+        CONNECTION_REFUSED ("server busy") when their handshake completes.
     datagrams : bool
         Enable RFC 9221 datagrams.
     allow_0rtt : bool
@@ -332,12 +462,20 @@ async def _start_server(
         Within one priority level, serve streams round-robin (True) or one at a
         time in the order they became ready (False).
     retry : bool
-        Validate client addresses with a Retry packet first (costs one RTT).
+        Validate every client address with a Retry packet first (costs one RTT).
+        Without it, Retry is still sent automatically when the unvalidated
+        handshake limits below are reached.
     handshake_timeout : float
         Seconds a client has to complete the handshake before it is dropped.
     backend : "aioquic" or "qh3"
         The QUIC implementation; "qh3" needs ``pip install 'quic-multistream[fast]'``
         and cannot request client certificates (``client_ca`` is refused).
+    max_unvalidated_handshakes : int
+        Handshakes from client addresses not yet proved, in progress at once;
+        beyond it new clients get a stateless Retry. Only Initial packets that
+        decrypt create a connection at all.
+    max_unvalidated_per_address : int
+        The same limit per client IP address.
 
     Returns
     -------
@@ -381,30 +519,19 @@ async def _start_server(
         incremental=bool(incremental),
         handshake_timeout=_timeout,
         backend=be,
+        admission=HandshakeAdmission(
+            max_unvalidated_handshakes, max_unvalidated_per_address, always_retry=bool(retry)
+        ),
     )
     tickets = ServerTicketStore() if allow_0rtt else None
-
-    def create_protocol(quic: Any, stream_handler: Any = None) -> Any:
-        return server._create_protocol(
-            quic, stream_handler, client_ca=cas, require_client_cert=bool(require_client_cert)
-        )
-
-    try:
-        transport, protocol = await be.create_endpoint(
-            lambda: be.server(
-                configuration=config,
-                create_protocol=create_protocol,
-                session_ticket_fetcher=tickets.pop if tickets is not None else None,
-                session_ticket_handler=tickets.add if tickets is not None else None,
-                retry=retry,
-            ),
-            (host, port),
-        )
-    except OSError as exc:
-        raise ConfigurationError(f"cannot listen on {host}:{port}: {exc}") from exc
-    server._quic_server = protocol
-    sockname = transport.get_extra_info("sockname")
-    server.host, server.port = sockname[0], sockname[1]
+    await server._listen(
+        host,
+        port,
+        config,
+        client_ca=cas,
+        require_client_cert=bool(require_client_cert),
+        tickets=tickets,
+    )
     return server
 
 

@@ -46,8 +46,13 @@ from aioquic.h3 import events as h3
 from aioquic.h3.connection import H3_ALPN, H3Connection
 from aioquic.quic import events
 from aioquic.quic.configuration import QuicConfiguration
-from aioquic.quic.connection import QuicConnection, stream_is_client_initiated
+from aioquic.quic.connection import stream_is_client_initiated
 
+from ._admission import (
+    DEFAULT_MAX_UNVALIDATED,
+    DEFAULT_MAX_UNVALIDATED_PER_ADDRESS,
+    HandshakeAdmission,
+)
 from ._engine import datagram_room, delivered_offset, release_h3_stream, stream_acknowledged
 from ._options import TransportOptions, load_identity
 from .certs import spki_sha256
@@ -768,6 +773,8 @@ async def _start_webtransport(
     keepalive_interval: float | None = None,
     handshake_timeout: float = 10.0,
     retry: bool = False,
+    max_unvalidated_handshakes: int = DEFAULT_MAX_UNVALIDATED,
+    max_unvalidated_per_address: int = DEFAULT_MAX_UNVALIDATED_PER_ADDRESS,
 ) -> Server:
     """Serve WebTransport sessions (and small HTTP/3 answers) over QUIC.
 
@@ -797,7 +804,7 @@ async def _start_webtransport(
         As for :func:`~quic_multistream.serve`.
     receive_window, send_buffer, unsent_window, keepalive_interval
         As for :func:`~quic_multistream.serve`.
-    handshake_timeout, retry
+    handshake_timeout, retry, max_unvalidated_handshakes, max_unvalidated_per_address
         As for :func:`~quic_multistream.serve`.
 
     Returns
@@ -836,28 +843,12 @@ async def _start_webtransport(
         start_early=False,
         handshake_timeout=float(handshake_timeout),
         connection_factory=functools.partial(_HttpConnection, endpoint=endpoint),
+        admission=HandshakeAdmission(
+            max_unvalidated_handshakes, max_unvalidated_per_address, always_retry=bool(retry)
+        ),
     )
 
-    def create_protocol(quic: QuicConnection, stream_handler: Any = None) -> _Protocol:
-        return server._create_protocol(
-            quic, stream_handler, client_ca=None, require_client_cert=False
-        )
-
-    from aioquic.asyncio.server import QuicServer
-
-    loop = asyncio.get_running_loop()
-    try:
-        transport, protocol = await loop.create_datagram_endpoint(
-            lambda: QuicServer(
-                configuration=config, create_protocol=create_protocol, retry=bool(retry)
-            ),
-            local_addr=(host, port),
-        )
-    except OSError as exc:
-        raise ConfigurationError(f"cannot listen on {host}:{port}: {exc}") from exc
-    server._quic_server = protocol
-    sockname = transport.get_extra_info("sockname")
-    server.host, server.port = sockname[0], sockname[1]
+    await server._listen(host, port, config)
     return server
 
 
