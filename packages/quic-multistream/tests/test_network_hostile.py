@@ -244,3 +244,188 @@ def test_2_unvalidated_handshakes_are_limited_per_source_address(pki, backend):
             assert server.retries_sent == 6
 
     run(main())
+
+
+MiB = 1024 * 1024
+
+
+def held_by(conn) -> int:
+    """Bytes a connection buffers for the application, counted from its streams."""
+    total = 0
+    for s in list(conn._streams.values()) + list(conn._incoming_any):
+        total += len(s._rbuf) + s._decoder.buffered + sum(len(m) + 4 for m in s._messages)
+    return total
+
+
+async def settle(measure, rounds=100):
+    """Wait (bounded) until ``measure()`` stops growing for a few polls."""
+    last, still = -1, 0
+    for _ in range(rounds):
+        now = measure()
+        still = still + 1 if now == last else 0
+        if still >= 5:
+            return now
+        last = now
+        await asyncio.sleep(0.05)
+    return measure()
+
+
+class Hoarder:
+    """Server handler: accepts streams, reads nothing until ``go``, then reads it all."""
+
+    def __init__(self, messages=False):
+        self.go = asyncio.Event()
+        self.conns = []
+        self.read = {}
+        self.messages = messages
+
+    async def __call__(self, conn):
+        self.conns.append(conn)
+        streams = []
+        readers = []
+
+        async def read(s):
+            if self.messages:
+                async for m in s.messages():
+                    self.read[conn] = self.read.get(conn, 0) + len(m) + 4
+            else:
+                await self.go.wait()
+                async for chunk in s:
+                    self.read[conn] = self.read.get(conn, 0) + len(chunk)
+
+        async for s in conn:
+            streams.append(s)
+            readers.append(asyncio.ensure_future(read(s)))
+        await asyncio.gather(*readers, return_exceptions=True)
+
+
+async def flood(conn, streams, per_stream, messages=False):
+    """Open ``streams`` streams and queue ``per_stream`` bytes on each (tasks)."""
+    tasks = []
+    for i in range(streams):
+        s = await conn.open_bi_stream()
+        if messages:  # a header announcing a message that never completes
+            data = (per_stream + 1).to_bytes(4, "big") + bytes([i]) * per_stream
+        else:
+            data = bytes([i]) * per_stream
+        tasks.append(asyncio.ensure_future(s.send(data)))
+    return tasks
+
+
+def test_4_unread_streams_are_bounded_by_the_connection_budget(pki):
+    hoarder = Hoarder()
+    budget = 8 * MiB
+
+    async def main():
+        kw = server_kwargs(pki, handler=hoarder, receive_budget=budget, max_message_size=MiB)
+        async with await serve("127.0.0.1", 0, **kw) as server:  # noqa: SIM117
+            async with connect("127.0.0.1", server.port, **client_kwargs(pki)) as client:
+                tasks = await flood(client, 24, MiB)  # 24 MiB against an 8 MiB budget
+                await settle(lambda: held_by(hoarder.conns[0]) if hoarder.conns else -1)
+                (conn,) = hoarder.conns
+                # what the peer was allowed to send, as the peer sees it
+                assert client._quic._remote_max_data <= budget
+                assert held_by(conn) <= budget
+                assert not all(t.done() for t in tasks)
+                hoarder.go.set()  # the application reads: the peer may finish
+                await asyncio.wait_for(asyncio.gather(*tasks), 60)
+                for _ in range(400):
+                    if hoarder.read.get(conn, 0) == 24 * MiB:
+                        break
+                    await asyncio.sleep(0.05)
+                assert hoarder.read[conn] == 24 * MiB
+                assert held_by(conn) == 0 and conn._budget.held == 0
+
+    run(main(), timeout=90)
+
+
+def test_4_partial_messages_count_against_the_budget(pki):
+    hoarder = Hoarder(messages=True)
+    budget = 4 * MiB
+
+    async def main():
+        kw = server_kwargs(
+            pki,
+            handler=hoarder,
+            receive_budget=budget,
+            max_message_size=2 * MiB,
+            receive_window=256 * 1024,
+        )
+        async with await serve("127.0.0.1", 0, **kw) as server:  # noqa: SIM117
+            async with connect("127.0.0.1", server.port, **client_kwargs(pki)) as client:
+                # 16 streams, each a message of 1 MiB + 1 of which only 1 MiB is sent:
+                # the handler's messages() holds every byte as a partial message
+                await flood(client, 16, MiB, messages=True)
+                await settle(lambda: held_by(hoarder.conns[0]) if hoarder.conns else -1)
+                (conn,) = hoarder.conns
+                assert client._quic._remote_max_data <= budget
+                assert held_by(conn) <= budget
+                assert hoarder.read == {}
+
+    run(main(), timeout=60)
+
+
+def test_4_server_budget_bounds_all_connections_together(pki):
+    hoarder = Hoarder()
+
+    async def main():
+        kw = server_kwargs(
+            pki,
+            handler=hoarder,
+            receive_budget=4 * MiB,
+            server_receive_budget=6 * MiB,
+            max_message_size=MiB,
+        )
+        async with await serve("127.0.0.1", 0, **kw) as server:
+            ck = client_kwargs(pki)
+            async with (
+                connect("127.0.0.1", server.port, **ck) as a,
+                connect("127.0.0.1", server.port, **ck) as b,
+            ):
+                tasks = await flood(a, 8, MiB) + await flood(b, 8, MiB)
+                await settle(lambda: sum(map(held_by, hoarder.conns)))
+                granted = a._quic._remote_max_data + b._quic._remote_max_data
+                assert granted <= 6 * MiB
+                assert sum(map(held_by, hoarder.conns)) <= 6 * MiB
+                hoarder.go.set()
+                await asyncio.wait_for(asyncio.gather(*tasks), 60)
+                for _ in range(400):
+                    if sum(hoarder.read.values()) == 16 * MiB:
+                        break
+                    await asyncio.sleep(0.05)
+                assert sorted(hoarder.read.values()) == [8 * MiB, 8 * MiB]
+
+    run(main(), timeout=90)
+
+
+def test_4_qh3_closes_a_connection_past_its_budget(pki):
+    pytest.importorskip("qh3")
+    hoarder = Hoarder()
+    budget = 4 * MiB
+
+    async def main():
+        kw = server_kwargs(
+            pki, handler=hoarder, receive_budget=budget, max_message_size=MiB, backend="qh3"
+        )
+        async with await serve("127.0.0.1", 0, **kw) as server:  # noqa: SIM117
+            async with connect("127.0.0.1", server.port, **client_kwargs(pki)) as client:
+                await flood(client, 12, MiB)
+                await asyncio.wait_for(client.wait_closed(), 30)
+                assert client.close_error.error_code == 3
+                assert "receive budget exceeded" in client.close_error.reason
+                (conn,) = hoarder.conns
+                assert conn._budget.held <= budget + 64 * 1024  # one burst past it at most
+
+    run(main(), timeout=60)
+
+
+def test_4_budget_is_validated(pki):
+    from quic_multistream import ConfigurationError
+
+    async def main():
+        with pytest.raises(ConfigurationError, match="receive_budget must be at least"):
+            await serve("127.0.0.1", 0, **server_kwargs(pki, receive_budget=MiB))
+        with pytest.raises(ConfigurationError, match="server_receive_budget"):
+            await serve("127.0.0.1", 0, **server_kwargs(pki, server_receive_budget=32 * MiB))
+
+    run(main())

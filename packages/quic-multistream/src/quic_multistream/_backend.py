@@ -61,6 +61,9 @@ class Backend:
     #: ``retry_token_valid(handler, addr, destination_cid, token, now)``: whether
     #: ``token`` is a Retry token the server's ``handler`` issued to ``addr``.
     retry_token_valid: Callable[[Any, Any, bytes, bytes, float], bool]
+    #: ``reset_final_size(quic, stream_id)``: the final size of a stream the peer
+    #: reset (None where the stack does not count it against MAX_DATA for us).
+    reset_final_size: Callable[[Any, int], int | None]
 
 
 def get_backend(name: object) -> Backend:

@@ -24,6 +24,7 @@ from aioquic.quic.connection import QuicConnection
 from cryptography import x509
 
 from ._backend import Backend
+from ._receive_budget import ReceiveBudget
 from ._tls_checks import check_server_usage, record_local_alerts
 from .errors import CertificateError, QuicError
 from .verify import PeerIdentity, verify_client_certificate
@@ -75,6 +76,7 @@ def tune_connection(
     require_client_cert: bool = False,
     on_peer_identity: Callable[[PeerIdentity], None] | None = None,
     on_local_alert: Callable[[int, str], None] | None = None,
+    receive_budget: ReceiveBudget | None = None,
 ) -> None:
     """Prepare ``quic`` before its first packet is processed.
 
@@ -87,6 +89,8 @@ def tune_connection(
       ``require_client_cert``. Failures close the connection with the TLS alert.
     * a client refuses a server certificate not issued for serverAuth.
     * ``on_local_alert(alert, reason)``: this side aborted the handshake.
+    * ``receive_budget``: MAX_DATA follows what the application released plus
+      the budget, instead of doubling as data arrives.
     """
     missing = [
         name
@@ -160,6 +164,8 @@ def tune_connection(
         original_limits(builder, space, stream)
 
     quic._write_stream_limits = write_stream_limits  # type: ignore[method-assign]
+    if receive_budget is not None:
+        _apply_receive_budget(quic, receive_budget)
 
     loss = quic._loss
     original_lost = loss._on_packets_lost
@@ -187,6 +193,32 @@ def tune_connection(
             counters.rtt_min = min(counters.rtt_min, sample)
 
     loss.on_ack_received = on_ack_received  # type: ignore[method-assign]
+
+
+def _apply_receive_budget(quic: QuicConnection, budget: ReceiveBudget) -> None:
+    """Let ``budget`` decide MAX_DATA (aioquic doubles it whenever half has arrived)."""
+    limit = quic._local_max_data
+    limit.value = limit.sent = budget.initial(limit.value)  # the transport parameter
+    original = quic._write_connection_limits
+
+    def write_connection_limits(builder: Any, space: Any) -> None:
+        target = budget.max_data(limit.sent)
+        if target is not None and target > limit.value:
+            limit.value = target
+        # aioquic raises the limit itself when used * 2 > value; hide the usage
+        # for that check (it is not read otherwise in this method).
+        used, limit.used = limit.used, 0
+        try:
+            original(builder, space)
+        finally:
+            limit.used = used
+
+    quic._write_connection_limits = write_connection_limits  # type: ignore[method-assign]
+
+
+def _reset_final_size(quic: QuicConnection, stream_id: int) -> int | None:
+    stream = quic._streams.get(stream_id)
+    return None if stream is None else stream.receiver._final_size
 
 
 def _request_client_certificate(
@@ -359,4 +391,5 @@ def backend() -> Backend:
         convert_ticket=lambda ticket: ticket,
         create_endpoint=_create_endpoint,
         retry_token_valid=_retry_token_valid,
+        reset_final_size=_reset_final_size,
     )

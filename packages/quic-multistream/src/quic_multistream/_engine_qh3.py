@@ -222,11 +222,14 @@ def tune_connection(
     on_peer_identity: Any = None,
     on_key_exchange_group: Any = None,
     on_local_alert: Any = None,
+    receive_budget: Any = None,
 ) -> None:
     """Prepare ``quic`` before its first packet: stream limit and group watcher.
 
     ``receive_window`` is already in the configuration (``max_stream_data``);
-    qh3 renews it as data arrives, so ``consumed_offset`` is not used.
+    qh3 renews it as data arrives, so ``consumed_offset`` is not used, and
+    ``receive_budget`` cannot set MAX_DATA: the connection enforces it by closing
+    (``ReceiveBudget.overrun``).
     """
     if client_ca is not None or require_client_cert:
         raise ConfigurationError(
@@ -453,7 +456,7 @@ class _Protocol(QuicConnectionProtocol):
 
     def quic_event_received(self, event: events.QuicEvent) -> None:
         if self.connection is not None:
-            self.connection._on_event(event)
+            self.connection._on_quic_event(event)
 
     def close(self, error_code: int = 0, reason_phrase: str = "") -> None:
         self._quic.close(error_code=error_code, reason_phrase=reason_phrase)
@@ -595,4 +598,5 @@ def backend() -> Backend:
         convert_ticket=_convert_ticket,
         create_endpoint=create_endpoint,
         retry_token_valid=_retry_token_valid,
+        reset_final_size=lambda quic, stream_id: None,
     )

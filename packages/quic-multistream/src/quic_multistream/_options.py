@@ -11,8 +11,9 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from ._receive_budget import DEFAULT_RECEIVE_BUDGET, check_budget
 from .errors import ConfigurationError
-from .framing import check_max_message_size
+from .framing import HEADER_SIZE, check_max_message_size
 
 __all__ = ["TransportOptions", "load_identity"]
 
@@ -54,6 +55,7 @@ class TransportOptions:
     send_buffer: int
     unsent_window: int
     keepalive_interval: float | None
+    receive_budget: int = DEFAULT_RECEIVE_BUDGET
 
     @classmethod
     def check(
@@ -67,6 +69,7 @@ class TransportOptions:
         send_buffer: Any,
         unsent_window: Any,
         keepalive_interval: Any,
+        receive_budget: Any = DEFAULT_RECEIVE_BUDGET,
     ) -> TransportOptions:
         window = _positive_int("receive_window", receive_window, 2**40)
         if window < 1024:
@@ -79,23 +82,30 @@ class TransportOptions:
                 raise ConfigurationError(
                     f"keepalive_interval ({keep}) must be shorter than idle_timeout ({idle})"
                 )
+        message_limit = check_max_message_size(max_message_size)
+        # A budget below one message (plus its header) could never complete it.
+        budget = check_budget(
+            "receive_budget", receive_budget, max(window, message_limit + HEADER_SIZE)
+        )
         return cls(
             max_streams=_positive_int("max_streams", max_streams, 2**60),
             idle_timeout=idle,
-            max_message_size=check_max_message_size(max_message_size),
+            max_message_size=message_limit,
             datagrams=bool(datagrams),
             receive_window=window + (window & 1),
             send_buffer=_positive_int("send_buffer", send_buffer),
             unsent_window=_positive_int("unsent_window", unsent_window),
             keepalive_interval=keep,
+            receive_budget=budget,
         )
 
     def apply(self, config: Any) -> None:
         """Set the options on an aioquic or qh3 ``QuicConfiguration``."""
         config.idle_timeout = self.idle_timeout
         config.max_stream_data = self.receive_window
-        # Connection-level credit must not throttle below the sum of a few windows.
-        config.max_data = max(config.max_data, 4 * self.receive_window)
+        # Initial connection-level credit: a few windows, within the budget (it
+        # then follows what the application releases, see _receive_budget).
+        config.max_data = min(max(config.max_data, 4 * self.receive_window), self.receive_budget)
         if self.datagrams:
             config.max_datagram_frame_size = 65536
 

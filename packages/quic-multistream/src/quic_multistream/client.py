@@ -12,6 +12,7 @@ from typing import Any, Literal
 from ._backend import get_backend
 from ._engine import Counters
 from ._options import TransportOptions, check_alpn, load_identity
+from ._receive_budget import DEFAULT_RECEIVE_BUDGET, ReceiveBudget
 from .certs import load_certificates
 from .connection import Connection
 from .errors import ConfigurationError, ConnectionFailed, QuicError
@@ -64,6 +65,7 @@ def connect(
     unsent_window: int = 64 * 1024,
     keepalive_interval: float | None = None,
     incremental: bool = True,
+    receive_budget: int = DEFAULT_RECEIVE_BUDGET,
     connect_timeout: float = 10.0,
     backend: Literal["aioquic", "qh3"] = "aioquic",
 ) -> _Connect:
@@ -93,7 +95,7 @@ def connect(
         :class:`InsecureConnectionWarning`.
     max_streams, idle_timeout, max_message_size, datagrams, receive_window
         As for :func:`~quic_multistream.serve`.
-    send_buffer, unsent_window, keepalive_interval, incremental
+    send_buffer, unsent_window, keepalive_interval, incremental, receive_budget
         As for :func:`~quic_multistream.serve`.
     connect_timeout : float
         Seconds to wait for the handshake.
@@ -128,6 +130,7 @@ def connect(
         send_buffer=send_buffer,
         unsent_window=unsent_window,
         keepalive_interval=keepalive_interval,
+        receive_budget=receive_budget,
     )
     if (
         isinstance(connect_timeout, bool)
@@ -187,6 +190,7 @@ def connect(
             ),
         )
         counters = Counters()
+        budget = ReceiveBudget(options.receive_budget)
         holder: dict[str, Connection] = {}
 
         def group_seen(group: str) -> None:
@@ -203,6 +207,7 @@ def connect(
             counters=counters,
             on_key_exchange_group=group_seen,
             on_local_alert=local_alert,
+            receive_budget=budget,
         )
         protocol = be.protocol(quic, counters)
         conn = Connection(
@@ -214,6 +219,7 @@ def connect(
             unsent_window=options.unsent_window,
             incremental=bool(incremental),
             backend=be,
+            receive_budget=budget,
         )
         holder["conn"] = conn
         local = ("::", 0) if family == socket.AF_INET6 else ("0.0.0.0", 0)

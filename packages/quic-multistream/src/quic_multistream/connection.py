@@ -22,6 +22,7 @@ from aioquic.quic import events
 from aioquic.quic.connection import QuicConnection, stream_is_client_initiated
 
 from ._engine import Counters
+from ._receive_budget import DEFAULT_RECEIVE_BUDGET, ReceiveBudget
 from .errors import (
     CertificateError,
     ConfigurationError,
@@ -43,6 +44,9 @@ __all__ = ["Connection"]
 logger = logging.getLogger("quic_multistream")
 
 _CRYPTO_ERROR = 0x100
+#: Application error code of a close because a receive budget was exceeded
+#: (only where the QUIC stack grants credit by itself: qh3).
+RECEIVE_BUDGET_ERROR = 0x3
 _MAX_FEED_ROUNDS = 64
 _MIN_ROOM = 1200  # bytes: one full-size QUIC packet
 _ACK_EVERY = 4  # received packets per immediate ACK
@@ -215,7 +219,7 @@ class _Protocol(QuicConnectionProtocol):
 
     def quic_event_received(self, event: events.QuicEvent) -> None:
         if self.connection is not None:
-            self.connection._on_event(event)
+            self.connection._on_quic_event(event)
 
     def transmit(self) -> None:
         self._transmit_task = None
@@ -282,6 +286,7 @@ class Connection:
         incremental: bool = True,
         datagram_queue: int = 1024,
         backend: Backend | None = None,
+        receive_budget: ReceiveBudget | None = None,
     ) -> None:
         if backend is None:
             from ._backend import get_backend
@@ -296,6 +301,10 @@ class Connection:
         self.receive_window = receive_window
         self.unsent_window = unsent_window
         self._scheduler = SendScheduler(incremental=incremental, quantum=16384)
+        self._budget = (
+            receive_budget if receive_budget is not None else ReceiveBudget(DEFAULT_RECEIVE_BUDGET)
+        )
+        self._budget.wake = self._transmit_soon
         self._streams: dict[int, Stream] = {}
         self._low_cap = 10 * _MIN_ROOM  # see _low_window
         self._low_next = 0.0
@@ -539,6 +548,19 @@ class Connection:
                 if len(self._forgotten) > 1024:
                     self._backend.prune_forgotten(self._quic, self._forgotten)
 
+    def _hold_received(self, n: int) -> None:
+        budget = self._budget
+        budget.hold(n)
+        if budget.granted is None and not self._closing:
+            reason = budget.overrun()
+            if reason is not None:
+                logger.warning("closing a connection: %s", reason)
+                self.close(RECEIVE_BUDGET_ERROR, reason)
+
+    def _release_received(self, n: int) -> None:
+        if self._budget.release(n) and self._budget.granted is not None:
+            self._transmit_soon()  # announce the new MAX_DATA
+
     def _consumed_offset(self, stream_id: int) -> int | None:
         stream = self._streams.get(stream_id)
         return None if stream is None else stream._consumed
@@ -662,6 +684,12 @@ class Connection:
             return stream
         return None
 
+    def _on_quic_event(self, event: events.QuicEvent) -> None:
+        """Every event of the QUIC stack, for the receive budget, then :meth:`_on_event`."""
+        if isinstance(event, self._backend.events.StreamDataReceived):
+            self._budget.arrived(len(event.data))
+        self._on_event(event)
+
     def _on_event(self, event: events.QuicEvent) -> None:
         events = self._backend.events  # aioquic's or qh3's event classes
         if self._on_app_data_hooks and isinstance(
@@ -685,6 +713,10 @@ class Connection:
         elif isinstance(event, events.StreamReset):
             stream = self._peer_stream(event.stream_id)
             if stream is not None:
+                final_size = self._backend.reset_final_size(self._quic, event.stream_id)
+                if final_size is not None:
+                    # Counted by the peer's flow control, never delivered to us.
+                    self._budget.reset_gap(final_size - stream._arrived)
                 stream._on_reset(event.error_code)
                 self._maybe_forget(stream)
         elif isinstance(event, events.StopSendingReceived):
@@ -742,6 +774,7 @@ class Connection:
         self._closed_event.set()
         if self._keepalive is not None:
             self._keepalive.cancel()
+        self._budget.close()
         for hook in self._on_close_hooks:
             hook()
         self._on_close_hooks.clear()

@@ -21,6 +21,13 @@ from ._admission import (
 from ._backend import Backend, get_backend
 from ._engine import Counters
 from ._options import TransportOptions, check_alpn, load_identity
+from ._receive_budget import (
+    DEFAULT_RECEIVE_BUDGET,
+    DEFAULT_SERVER_RECEIVE_BUDGET,
+    ReceiveBudget,
+    ReceivePool,
+    check_budget,
+)
 from .certs import load_certificates
 from .connection import Connection
 from .errors import ConfigurationError
@@ -52,6 +59,7 @@ class Server:
         backend: Backend | None = None,
         connection_factory: Callable[..., Connection] = Connection,
         admission: HandshakeAdmission | None = None,
+        receive_pool: ReceivePool | None = None,
     ) -> None:
         self._backend = backend if backend is not None else get_backend("aioquic")
         # webtransport.py passes a Connection subclass that speaks HTTP/3.
@@ -67,6 +75,9 @@ class Server:
         self._tasks: set[asyncio.Task[None]] = set()
         self._established: set[Connection] = set()
         self._admission = admission if admission is not None else HandshakeAdmission()
+        self._receive_pool = (
+            receive_pool if receive_pool is not None else ReceivePool(DEFAULT_SERVER_RECEIVE_BUDGET)
+        )
         self._accepting = True
         self._closed = asyncio.Event()
         self.refused = 0
@@ -175,6 +186,7 @@ class Server:
     ) -> Any:
         counters = Counters()
         opts = self._options
+        budget = ReceiveBudget(opts.receive_budget, self._receive_pool)
         holder: dict[str, Connection] = {}
 
         def consumed(sid: int) -> int | None:
@@ -201,6 +213,7 @@ class Server:
             on_peer_identity=identified,
             on_key_exchange_group=group_seen,
             on_local_alert=local_alert,
+            receive_budget=budget,
         )
         protocol = backend.protocol(quic, counters)
         conn = self._connection_factory(
@@ -212,6 +225,7 @@ class Server:
             unsent_window=opts.unsent_window,
             incremental=self._incremental,
             backend=backend,
+            receive_budget=budget,
         )
         holder["conn"] = conn
         # Set by the gate (_gated_server) around the call that creates us.
@@ -408,6 +422,8 @@ async def _start_server(
     backend: Literal["aioquic", "qh3"] = "aioquic",
     max_unvalidated_handshakes: int = DEFAULT_MAX_UNVALIDATED,
     max_unvalidated_per_address: int = DEFAULT_MAX_UNVALIDATED_PER_ADDRESS,
+    receive_budget: int = DEFAULT_RECEIVE_BUDGET,
+    server_receive_budget: int = DEFAULT_SERVER_RECEIVE_BUDGET,
 ) -> Server:
     """Start a QUIC server; ``await handler(connection)`` runs for each client.
 
@@ -476,6 +492,16 @@ async def _start_server(
         decrypt create a connection at all.
     max_unvalidated_per_address : int
         The same limit per client IP address.
+    receive_budget : int
+        Bytes one connection may have us buffer, across all its streams: unread
+        data, partial and unreturned messages, out-of-order data (default 64
+        MiB). Connection-level flow control holds the peer to it on aioquic;
+        on qh3, which grants credit by itself, exceeding it closes the
+        connection (application error 3). At least ``max_message_size`` + 4
+        and ``receive_window``.
+    server_receive_budget : int
+        The same over all connections of the server (default 1 GiB): credit is
+        granted to a connection only while the total stays within it.
 
     Returns
     -------
@@ -492,6 +518,7 @@ async def _start_server(
         send_buffer=send_buffer,
         unsent_window=unsent_window,
         keepalive_interval=keepalive_interval,
+        receive_budget=receive_budget,
     )
     _timeout = float(handshake_timeout)
     cas = None if client_ca is None else load_certificates(client_ca, "client_ca")
@@ -521,6 +548,9 @@ async def _start_server(
         backend=be,
         admission=HandshakeAdmission(
             max_unvalidated_handshakes, max_unvalidated_per_address, always_retry=bool(retry)
+        ),
+        receive_pool=ReceivePool(
+            check_budget("server_receive_budget", server_receive_budget, options.receive_budget)
         ),
     )
     tickets = ServerTicketStore() if allow_0rtt else None

@@ -55,6 +55,12 @@ from ._admission import (
 )
 from ._engine import datagram_room, delivered_offset, release_h3_stream, stream_acknowledged
 from ._options import TransportOptions, load_identity
+from ._receive_budget import (
+    DEFAULT_RECEIVE_BUDGET,
+    DEFAULT_SERVER_RECEIVE_BUDGET,
+    ReceivePool,
+    check_budget,
+)
 from .certs import spki_sha256
 from .connection import Connection, _Protocol
 from .errors import ConfigurationError, ConnectionClosed, QuicError
@@ -775,6 +781,8 @@ async def _start_webtransport(
     retry: bool = False,
     max_unvalidated_handshakes: int = DEFAULT_MAX_UNVALIDATED,
     max_unvalidated_per_address: int = DEFAULT_MAX_UNVALIDATED_PER_ADDRESS,
+    receive_budget: int = DEFAULT_RECEIVE_BUDGET,
+    server_receive_budget: int = DEFAULT_SERVER_RECEIVE_BUDGET,
 ) -> Server:
     """Serve WebTransport sessions (and small HTTP/3 answers) over QUIC.
 
@@ -806,6 +814,8 @@ async def _start_webtransport(
         As for :func:`~quic_multistream.serve`.
     handshake_timeout, retry, max_unvalidated_handshakes, max_unvalidated_per_address
         As for :func:`~quic_multistream.serve`.
+    receive_budget, server_receive_budget
+        As for :func:`~quic_multistream.serve`.
 
     Returns
     -------
@@ -825,6 +835,7 @@ async def _start_webtransport(
         send_buffer=send_buffer,
         unsent_window=unsent_window,
         keepalive_interval=keepalive_interval,
+        receive_budget=receive_budget,
     )
     endpoint = _Endpoint(
         handler=handler,
@@ -845,6 +856,9 @@ async def _start_webtransport(
         connection_factory=functools.partial(_HttpConnection, endpoint=endpoint),
         admission=HandshakeAdmission(
             max_unvalidated_handshakes, max_unvalidated_per_address, always_retry=bool(retry)
+        ),
+        receive_pool=ReceivePool(
+            check_budget("server_receive_budget", server_receive_budget, options.receive_budget)
         ),
     )
 
