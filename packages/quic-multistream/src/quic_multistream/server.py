@@ -313,11 +313,13 @@ def gated_server(base: type, backend: Backend) -> type:
     :meth:`Server._create_protocol` the address and whether it was validated.
     """
 
-    class GatedServer(base):  # type: ignore[valid-type,misc]
+    class GatedServer(base):
+        _retry: Any
+
         def __init__(self, *, admission: HandshakeAdmission, **kwargs: Any) -> None:
             super().__init__(retry=True, **kwargs)
             self._admission = admission
-            self._tokens = self._retry  # the Retry token handler, used per datagram
+            self._tokens: Any = self._retry  # the Retry token handler, used per datagram
             self._retry = None
             self.pending: tuple[str, bool] | None = None
             #: datagrams that looked like a new connection but did not decrypt
