@@ -54,6 +54,7 @@ from qh3.quic.packet import (
 
 from ._backend import Backend
 from ._engine import Counters
+from ._feed import FeedController
 from ._tls_checks import check_server_usage, record_local_alerts
 from ._tls_group import watch_context
 from .errors import ConfigurationError, QuicError
@@ -64,7 +65,6 @@ __all__ = ["STREAM_HOLD", "backend"]
 #: it holds whatever our priorities say, so this bounds how much a CRITICAL
 #: message can find queued ahead of it per stream.
 STREAM_HOLD = 32 * 1024
-_MIN_ROOM = 1200
 _MAX_FEED_ROUNDS = 64
 _CORE_ARGS = 28  # QuicConnectionCore's positional parameters in qh3 2.1
 _MAX_STREAMS_BIDI, _MAX_STREAMS_UNI = 21, 22  # their positions
@@ -482,14 +482,20 @@ class _Protocol(QuicConnectionProtocol):
                 self._send(datagrams)
                 counters.bytes_sent += sum(len(d[0]) for d in datagrams)
             counters.packets_sent += sent
-            # Another round only when queued data waits and the congestion
-            # window still has room; otherwise the next ACK brings us back.
             if exhausted:
                 self.builder_exhausted += 1
-            if not sent or conn is None or not conn._scheduler.has_pending():
-                break
             core = quic._core
-            if core is None or core.congestion_window - core.bytes_in_flight < _MIN_ROOM:
+            if (
+                conn is None
+                or core is None
+                or not FeedController.another_round(
+                    sent=sent,
+                    pending=conn._scheduler.has_pending(),
+                    paced=False,  # qh3's core paces inside poll_transmit
+                    cwnd=int(core.congestion_window),
+                    in_flight=int(core.bytes_in_flight),
+                )
+            ):
                 break
         _sample(quic, counters)
         timer_at = quic.get_timer()

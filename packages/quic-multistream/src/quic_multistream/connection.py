@@ -22,6 +22,7 @@ from aioquic.quic import events
 from aioquic.quic.connection import QuicConnection, stream_is_client_initiated
 
 from ._engine import Counters
+from ._feed import AckPolicy, FeedController, RttSample
 from ._receive_budget import DEFAULT_RECEIVE_BUDGET, ReceiveBudget
 from .errors import (
     CertificateError,
@@ -48,12 +49,6 @@ _CRYPTO_ERROR = 0x100
 #: (only where the QUIC stack grants credit by itself: qh3).
 RECEIVE_BUDGET_ERROR = 0x3
 _MAX_FEED_ROUNDS = 64
-_MIN_ROOM = 1200  # bytes: one full-size QUIC packet
-_ACK_EVERY = 4  # received packets per immediate ACK
-_ACK_MAX = 16  # the same while full-size datagrams dominate (_full_run)
-_FULL_SLACK = 100  # bytes a "full-size" datagram may lack (no room for another frame)
-_LOW_MIN_WINDOW = 4 * _MIN_ROOM  # LOW traffic always keeps a few packets in flight
-_LOW_TARGET_DELAY = 0.0005  # s: queuing delay LOW traffic may add (at least)
 
 
 _LEVELS = len(StreamPriority)
@@ -124,9 +119,8 @@ class _Protocol(QuicConnectionProtocol):
         super().__init__(quic)
         self.counters = counters
         self.connection: Connection | None = None
-        self._ack_pending = 0
+        self._acks = AckPolicy()
         self._ack_soon = False  # an _ack_now call is queued
-        self._full_run = 0  # score: +1 per full-size datagram, -8 per short one
         self._spaces_seen: dict[Any, Any] | None = None  # aioquic's dict when _space was read
         self._space: Any = None
 
@@ -149,32 +143,23 @@ class _Protocol(QuicConnectionProtocol):
         now = self._loop.time()
         space = self._app_space()
         if space is None or space.ack_at is None:
-            self._ack_pending = 0  # an ACK went out since the last packet
+            self._acks.ack_sent()
         self._quic.receive_datagram(cast(bytes, data), addr, now=now)
         self._process_events()
         # aioquic acknowledges after a 1 ms timer however many packets arrive;
-        # acknowledging every _ACK_EVERY packets (RFC 9000 section 13.2.2
-        # suggests two) clocks out a sender whose window is a few packets (LOW
-        # traffic, whose windows end in short datagrams). A long run of
-        # full-size datagrams is bulk data from a large window: there an ACK
-        # every _ACK_MAX packets (or aioquic's timer) is enough, and each ACK
-        # costs both ends a packet's work.
-        if len(data) + _FULL_SLACK < self._quic._max_datagram_size:
-            # One short datagram in a bulk flow (a burst ended early) barely
-            # counts; one every few packets (LOW windows) keeps the score low.
-            self._full_run = max(0, self._full_run - _ACK_MAX // 2)
-        else:
-            self._full_run = min(self._full_run + 1, 2 * _ACK_MAX)
+        # AckPolicy asks for an ACK every few packets instead (see _feed.py).
         space = self._app_space()
-        if space is not None and space.ack_at is not None:
-            self._ack_pending += 1
-            every = _ACK_MAX if self._full_run >= _ACK_MAX else _ACK_EVERY
-            if self._ack_pending >= every and not self._ack_soon:
-                # Not now but once the application has seen the data (its task
-                # wake-up is already queued): a reply it sends carries the ACK,
-                # instead of waiting behind a packet holding only the ACK.
-                self._ack_soon = True
-                self._loop.call_soon(self._ack_now)
+        due = self._acks.received(
+            len(data),
+            self._quic._max_datagram_size,
+            ack_pending=space is not None and space.ack_at is not None,
+        )
+        if due and not self._ack_soon:
+            # Not now but once the application has seen the data (its task
+            # wake-up is already queued): a reply it sends carries the ACK,
+            # instead of waiting behind a packet holding only the ACK.
+            self._ack_soon = True
+            self._loop.call_soon(self._ack_now)
         # aioquic transmits right here; one loop iteration later, after the
         # application's wake-up queued above, one transmit also sends its reply.
         conn = self.connection
@@ -187,7 +172,7 @@ class _Protocol(QuicConnectionProtocol):
             if self._transmit_task is None:
                 self._transmit_task = self._loop.call_soon(self._transmit_after_next)
         elif (
-            self._full_run >= _ACK_MAX
+            self._acks.bulk
             and self._transmit_task is None
             and not self._ack_soon
             and space is not None
@@ -198,7 +183,7 @@ class _Protocol(QuicConnectionProtocol):
             # Receiving bulk data with nothing of ours queued and no ACK due:
             # a transmit per datagram would build no packet (and cost the
             # receiver about as much as the stream data it delivers). The
-            # ACK every _ACK_MAX packets, the application's reads (credit)
+            # ACK every ACK_MAX packets, the application's reads (credit)
             # and aioquic's timer, armed here, send what is owed.
             self._set_timer()
         else:
@@ -240,16 +225,14 @@ class _Protocol(QuicConnectionProtocol):
                 sent += 1
                 counters.bytes_sent += len(data)
             counters.packets_sent += sent
-            # Another round only when queued data waits and the congestion window
-            # still has room for a packet; otherwise the next ACK brings us back.
-            # Nor when aioquic's pacer stopped the burst: it would send nothing
-            # more now (its timer brings us back).
-            if not sent or conn is None or not conn._scheduler.has_pending():
-                break
-            if self._quic._pacing_at is not None:
-                break
             loss = self._quic._loss
-            if loss.congestion_window - loss.bytes_in_flight < _MIN_ROOM:
+            if conn is None or not FeedController.another_round(
+                sent=sent,
+                pending=conn._scheduler.has_pending(),
+                paced=self._quic._pacing_at is not None,  # aioquic's pacer stopped the burst
+                cwnd=loss.congestion_window,
+                in_flight=loss.bytes_in_flight,
+            ):
                 break
         self._set_timer()
 
@@ -306,10 +289,7 @@ class Connection:
         )
         self._budget.wake = self._transmit_soon
         self._streams: dict[int, Stream] = {}
-        self._low_cap = 10 * _MIN_ROOM  # see _low_window
-        self._low_next = 0.0
-        self._low_sample = 0
-        self._low_limited = False
+        self._feeder = FeedController(unsent_window)
         self._in_quic: set[int] = set()  # streams whose data aioquic may not have sent
         self._incoming: dict[bool, deque[Stream]] = {True: deque(), False: deque()}
         self._incoming_any: deque[Stream] = deque()
@@ -580,39 +560,46 @@ class Connection:
                 unsent += n
             else:
                 in_quic.discard(sid)
-        # Feed what the congestion window lets aioquic send right now (at least
-        # unsent_window): data leaves promptly, and nothing queues inside aioquic
-        # where a later CRITICAL message would have to wait behind it.
+        # Feed what the congestion window lets the stack send right now (at
+        # least unsent_window): data leaves promptly, and nothing queues inside
+        # it where a later CRITICAL message would have to wait behind it.
+        feeder = self._feeder
         loss = backend.loss(quic)
-        room = loss.congestion_window - loss.bytes_in_flight
-        budget = max(self.unsent_window, room) - unsent
+        cwnd, in_flight = loss.congestion_window, loss.bytes_in_flight
+        budget = feeder.budget(unsent=unsent, cwnd=cwnd, in_flight=in_flight)
         credit = self._credit
         if budget <= 0:
             # The window is full of lower-priority data: a stream above every
-            # level waiting in aioquic may still add one quantum, which aioquic's
-            # round-robin puts in the next packet.
-            top = min(
-                (int(sched.priority(sid)) for sid in in_quic if sid in sched), default=_LEVELS
+            # level waiting in the stack may still add one quantum, which the
+            # stack's round-robin puts in the next packet.
+            top = feeder.levels_when_full(
+                [int(sched.priority(sid)) for sid in in_quic if sid in sched], _LEVELS
             )
             chunks = sched.pop(sched.quantum, credit, levels=_ABOVE[top])
         else:
             # Levels above LOW first; LOW is background traffic: it may fill only
-            # the delay-controlled window of _low_window, so the LOW packets in
-            # flight (and queued at a busy receiver) cannot hold up a later
-            # CRITICAL message for long.
+            # the delay-controlled window (FeedController.low_window), so the LOW
+            # packets in flight (and queued at a busy receiver) cannot hold up a
+            # later CRITICAL message for long.
             chunks = sched.pop(budget, credit, levels=_ABOVE_LOW)
             if sched.has_pending_at(StreamPriority.LOW):
-                for c in chunks:
-                    budget -= len(c.data)
-                low_room = self._low_window(loss) - loss.bytes_in_flight - unsent
-                if budget > 0 and low_room > 0:
-                    low = sched.pop(min(budget, low_room), credit, levels=_ONLY_LOW)
+                left = budget - sum(len(c.data) for c in chunks)
+                counters = self._protocol.counters
+                rtt = RttSample(
+                    counters.rtt_samples, counters.rtt_latest, counters.rtt_min, loss._rtt_smoothed
+                )
+                allowance = feeder.low_allowance(
+                    left,
+                    now=self._protocol._loop.time(),
+                    rtt=rtt,
+                    cwnd=cwnd,
+                    in_flight=in_flight,
+                    unsent=unsent,
+                )
+                if allowance > 0:
+                    low = sched.pop(allowance, credit, levels=_ONLY_LOW)
                     chunks += low
-                    # Window-limited: LOW had more to send than the window allowed.
-                    if low_room <= budget and sum(len(c.data) for c in low) >= low_room:
-                        self._low_limited = True
-                elif budget > 0:
-                    self._low_limited = True
+                    feeder.low_taken(sum(len(c.data) for c in low))
 
         moved = 0
         half_buffer = self.send_buffer // 2
@@ -631,28 +618,6 @@ class Connection:
                 if sched.queued(sid) <= half_buffer:
                     stream._writable.set()
         return moved or int(bool(sched.has_pending()))
-
-    def _low_window(self, loss: Any) -> int:
-        """Bytes in flight below which LOW data may be sent (delay-based, LEDBAT-like).
-
-        Once per smoothed RTT: when the latest RTT exceeds the minimum by more
-        than the target queuing delay, the window shrinks by a quarter (down to
-        a few packets); when LOW used the window and the delay is low, it grows
-        by a quarter (up to the congestion window).
-        """
-        now = self._protocol._loop.time()
-        rtt = self._protocol.counters
-        if rtt.rtt_samples != self._low_sample and now >= self._low_next:
-            # React once per round trip, and only to a fresh RTT sample.
-            self._low_next = now + max(loss._rtt_smoothed, 0.001)
-            self._low_sample = rtt.rtt_samples
-            if rtt.rtt_latest - rtt.rtt_min > max(_LOW_TARGET_DELAY, rtt.rtt_min / 4):
-                self._low_cap = max(_LOW_MIN_WINDOW, self._low_cap * 3 // 4)
-            elif self._low_limited:
-                grown = self._low_cap + max(_MIN_ROOM, self._low_cap // 4)
-                self._low_cap = max(_LOW_MIN_WINDOW, min(grown, loss.congestion_window))
-            self._low_limited = False
-        return self._low_cap
 
     def _credit(self, stream_id: int) -> int:
         # Never hand aioquic more than the peer's flow control lets it send: what
