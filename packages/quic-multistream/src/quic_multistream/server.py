@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Generator, Sequence
@@ -20,9 +19,8 @@ from ._admission import (
 )
 from ._backend import Backend, get_backend
 from ._engine import Counters
-from ._options import TransportOptions, check_alpn, load_identity
+from ._options import check_alpn, load_identity
 from ._receive_budget import (
-    DEFAULT_RECEIVE_BUDGET,
     DEFAULT_SERVER_RECEIVE_BUDGET,
     ReceiveBudget,
     ReceivePool,
@@ -31,6 +29,7 @@ from ._receive_budget import (
 from .certs import load_certificates
 from .connection import Connection
 from .errors import ConfigurationError
+from .options import Options
 from .tickets import ServerTicketStore
 from .verify import PeerIdentity
 
@@ -51,7 +50,7 @@ class Server:
         self,
         *,
         handler: Handler,
-        options: TransportOptions,
+        options: Options,
         max_connections: int,
         start_early: bool,
         incremental: bool = True,
@@ -124,6 +123,10 @@ class Server:
         return f"<Server {self.host}:{self.port} connections={len(self.connections)}>"
 
     # -- internals -------------------------------------------------------------------------
+
+    async def _listening(self, host: str, port: int, config: Any, **kwargs: Any) -> Server:
+        await self._listen(host, port, config, **kwargs)
+        return self
 
     async def _listen(
         self,
@@ -398,7 +401,26 @@ def check_server_arguments(
         )
 
 
-async def _start_server(
+class _Serve:
+    """Awaitable and async context manager returned by :func:`serve`."""
+
+    def __init__(self, coro: Coroutine[Any, Any, Server]) -> None:
+        self._coro = coro
+        self._server: Server | None = None
+
+    def __await__(self) -> Generator[Any, None, Server]:
+        return self._coro.__await__()
+
+    async def __aenter__(self) -> Server:
+        self._server = await self._coro
+        return self._server
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._server is not None:
+            await self._server.__aexit__(*exc)
+
+
+def serve(
     host: str,
     port: int,
     *,
@@ -408,25 +430,26 @@ async def _start_server(
     client_ca: Any = None,
     require_client_cert: bool = False,
     alpn: Sequence[str] = ("midstream/1",),
-    max_streams: int = 1024,
-    idle_timeout: float = 30.0,
-    max_message_size: int = 16 * 1024 * 1024,
+    options: Options | None = None,
+    max_streams: int | None = None,
+    idle_timeout: float | None = None,
+    max_message_size: int | None = None,
     max_connections: int = 1024,
-    datagrams: bool = False,
+    datagrams: bool | None = None,
     allow_0rtt: bool = False,
-    receive_window: int = 1024 * 1024,
-    send_buffer: int = 256 * 1024,
-    unsent_window: int = 64 * 1024,
+    receive_window: int | None = None,
+    send_buffer: int | None = None,
+    unsent_window: int | None = None,
     keepalive_interval: float | None = None,
-    incremental: bool = True,
+    incremental: bool | None = None,
     retry: bool = False,
     handshake_timeout: float = 10.0,
     backend: Literal["aioquic", "qh3"] = "aioquic",
     max_unvalidated_handshakes: int = DEFAULT_MAX_UNVALIDATED,
     max_unvalidated_per_address: int = DEFAULT_MAX_UNVALIDATED_PER_ADDRESS,
-    receive_budget: int = DEFAULT_RECEIVE_BUDGET,
+    receive_budget: int | None = None,
     server_receive_budget: int = DEFAULT_SERVER_RECEIVE_BUDGET,
-) -> Server:
+) -> _Serve:
     """Start a QUIC server; ``await handler(connection)`` runs for each client.
 
     Use ``async with serve(...) as server`` or ``server = await serve(...)``.
@@ -450,6 +473,13 @@ async def _start_server(
         Refuse clients without a certificate (alert 116). Needs ``client_ca``.
     alpn : sequence of str
         Application protocols offered.
+    options : Options, optional
+        Transport settings (:class:`~quic_multistream.Options`); the keyword
+        arguments below that are also fields of it (``max_streams``,
+        ``idle_timeout``, ``max_message_size``, ``datagrams``,
+        ``receive_window``, ``receive_budget``, ``send_buffer``,
+        ``unsent_window``, ``keepalive_interval``, ``incremental``) override it
+        when given (not None).
     max_streams : int
         Concurrent streams a client may open per direction.
     idle_timeout : float
@@ -507,11 +537,12 @@ async def _start_server(
 
     Returns
     -------
-    Server
+    awaitable async context manager yielding a :class:`Server`
     """
     check_server_arguments(handler, host, port, max_connections, handshake_timeout)
     be = get_backend(backend)
-    options = TransportOptions.check(
+    options = Options.merge(
+        options,
         max_streams=max_streams,
         idle_timeout=idle_timeout,
         max_message_size=max_message_size,
@@ -520,6 +551,7 @@ async def _start_server(
         send_buffer=send_buffer,
         unsent_window=unsent_window,
         keepalive_interval=keepalive_interval,
+        incremental=incremental,
         receive_budget=receive_budget,
     )
     _timeout = float(handshake_timeout)
@@ -545,7 +577,7 @@ async def _start_server(
         options=options,
         max_connections=max_connections,
         start_early=allow_0rtt,
-        incremental=bool(incremental),
+        incremental=options.incremental,
         handshake_timeout=_timeout,
         backend=be,
         admission=HandshakeAdmission(
@@ -556,36 +588,13 @@ async def _start_server(
         ),
     )
     tickets = ServerTicketStore() if allow_0rtt else None
-    await server._listen(
-        host,
-        port,
-        config,
-        client_ca=cas,
-        require_client_cert=bool(require_client_cert),
-        tickets=tickets,
+    return _Serve(
+        server._listening(
+            host,
+            port,
+            config,
+            client_ca=cas,
+            require_client_cert=bool(require_client_cert),
+            tickets=tickets,
+        )
     )
-    return server
-
-
-class _Serve:
-    """Awaitable and async context manager returned by :func:`serve`."""
-
-    def __init__(self, coro: Coroutine[Any, Any, Server]) -> None:
-        self._coro = coro
-        self._server: Server | None = None
-
-    def __await__(self) -> Generator[Any, None, Server]:
-        return self._coro.__await__()
-
-    async def __aenter__(self) -> Server:
-        self._server = await self._coro
-        return self._server
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self._server is not None:
-            await self._server.__aexit__(*exc)
-
-
-@functools.wraps(_start_server)
-def serve(*args: Any, **kwargs: Any) -> _Serve:
-    return _Serve(_start_server(*args, **kwargs))

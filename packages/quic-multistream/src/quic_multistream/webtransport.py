@@ -54,9 +54,8 @@ from ._admission import (
     HandshakeAdmission,
 )
 from ._engine import datagram_room, delivered_offset, release_h3_stream, stream_acknowledged
-from ._options import TransportOptions, load_identity
+from ._options import load_identity
 from ._receive_budget import (
-    DEFAULT_RECEIVE_BUDGET,
     DEFAULT_SERVER_RECEIVE_BUDGET,
     ReceivePool,
     check_budget,
@@ -64,6 +63,7 @@ from ._receive_budget import (
 from .certs import spki_sha256
 from .connection import Connection, _Protocol
 from .errors import ConfigurationError, ConnectionClosed, QuicError
+from .options import Options
 from .priority import StreamPriority
 from .server import HANDLER_ERROR, Server, _Serve, check_server_arguments
 from .stream import Stream
@@ -759,7 +759,7 @@ def _check_pages(pages: object) -> dict[str, bytes]:
     return out
 
 
-async def _start_webtransport(
+def serve_webtransport(
     host: str,
     port: int,
     *,
@@ -769,21 +769,22 @@ async def _start_webtransport(
     path: str = "/midstream",
     allowed_origins: Collection[str] | None = None,
     pages: Mapping[str, str | bytes] | None = None,
-    max_streams: int = 1024,
-    idle_timeout: float = 30.0,
-    max_message_size: int = 16 * 1024 * 1024,
+    options: Options | None = None,
+    max_streams: int | None = None,
+    idle_timeout: float | None = None,
+    max_message_size: int | None = None,
     max_connections: int = 1024,
-    receive_window: int = 1024 * 1024,
-    send_buffer: int = 256 * 1024,
-    unsent_window: int = 64 * 1024,
+    receive_window: int | None = None,
+    send_buffer: int | None = None,
+    unsent_window: int | None = None,
     keepalive_interval: float | None = None,
     handshake_timeout: float = 10.0,
     retry: bool = False,
     max_unvalidated_handshakes: int = DEFAULT_MAX_UNVALIDATED,
     max_unvalidated_per_address: int = DEFAULT_MAX_UNVALIDATED_PER_ADDRESS,
-    receive_budget: int = DEFAULT_RECEIVE_BUDGET,
+    receive_budget: int | None = None,
     server_receive_budget: int = DEFAULT_SERVER_RECEIVE_BUDGET,
-) -> Server:
+) -> _Serve:
     """Serve WebTransport sessions (and small HTTP/3 answers) over QUIC.
 
     Use ``async with serve_webtransport(...) as server`` or ``await`` it. ALPN is
@@ -808,6 +809,9 @@ async def _start_webtransport(
         ``Origin`` header (not from a browser) are always accepted.
     pages : mapping of path to HTML, optional
         Documents served on GET (for example a page that opens a session).
+    options : Options, optional
+        Transport settings, as for :func:`~quic_multistream.serve` (datagrams
+        are always on).
     max_streams, idle_timeout, max_message_size, max_connections
         As for :func:`~quic_multistream.serve`.
     receive_window, send_buffer, unsent_window, keepalive_interval
@@ -819,14 +823,15 @@ async def _start_webtransport(
 
     Returns
     -------
-    Server
+    awaitable async context manager yielding a :class:`~quic_multistream.Server`
     """
     check_server_arguments(handler, host, port, max_connections, handshake_timeout)
     if not isinstance(path, str) or not path.startswith("/") or "?" in path:
         raise ConfigurationError(
             f"path must be a str starting with '/', without query, got {path!r}"
         )
-    options = TransportOptions.check(
+    options = Options.merge(
+        options,
         max_streams=max_streams,
         idle_timeout=idle_timeout,
         max_message_size=max_message_size,
@@ -862,10 +867,4 @@ async def _start_webtransport(
         ),
     )
 
-    await server._listen(host, port, config)
-    return server
-
-
-@functools.wraps(_start_webtransport)
-def serve_webtransport(*args: Any, **kwargs: Any) -> _Serve:
-    return _Serve(_start_webtransport(*args, **kwargs))
+    return _Serve(server._listening(host, port, config))
