@@ -3,7 +3,7 @@ exhausted" (issue 13 item 5), on a stand-in core, without sockets."""
 
 import pytest
 
-qh3_engine = pytest.importorskip("quic_multistream._engine_qh3")
+qh3_engine = pytest.importorskip("quic_multistream._qh3")
 from qh3.quic.connection import QuicConnectionError  # noqa: E402
 
 

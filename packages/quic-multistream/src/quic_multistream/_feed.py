@@ -19,6 +19,7 @@ __all__ = [
     "ACK_MAX",
     "LOW_MIN_WINDOW",
     "LOW_TARGET_DELAY",
+    "MAX_FEED_ROUNDS",
     "MIN_ROOM",
     "AckPolicy",
     "FeedController",
@@ -26,6 +27,7 @@ __all__ = [
 ]
 
 MIN_ROOM = 1200  # bytes: one full-size QUIC packet
+MAX_FEED_ROUNDS = 64  # feed-and-send rounds per transmit, at most
 LOW_MIN_WINDOW = 4 * MIN_ROOM  # LOW traffic always keeps a few packets in flight
 LOW_TARGET_DELAY = 0.0005  # s: queuing delay LOW traffic may add (at least)
 ACK_EVERY = 4  # received packets per immediate ACK

@@ -10,7 +10,7 @@ from collections.abc import Generator, Sequence
 from typing import Any, Literal
 
 from ._backend import get_backend
-from ._engine import Counters
+from ._counters import Counters
 from ._options import check_alpn, load_identity
 from ._receive_budget import ReceiveBudget
 from .certs import load_certificates

@@ -12,18 +12,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
-from collections.abc import AsyncIterator, Callable
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from aioquic import tls
-from aioquic.asyncio.protocol import QuicConnectionProtocol
 from aioquic.quic import events
-from aioquic.quic.connection import QuicConnection, stream_is_client_initiated
+from aioquic.quic.connection import stream_is_client_initiated
 
-from ._engine import Counters
-from ._feed import AckPolicy, FeedController, RttSample
+from ._feed import FeedController, RttSample
 from ._receive_budget import DEFAULT_RECEIVE_BUDGET, ReceiveBudget
+from ._surface import StreamSurface
 from .errors import (
     CertificateError,
     ConfigurationError,
@@ -38,7 +35,7 @@ from .stream import Stream, closed_error
 from .verify import PeerIdentity
 
 if TYPE_CHECKING:
-    from ._backend import Backend
+    from ._backend_api import Backend, QuicProtocol
 
 __all__ = ["Connection"]
 
@@ -48,7 +45,6 @@ _CRYPTO_ERROR = 0x100
 #: Application error code of a close because a receive budget was exceeded
 #: (only where the QUIC stack grants credit by itself: qh3).
 RECEIVE_BUDGET_ERROR = 0x3
-_MAX_FEED_ROUNDS = 64
 
 
 _LEVELS = len(StreamPriority)
@@ -112,144 +108,7 @@ def error_from_close(
     return closed_error(code, reason)
 
 
-class _Protocol(QuicConnectionProtocol):
-    """aioquic's protocol with a priority-aware ``transmit`` and traffic counters."""
-
-    def __init__(self, quic: QuicConnection, counters: Counters) -> None:
-        super().__init__(quic)
-        self.counters = counters
-        self.connection: Connection | None = None
-        self._acks = AckPolicy()
-        self._ack_soon = False  # an _ack_now call is queued
-        self._spaces_seen: dict[Any, Any] | None = None  # aioquic's dict when _space was read
-        self._space: Any = None
-
-    def _app_space(self) -> Any:
-        """aioquic's 1-RTT packet space (None before it exists).
-
-        aioquic replaces its dict of spaces only when it (re)initializes; looking
-        the enum key up on every packet costs a Python-level hash.
-        """
-        spaces = self._quic._spaces
-        if spaces is not self._spaces_seen:
-            self._spaces_seen = spaces
-            self._space = spaces.get(tls.Epoch.ONE_RTT)
-        return self._space
-
-    def datagram_received(self, data: bytes | str, addr: Any) -> None:
-        counters = self.counters
-        counters.packets_received += 1
-        counters.bytes_received += len(data)
-        now = self._loop.time()
-        space = self._app_space()
-        if space is None or space.ack_at is None:
-            self._acks.ack_sent()
-        self._quic.receive_datagram(cast(bytes, data), addr, now=now)
-        self._process_events()
-        # aioquic acknowledges after a 1 ms timer however many packets arrive;
-        # AckPolicy asks for an ACK every few packets instead (see _feed.py).
-        space = self._app_space()
-        due = self._acks.received(
-            len(data),
-            self._quic._max_datagram_size,
-            ack_pending=space is not None and space.ack_at is not None,
-        )
-        if due and not self._ack_soon:
-            # Not now but once the application has seen the data (its task
-            # wake-up is already queued): a reply it sends carries the ACK,
-            # instead of waiting behind a packet holding only the ACK.
-            self._ack_soon = True
-            self._loop.call_soon(self._ack_now)
-        # aioquic transmits right here; one loop iteration later, after the
-        # application's wake-up queued above, one transmit also sends its reply.
-        conn = self.connection
-        if conn is not None and conn._handed_new_stream:
-            # A waiting accept got a new stream: its task wakes in the next
-            # iteration and typically starts a task for the stream, which runs
-            # in the one after. Transmit after that, so the reply goes out then
-            # instead of one iteration and one empty transmit later.
-            conn._handed_new_stream = False
-            if self._transmit_task is None:
-                self._transmit_task = self._loop.call_soon(self._transmit_after_next)
-        elif (
-            self._acks.bulk
-            and self._transmit_task is None
-            and not self._ack_soon
-            and space is not None
-            and (space.ack_at is None or space.ack_at > now)
-            and conn is not None
-            and not conn._scheduler.has_pending()
-        ):
-            # Receiving bulk data with nothing of ours queued and no ACK due:
-            # a transmit per datagram would build no packet (and cost the
-            # receiver about as much as the stream data it delivers). The
-            # ACK every ACK_MAX packets, the application's reads (credit)
-            # and aioquic's timer, armed here, send what is owed.
-            self._set_timer()
-        else:
-            self._transmit_soon()
-
-    def _transmit_after_next(self) -> None:
-        self._transmit_task = self._loop.call_soon(self.transmit)
-
-    def _ack_now(self) -> None:
-        self._ack_soon = False
-        space = self._app_space()
-        if space is not None and space.ack_at is not None:
-            space.ack_at = self._loop.time()
-            if self._transmit_task is not None:
-                # transmit() below also sends what a transmit_soon() queued.
-                self._transmit_task.cancel()
-            self.transmit()
-
-    def quic_event_received(self, event: events.QuicEvent) -> None:
-        if self.connection is not None:
-            self.connection._on_quic_event(event)
-
-    def transmit(self) -> None:
-        self._transmit_task = None
-        if self._transport is None:
-            return
-        now = self._loop.time()
-        conn = self.connection
-        counters = self.counters
-        space = self._app_space()
-        for _ in range(_MAX_FEED_ROUNDS):
-            if conn is not None and conn._feed() and space is not None and space.ack_at is not None:
-                # Stream data goes out now: let a pending ACK ride along rather
-                # than cost a packet of its own when aioquic's ACK timer fires.
-                space.ack_at = now
-            sent = 0
-            for data, addr in self._quic.datagrams_to_send(now=now):
-                self._transport.sendto(data, addr)
-                sent += 1
-                counters.bytes_sent += len(data)
-            counters.packets_sent += sent
-            loss = self._quic._loss
-            if conn is None or not FeedController.another_round(
-                sent=sent,
-                pending=conn._scheduler.has_pending(),
-                paced=self._quic._pacing_at is not None,  # aioquic's pacer stopped the burst
-                cwnd=loss.congestion_window,
-                in_flight=loss.bytes_in_flight,
-            ):
-                break
-        self._set_timer()
-
-    def _set_timer(self) -> None:
-        timer_at = self._quic.get_timer()
-        if self._timer is not None and self._timer_at != timer_at:
-            self._timer.cancel()
-            self._timer = None
-        if self._timer is None and timer_at is not None:
-            self._timer = self._loop.call_at(timer_at, self._handle_timer)
-        self._timer_at = timer_at
-
-    def schedule_transmit(self) -> None:
-        self._transmit_soon()
-
-
-class Connection:
+class Connection(StreamSurface):
     """One QUIC connection, from :func:`~quic_multistream.connect` or a server handler.
 
     Use it as an async context manager (``async with connect(...) as conn``) or
@@ -259,7 +118,7 @@ class Connection:
 
     def __init__(
         self,
-        protocol: _Protocol,
+        protocol: QuicProtocol,
         *,
         is_client: bool,
         max_message_size: int,
@@ -291,17 +150,13 @@ class Connection:
         self._streams: dict[int, Stream] = {}
         self._feeder = FeedController(unsent_window)
         self._in_quic: set[int] = set()  # streams whose data aioquic may not have sent
-        self._incoming: dict[bool, deque[Stream]] = {True: deque(), False: deque()}
-        self._incoming_any: deque[Stream] = deque()
+        self._init_surface()
         # Peer streams we finished with; aioquic may still report on them.
         self._forgotten: set[int] = set()
-        self._incoming_event = asyncio.Event()
         self._accept_waiting = 0  # tasks waiting in _accept
-        self._handed_new_stream = False  # see _Protocol.datagram_received
-        self._datagrams: deque[bytes] = deque()
+        self._handed_new_stream = False  # see _aioquic.AioquicProtocol.datagram_received
         self._datagram_queue = datagram_queue
         self.datagrams_dropped = 0
-        self._datagram_event = asyncio.Event()
         self._closed_error: QuicError | None = None
         self._closed_event = asyncio.Event()
         self._handshake_done = False
@@ -334,36 +189,6 @@ class Connection:
         """Why the connection closed (None while open)."""
         return self._closed_error
 
-    async def open_bi_stream(self, priority: StreamPriority = StreamPriority.NORMAL) -> Stream:
-        """Open a bidirectional stream with a send ``priority``."""
-        return self._open(False, priority)
-
-    async def open_uni_stream(self, priority: StreamPriority = StreamPriority.NORMAL) -> Stream:
-        """Open a send-only stream with a send ``priority``."""
-        return self._open(True, priority)
-
-    async def accept_bi_stream(self) -> Stream:
-        """Wait for the peer to open a bidirectional stream."""
-        return await self._accept(False)
-
-    async def accept_uni_stream(self) -> Stream:
-        """Wait for the peer to open a unidirectional stream."""
-        return await self._accept(True)
-
-    async def accept_stream(self) -> Stream:
-        """Wait for the peer to open a stream of either kind."""
-        return await self._accept(None)
-
-    def __aiter__(self) -> AsyncIterator[Stream]:
-        return self._iter_streams()
-
-    async def _iter_streams(self) -> AsyncIterator[Stream]:
-        while True:
-            try:
-                yield await self._accept(None)
-            except ConnectionClosed:
-                return
-
     def send_datagram(self, data: bytes | bytearray | memoryview) -> None:
         """Send an unreliable datagram (RFC 9221); both ends must enable datagrams.
 
@@ -382,14 +207,6 @@ class Connection:
             raise QuicError(f"datagram of {len(data)} bytes exceeds the {room}-byte limit")
         self._quic.send_datagram_frame(bytes(data))
         self._transmit_soon()
-
-    async def recv_datagram(self) -> bytes:
-        """Wait for the next datagram from the peer."""
-        while not self._datagrams:
-            self._check_open()
-            self._datagram_event.clear()
-            await self._datagram_event.wait()
-        return self._datagrams.popleft()
 
     def stats(self) -> ConnectionStats:
         """A snapshot of RTTs, traffic counters and active streams."""
@@ -489,23 +306,12 @@ class Connection:
         self._scheduler.add_stream(sid, priority)
         return stream
 
-    async def _accept(self, uni: bool | None) -> Stream:
-        queue = self._incoming_any if uni is None else self._incoming[uni]
-        while True:
-            while queue:
-                stream = queue.popleft()
-                if uni is None:
-                    self._incoming[bool(stream.stream_id & 2)].remove(stream)
-                else:
-                    self._incoming_any.remove(stream)
-                return stream
-            self._check_open()
-            self._incoming_event.clear()
-            self._accept_waiting += 1
-            try:
-                await self._incoming_event.wait()
-            finally:
-                self._accept_waiting -= 1
+    async def _wait_incoming(self) -> None:
+        self._accept_waiting += 1  # see _peer_stream and AioquicProtocol.datagram_received
+        try:
+            await self._incoming_event.wait()
+        finally:
+            self._accept_waiting -= 1
 
     def _reset_stream(self, stream: Stream, code: int) -> None:
         self._scheduler.remove_stream(stream.stream_id)
@@ -780,7 +586,3 @@ def raise_timeout(what: str, timeout: float) -> None:
     from .errors import Timeout
 
     raise Timeout(f"{what} did not complete within {timeout} s")
-
-
-def as_protocol(obj: object) -> _Protocol:
-    return cast(_Protocol, obj)

@@ -17,8 +17,9 @@ from ._admission import (
     Verdict,
     inspect_initial,
 )
-from ._backend import Backend, get_backend
-from ._engine import Counters
+from ._backend import get_backend
+from ._backend_api import Backend
+from ._counters import Counters
 from ._options import check_alpn, load_identity
 from ._receive_budget import (
     DEFAULT_SERVER_RECEIVE_BUDGET,

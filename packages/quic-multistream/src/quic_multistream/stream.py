@@ -5,14 +5,37 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .errors import ConfigurationError, ConnectionClosed, QuicError, StreamReset
 from .framing import HEADER_SIZE, MessageDecoder, encode_message
 from .priority import StreamPriority
 
 if TYPE_CHECKING:
-    from .connection import Connection
+    from .scheduler import SendScheduler
+
+
+class StreamOwner(Protocol):
+    """What a :class:`Stream` uses of its connection (a :class:`~quic_multistream.Connection`)."""
+
+    _scheduler: SendScheduler
+    _closed_error: QuicError | None
+    send_buffer: int
+    receive_window: int
+    max_message_size: int
+
+    def _check_open(self) -> None: ...
+
+    def _transmit_soon(self) -> None: ...
+
+    def _reset_stream(self, stream: Stream, code: int) -> None: ...
+
+    def _stop_stream(self, stream: Stream, code: int) -> None: ...
+
+    def _hold_received(self, n: int) -> None: ...
+
+    def _release_received(self, n: int) -> None: ...
+
 
 __all__ = ["Stream"]
 
@@ -41,7 +64,7 @@ class Stream:
 
     def __init__(
         self,
-        connection: Connection,
+        connection: StreamOwner,
         stream_id: int,
         *,
         priority: StreamPriority,

@@ -1,4 +1,4 @@
-"""The qh3 backend: the engine functions of :mod:`._engine`, for qh3 2.x.
+"""The qh3 backend: its asyncio protocol and the functions of :mod:`._aioquic`, for qh3 2.x.
 
 qh3 keeps aioquic's Python shape, but its ``QuicConnection`` is a facade over a
 Rust packet core: there are no per-stream sender objects or loss-recovery state
@@ -52,9 +52,9 @@ from qh3.quic.packet import (
     push_quic_transport_parameters,
 )
 
-from ._backend import Backend
-from ._engine import Counters
-from ._feed import FeedController
+from ._backend_api import Backend
+from ._counters import Counters
+from ._feed import MAX_FEED_ROUNDS, FeedController
 from ._tls_checks import check_server_usage, record_local_alerts
 from ._tls_group import watch_context
 from .errors import ConfigurationError, QuicError
@@ -65,7 +65,6 @@ __all__ = ["STREAM_HOLD", "backend"]
 #: it holds whatever our priorities say, so this bounds how much a CRITICAL
 #: message can find queued ahead of it per stream.
 STREAM_HOLD = 32 * 1024
-_MAX_FEED_ROUNDS = 64
 _CORE_ARGS = 28  # QuicConnectionCore's positional parameters in qh3 2.1
 _MAX_STREAMS_BIDI, _MAX_STREAMS_UNI = 21, 22  # their positions
 
@@ -425,7 +424,7 @@ def poll_datagrams(quic: QuicConnection, now: float) -> tuple[list[tuple[bytes, 
         out.append((transmit[0], transmit[1]))
 
 
-class _Protocol(QuicConnectionProtocol):
+class Qh3Protocol(QuicConnectionProtocol):
     """qh3's protocol with the same priority-aware ``transmit`` and counters."""
 
     def __init__(self, quic: QuicConnection, counters: Counters) -> None:
@@ -473,7 +472,7 @@ class _Protocol(QuicConnectionProtocol):
         streams = _streams(quic)
         if streams.waiting_fins:
             streams.flush()
-        for _ in range(_MAX_FEED_ROUNDS):
+        for _ in range(MAX_FEED_ROUNDS):
             if conn is not None:
                 conn._feed()
             datagrams, exhausted = poll_datagrams(quic, now)
@@ -589,7 +588,7 @@ def backend() -> Backend:
         configuration=QuicConfiguration,
         connection=QuicConnection,
         server=_Server,
-        protocol=_Protocol,
+        protocol=Qh3Protocol,
         events=events,
         tune_connection=tune_connection,
         unsent_bytes=unsent_bytes,

@@ -1,4 +1,5 @@
-"""The aioquic engine: adjustments and state readers aioquic has no API for.
+"""The aioquic backend: its asyncio protocol, and the adjustments and state readers
+aioquic has no API for.
 
 aioquic 1.x fixes the concurrent stream limit at 128, grows every receive window
 as data *arrives* (not as the application reads it), and can request a client
@@ -15,22 +16,25 @@ from __future__ import annotations
 import asyncio
 import datetime as _dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from aioquic import tls
+from aioquic.asyncio.protocol import QuicConnectionProtocol
+from aioquic.quic import events
 from aioquic.quic.configuration import QuicConfiguration
 from aioquic.quic.connection import QuicConnection
 from cryptography import x509
 
-from ._backend import Backend
+from ._backend_api import Backend
+from ._counters import Counters
+from ._feed import MAX_FEED_ROUNDS, AckPolicy, FeedController
 from ._receive_budget import ReceiveBudget
 from ._tls_checks import check_server_usage, record_local_alerts
 from .errors import CertificateError, QuicError
 from .verify import PeerIdentity, verify_client_certificate
 
 __all__ = [
-    "Counters",
+    "AioquicProtocol",
     "all_acknowledged",
     "backend",
     "credit_left",
@@ -41,22 +45,6 @@ __all__ = [
     "tune_connection",
     "unsent_bytes",
 ]
-
-
-@dataclass
-class Counters:
-    """Traffic counters kept by the asyncio layer."""
-
-    packets_sent: int = 0
-    bytes_sent: int = 0
-    packets_received: int = 0
-    bytes_received: int = 0
-    lost_packets: int = 0
-    # RTT samples without the peer's ACK delay and without aioquic's 1 ms floor,
-    # for the LOW window's delay control (connection._low_window).
-    rtt_samples: int = 0
-    rtt_latest: float = 0.0
-    rtt_min: float = float("inf")
 
 
 def _alert(err: CertificateError) -> tls.Alert:
@@ -357,13 +345,148 @@ async def _create_endpoint(factory: Any, local_addr: Any, family: int = 0) -> An
     return await loop.create_datagram_endpoint(factory, local_addr=local_addr, family=family)
 
 
+class AioquicProtocol(QuicConnectionProtocol):
+    """aioquic's protocol with a priority-aware ``transmit`` and traffic counters."""
+
+    def __init__(self, quic: QuicConnection, counters: Counters) -> None:
+        super().__init__(quic)
+        self.counters = counters
+        self.connection: Any = None  # the Connection this protocol drives
+        self._acks = AckPolicy()
+        self._ack_soon = False  # an _ack_now call is queued
+        self._spaces_seen: dict[Any, Any] | None = None  # aioquic's dict when _space was read
+        self._space: Any = None
+
+    def _app_space(self) -> Any:
+        """aioquic's 1-RTT packet space (None before it exists).
+
+        aioquic replaces its dict of spaces only when it (re)initializes; looking
+        the enum key up on every packet costs a Python-level hash.
+        """
+        spaces = self._quic._spaces
+        if spaces is not self._spaces_seen:
+            self._spaces_seen = spaces
+            self._space = spaces.get(tls.Epoch.ONE_RTT)
+        return self._space
+
+    def datagram_received(self, data: bytes | str, addr: Any) -> None:
+        counters = self.counters
+        counters.packets_received += 1
+        counters.bytes_received += len(data)
+        now = self._loop.time()
+        space = self._app_space()
+        if space is None or space.ack_at is None:
+            self._acks.ack_sent()
+        self._quic.receive_datagram(cast(bytes, data), addr, now=now)
+        self._process_events()
+        # aioquic acknowledges after a 1 ms timer however many packets arrive;
+        # AckPolicy asks for an ACK every few packets instead (see _feed.py).
+        space = self._app_space()
+        due = self._acks.received(
+            len(data),
+            self._quic._max_datagram_size,
+            ack_pending=space is not None and space.ack_at is not None,
+        )
+        if due and not self._ack_soon:
+            # Not now but once the application has seen the data (its task
+            # wake-up is already queued): a reply it sends carries the ACK,
+            # instead of waiting behind a packet holding only the ACK.
+            self._ack_soon = True
+            self._loop.call_soon(self._ack_now)
+        # aioquic transmits right here; one loop iteration later, after the
+        # application's wake-up queued above, one transmit also sends its reply.
+        conn = self.connection
+        if conn is not None and conn._handed_new_stream:
+            # A waiting accept got a new stream: its task wakes in the next
+            # iteration and typically starts a task for the stream, which runs
+            # in the one after. Transmit after that, so the reply goes out then
+            # instead of one iteration and one empty transmit later.
+            conn._handed_new_stream = False
+            if self._transmit_task is None:
+                self._transmit_task = self._loop.call_soon(self._transmit_after_next)
+        elif (
+            self._acks.bulk
+            and self._transmit_task is None
+            and not self._ack_soon
+            and space is not None
+            and (space.ack_at is None or space.ack_at > now)
+            and conn is not None
+            and not conn._scheduler.has_pending()
+        ):
+            # Receiving bulk data with nothing of ours queued and no ACK due:
+            # a transmit per datagram would build no packet (and cost the
+            # receiver about as much as the stream data it delivers). The
+            # ACK every ACK_MAX packets, the application's reads (credit)
+            # and aioquic's timer, armed here, send what is owed.
+            self._set_timer()
+        else:
+            self._transmit_soon()
+
+    def _transmit_after_next(self) -> None:
+        self._transmit_task = self._loop.call_soon(self.transmit)
+
+    def _ack_now(self) -> None:
+        self._ack_soon = False
+        space = self._app_space()
+        if space is not None and space.ack_at is not None:
+            space.ack_at = self._loop.time()
+            if self._transmit_task is not None:
+                # transmit() below also sends what a transmit_soon() queued.
+                self._transmit_task.cancel()
+            self.transmit()
+
+    def quic_event_received(self, event: events.QuicEvent) -> None:
+        if self.connection is not None:
+            self.connection._on_quic_event(event)
+
+    def transmit(self) -> None:
+        self._transmit_task = None
+        if self._transport is None:
+            return
+        now = self._loop.time()
+        conn = self.connection
+        counters = self.counters
+        space = self._app_space()
+        for _ in range(MAX_FEED_ROUNDS):
+            if conn is not None and conn._feed() and space is not None and space.ack_at is not None:
+                # Stream data goes out now: let a pending ACK ride along rather
+                # than cost a packet of its own when aioquic's ACK timer fires.
+                space.ack_at = now
+            sent = 0
+            for data, addr in self._quic.datagrams_to_send(now=now):
+                self._transport.sendto(data, addr)
+                sent += 1
+                counters.bytes_sent += len(data)
+            counters.packets_sent += sent
+            loss = self._quic._loss
+            if conn is None or not FeedController.another_round(
+                sent=sent,
+                pending=conn._scheduler.has_pending(),
+                paced=self._quic._pacing_at is not None,  # aioquic's pacer stopped the burst
+                cwnd=loss.congestion_window,
+                in_flight=loss.bytes_in_flight,
+            ):
+                break
+        self._set_timer()
+
+    def _set_timer(self) -> None:
+        timer_at = self._quic.get_timer()
+        if self._timer is not None and self._timer_at != timer_at:
+            self._timer.cancel()
+            self._timer = None
+        if self._timer is None and timer_at is not None:
+            self._timer = self._loop.call_at(timer_at, self._handle_timer)
+        self._timer_at = timer_at
+
+    def schedule_transmit(self) -> None:
+        self._transmit_soon()
+
+
 def backend() -> Backend:
     """The aioquic :class:`~quic_multistream._backend.Backend`."""
     from aioquic.asyncio.server import QuicServer
-    from aioquic.quic import events
 
     from ._tls_group import watch_aioquic
-    from .connection import _Protocol  # connection.py imports this module
 
     def tune(quic: QuicConnection, **kwargs: Any) -> None:
         group_seen = kwargs.pop("on_key_exchange_group", None)
@@ -376,7 +499,7 @@ def backend() -> Backend:
         configuration=QuicConfiguration,
         connection=QuicConnection,
         server=QuicServer,
-        protocol=_Protocol,
+        protocol=AioquicProtocol,
         events=events,
         tune_connection=tune,
         unsent_bytes=unsent_bytes,
