@@ -213,7 +213,9 @@ class _Bench:
         return cfg
 
     async def _open(self) -> None:
-        self.conn = await self.stack.enter_async_context(self.ours())
+        # Long-lived: rows far apart (the 1,000-stream row takes a while) must not
+        # find it closed by the 30 s idle timeout ("ours on aioquic" in the qh3 rows).
+        self.conn = await self.stack.enter_async_context(self.ours(keepalive_interval=5.0))
         self.raw = await self.stack.enter_async_context(
             aq_connect("127.0.0.1", self.ports["raw"], configuration=self.raw_config())
         )

@@ -17,6 +17,7 @@ from .errors import (
     Timeout,
 )
 from .framing import MessageDecoder, encode_message
+from .options import Options
 from .priority import StreamPriority
 from .scheduler import SendScheduler
 from .server import Server, serve
@@ -42,6 +43,7 @@ __all__ = [
     "MemoryTicketStore",
     "MessageDecoder",
     "MessageTooLarge",
+    "Options",
     "PeerIdentity",
     "QuicError",
     "SendScheduler",

@@ -1,10 +1,12 @@
-"""Validation of the keyword options shared by ``serve`` and ``connect``."""
+"""Checks of the TLS arguments shared by ``serve`` and ``connect``: ALPN, identity.
+
+The transport options themselves are :class:`quic_multistream.options.Options`.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,23 +14,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from .errors import ConfigurationError
-from .framing import check_max_message_size
 
-__all__ = ["TransportOptions", "load_identity"]
-
-
-def _positive_int(name: str, value: object, maximum: int = 2**62) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
-        raise ConfigurationError(f"{name} must be an int in [1, {maximum}], got {value!r}")
-    return value
-
-
-def _positive_float(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ConfigurationError(f"{name} must be a positive number, got {value!r}")
-    if value != value or value == float("inf"):
-        raise ConfigurationError(f"{name} must be finite, got {value!r}")
-    return float(value)
+__all__ = ["check_alpn", "load_identity"]
 
 
 def check_alpn(alpn: object) -> list[str]:
@@ -40,64 +27,6 @@ def check_alpn(alpn: object) -> list[str]:
             raise ConfigurationError(f"alpn entries must be str of 1-255 bytes, got {p!r}")
         out.append(p)
     return out
-
-
-@dataclass(frozen=True)
-class TransportOptions:
-    """Validated transport settings."""
-
-    max_streams: int
-    idle_timeout: float
-    max_message_size: int
-    datagrams: bool
-    receive_window: int
-    send_buffer: int
-    unsent_window: int
-    keepalive_interval: float | None
-
-    @classmethod
-    def check(
-        cls,
-        *,
-        max_streams: Any,
-        idle_timeout: Any,
-        max_message_size: Any,
-        datagrams: Any,
-        receive_window: Any,
-        send_buffer: Any,
-        unsent_window: Any,
-        keepalive_interval: Any,
-    ) -> TransportOptions:
-        window = _positive_int("receive_window", receive_window, 2**40)
-        if window < 1024:
-            raise ConfigurationError(f"receive_window must be at least 1024, got {window}")
-        idle = _positive_float("idle_timeout", idle_timeout)
-        keep = None
-        if keepalive_interval is not None:
-            keep = _positive_float("keepalive_interval", keepalive_interval)
-            if keep >= idle:
-                raise ConfigurationError(
-                    f"keepalive_interval ({keep}) must be shorter than idle_timeout ({idle})"
-                )
-        return cls(
-            max_streams=_positive_int("max_streams", max_streams, 2**60),
-            idle_timeout=idle,
-            max_message_size=check_max_message_size(max_message_size),
-            datagrams=bool(datagrams),
-            receive_window=window + (window & 1),
-            send_buffer=_positive_int("send_buffer", send_buffer),
-            unsent_window=_positive_int("unsent_window", unsent_window),
-            keepalive_interval=keep,
-        )
-
-    def apply(self, config: Any) -> None:
-        """Set the options on an aioquic or qh3 ``QuicConfiguration``."""
-        config.idle_timeout = self.idle_timeout
-        config.max_stream_data = self.receive_window
-        # Connection-level credit must not throttle below the sum of a few windows.
-        config.max_data = max(config.max_data, 4 * self.receive_window)
-        if self.datagrams:
-            config.max_datagram_frame_size = 65536
 
 
 def _read(source: object, argument: str) -> bytes:
@@ -127,15 +56,17 @@ def load_identity(
     if isinstance(certificate, x509.Certificate):
         certs = [certificate]
     else:
+        data = _read(certificate, cert_name)  # a missing file is reported as such
         try:
-            certs = x509.load_pem_x509_certificates(_read(certificate, cert_name))
+            certs = x509.load_pem_x509_certificates(data)
         except ValueError as exc:
             raise ConfigurationError(f"{cert_name}: not a PEM certificate ({exc})") from exc
     if hasattr(private_key, "sign") and hasattr(private_key, "public_key"):
         key: Any = private_key
     else:
+        key_data = _read(private_key, key_name)
         try:
-            key = serialization.load_pem_private_key(_read(private_key, key_name), None)
+            key = serialization.load_pem_private_key(key_data, None)
         except (ValueError, TypeError) as exc:
             raise ConfigurationError(f"{key_name}: not an unencrypted PEM key ({exc})") from exc
     pub = (

@@ -14,7 +14,7 @@ from pathlib import Path
 from .certs import IssuedCertificate, generate_ca, issue_certificate
 from .client import connect
 from .connection import Connection
-from .errors import QuicError
+from .errors import ConfigurationError, QuicError
 from .server import serve
 
 __all__ = ["main"]
@@ -25,10 +25,21 @@ def _load_ca(directory: Path) -> IssuedCertificate:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec
 
-    cert = x509.load_pem_x509_certificate((directory / "ca.pem").read_bytes())
-    key = serialization.load_pem_private_key((directory / "ca.key").read_bytes(), None)
+    try:
+        cert_pem = (directory / "ca.pem").read_bytes()
+        key_pem = (directory / "ca.key").read_bytes()
+    except OSError as exc:
+        raise ConfigurationError(
+            f"--ca-dir {directory}: cannot read the CA ({exc.strerror}: {exc.filename}); "
+            "make one with 'cert dev' first"
+        ) from exc
+    try:
+        cert = x509.load_pem_x509_certificate(cert_pem)
+        key = serialization.load_pem_private_key(key_pem, None)
+    except (ValueError, TypeError) as exc:
+        raise ConfigurationError(f"--ca-dir {directory}: not a PEM CA and key ({exc})") from exc
     if not isinstance(key, ec.EllipticCurvePrivateKey):
-        raise SystemExit("ca.key is not an EC key made by this tool")
+        raise ConfigurationError(f"--ca-dir {directory}: ca.key is not an EC key made by this tool")
     return IssuedCertificate(cert, key)
 
 
@@ -130,6 +141,10 @@ async def _webtransport_server(args: argparse.Namespace) -> int:
 
 
 async def _bench(args: argparse.Namespace) -> int:
+    if args.messages < 1:
+        raise ConfigurationError(f"--messages must be at least 1, got {args.messages}")
+    if args.size < 1:
+        raise ConfigurationError(f"--size must be at least 1, got {args.size}")
     kwargs = {}
     if args.client_cert:
         kwargs = {"client_certificate": args.client_cert, "client_key": args.client_key}
@@ -148,10 +163,19 @@ async def _bench(args: argparse.Namespace) -> int:
         rtts = []
         for _ in range(args.messages):
             start = time.perf_counter()
-            await stream.send(payload)
+            # Read while sending: a message larger than the flow-control windows
+            # only gets through if its echo is drained as it comes back.
+            sender = asyncio.ensure_future(stream.send(payload))
             got = 0
-            while got < len(payload):
-                got += len(await stream.recv(len(payload) - got))
+            try:
+                while got < len(payload):
+                    chunk = await stream.recv(len(payload) - got)
+                    if not chunk:
+                        raise QuicError("the echo server finished the stream early")
+                    got += len(chunk)
+                await sender
+            finally:
+                sender.cancel()
             rtts.append(time.perf_counter() - start)
         await stream.finish()
         rtts.sort()

@@ -10,11 +10,13 @@ from collections.abc import Generator, Sequence
 from typing import Any, Literal
 
 from ._backend import get_backend
-from ._engine import Counters
-from ._options import TransportOptions, check_alpn, load_identity
+from ._counters import Counters
+from ._options import check_alpn, load_identity
+from ._receive_budget import ReceiveBudget
 from .certs import load_certificates
 from .connection import Connection
 from .errors import ConfigurationError, ConnectionFailed, QuicError
+from .options import Options
 from .tickets import SessionTicketStore
 
 __all__ = ["InsecureConnectionWarning", "connect"]
@@ -55,15 +57,17 @@ def connect(
     zero_rtt: bool = False,
     alpn: Sequence[str] = ("midstream/1",),
     insecure_skip_verify: bool = False,
-    max_streams: int = 1024,
-    idle_timeout: float = 30.0,
-    max_message_size: int = 16 * 1024 * 1024,
-    datagrams: bool = False,
-    receive_window: int = 1024 * 1024,
-    send_buffer: int = 256 * 1024,
-    unsent_window: int = 64 * 1024,
+    options: Options | None = None,
+    max_streams: int | None = None,
+    idle_timeout: float | None = None,
+    max_message_size: int | None = None,
+    datagrams: bool | None = None,
+    receive_window: int | None = None,
+    send_buffer: int | None = None,
+    unsent_window: int | None = None,
     keepalive_interval: float | None = None,
-    incremental: bool = True,
+    incremental: bool | None = None,
+    receive_budget: int | None = None,
     connect_timeout: float = 10.0,
     backend: Literal["aioquic", "qh3"] = "aioquic",
 ) -> _Connect:
@@ -91,9 +95,12 @@ def connect(
     insecure_skip_verify : bool
         Do not verify the server certificate. For tests only; warns with
         :class:`InsecureConnectionWarning`.
+    options : Options, optional
+        Transport settings (:class:`~quic_multistream.Options`); the keyword
+        arguments below override its fields when given (not None).
     max_streams, idle_timeout, max_message_size, datagrams, receive_window
         As for :func:`~quic_multistream.serve`.
-    send_buffer, unsent_window, keepalive_interval, incremental
+    send_buffer, unsent_window, keepalive_interval, incremental, receive_budget
         As for :func:`~quic_multistream.serve`.
     connect_timeout : float
         Seconds to wait for the handshake.
@@ -119,7 +126,8 @@ def connect(
     if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
         raise ConfigurationError(f"port must be an int in [1, 65535], got {port!r}")
     be = get_backend(backend)
-    options = TransportOptions.check(
+    options = Options.merge(
+        options,
         max_streams=max_streams,
         idle_timeout=idle_timeout,
         max_message_size=max_message_size,
@@ -128,6 +136,8 @@ def connect(
         send_buffer=send_buffer,
         unsent_window=unsent_window,
         keepalive_interval=keepalive_interval,
+        incremental=incremental,
+        receive_budget=receive_budget,
     )
     if (
         isinstance(connect_timeout, bool)
@@ -187,10 +197,14 @@ def connect(
             ),
         )
         counters = Counters()
+        budget = ReceiveBudget(options.receive_budget)
         holder: dict[str, Connection] = {}
 
         def group_seen(group: str) -> None:
             holder["conn"].key_exchange_group = group
+
+        def local_alert(alert: int, reason: str) -> None:
+            holder["conn"]._local_alert = (alert, reason)
 
         be.tune_connection(
             quic,
@@ -199,6 +213,8 @@ def connect(
             consumed_offset=lambda sid: holder["conn"]._consumed_offset(sid),
             counters=counters,
             on_key_exchange_group=group_seen,
+            on_local_alert=local_alert,
+            receive_budget=budget,
         )
         protocol = be.protocol(quic, counters)
         conn = Connection(
@@ -208,8 +224,9 @@ def connect(
             send_buffer=options.send_buffer,
             receive_window=options.receive_window,
             unsent_window=options.unsent_window,
-            incremental=bool(incremental),
+            incremental=options.incremental,
             backend=be,
+            receive_budget=budget,
         )
         holder["conn"] = conn
         local = ("::", 0) if family == socket.AF_INET6 else ("0.0.0.0", 0)

@@ -12,16 +12,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
-from collections.abc import AsyncIterator, Callable
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from aioquic import tls
-from aioquic.asyncio.protocol import QuicConnectionProtocol
 from aioquic.quic import events
-from aioquic.quic.connection import QuicConnection, stream_is_client_initiated
+from aioquic.quic.connection import stream_is_client_initiated
 
-from ._engine import Counters
+from ._feed import FeedController, RttSample
+from ._receive_budget import DEFAULT_RECEIVE_BUDGET, ReceiveBudget
+from ._surface import StreamSurface
 from .errors import (
     CertificateError,
     ConfigurationError,
@@ -36,20 +35,16 @@ from .stream import Stream, closed_error
 from .verify import PeerIdentity
 
 if TYPE_CHECKING:
-    from ._backend import Backend
+    from ._backend_api import Backend, QuicProtocol
 
 __all__ = ["Connection"]
 
 logger = logging.getLogger("quic_multistream")
 
 _CRYPTO_ERROR = 0x100
-_MAX_FEED_ROUNDS = 64
-_MIN_ROOM = 1200  # bytes: one full-size QUIC packet
-_ACK_EVERY = 4  # received packets per immediate ACK
-_ACK_MAX = 16  # the same while full-size datagrams dominate (_full_run)
-_FULL_SLACK = 100  # bytes a "full-size" datagram may lack (no room for another frame)
-_LOW_MIN_WINDOW = 4 * _MIN_ROOM  # LOW traffic always keeps a few packets in flight
-_LOW_TARGET_DELAY = 0.0005  # s: queuing delay LOW traffic may add (at least)
+#: Application error code of a close because a receive budget was exceeded
+#: (only where the QUIC stack grants credit by itself: qh3).
+RECEIVE_BUDGET_ERROR = 0x3
 
 
 _LEVELS = len(StreamPriority)
@@ -59,186 +54,61 @@ _ABOVE_LOW = _ABOVE[StreamPriority.LOW]
 _ONLY_LOW = (StreamPriority.LOW,)
 
 
+_CERTIFICATE_ALERTS = (42, 43, 44, 45, 46, 48, 116)
+
+
 def error_from_close(
-    code: int, reason: str, *, handshake: bool, application: bool = False
+    code: int,
+    reason: str,
+    *,
+    handshake: bool,
+    application: bool = False,
+    local_alert: tuple[int, str] | None = None,
+    peer: str = "peer",
 ) -> QuicError:
     """Map a CONNECTION_CLOSE to our exception type.
 
     Codes 0x100-0x1ff are TLS alerts only in a transport close; in an
     application close they are the application's (HTTP/3's H3_NO_ERROR is 0x100).
+    ``local_alert`` is the (alert, reason) our own TLS stack raised, if it did:
+    then this side refused, and the message says so and why; otherwise the
+    ``peer`` ("server" or "client") did.
     """
+    suffix = f": {reason}" if reason else ""
     if not application and _CRYPTO_ERROR <= code < _CRYPTO_ERROR + 256:
         alert = code - _CRYPTO_ERROR
-        if alert in (42, 43, 44, 45, 46, 48, 116):
+        if local_alert is not None and local_alert[0] == alert:
+            why = local_alert[1] or reason
+            if alert in _CERTIFICATE_ALERTS:
+                return CertificateError(
+                    f"we refused the {peer}'s certificate (TLS alert {alert}): {why}",
+                    alert=alert,
+                    error_code=code,
+                )
+            return HandshakeError(
+                f"we aborted the TLS handshake with the {peer} (TLS alert {alert}): {why}",
+                error_code=code,
+            )
+        if alert in _CERTIFICATE_ALERTS:
             return CertificateError(
-                f"peer rejected the TLS handshake: certificate problem (alert {alert})"
-                f"{': ' + reason if reason else ''}",
+                f"the {peer} refused the TLS handshake: certificate problem "
+                f"(TLS alert {alert}){suffix}",
                 alert=alert,
                 error_code=code,
             )
         return HandshakeError(
-            f"TLS handshake failed (alert {alert}){': ' + reason if reason else ''}",
+            f"the {peer} aborted the TLS handshake (TLS alert {alert}){suffix}",
             error_code=code,
         )
     if handshake:
         return HandshakeError(
-            f"connection closed during the handshake (code {code:#x})"
-            f"{': ' + reason if reason else ''}",
+            f"connection closed during the handshake (code {code:#x}){suffix}",
             error_code=code,
         )
     return closed_error(code, reason)
 
 
-class _Protocol(QuicConnectionProtocol):
-    """aioquic's protocol with a priority-aware ``transmit`` and traffic counters."""
-
-    def __init__(self, quic: QuicConnection, counters: Counters) -> None:
-        super().__init__(quic)
-        self.counters = counters
-        self.connection: Connection | None = None
-        self._ack_pending = 0
-        self._ack_soon = False  # an _ack_now call is queued
-        self._full_run = 0  # score: +1 per full-size datagram, -8 per short one
-        self._spaces_seen: dict[Any, Any] | None = None  # aioquic's dict when _space was read
-        self._space: Any = None
-
-    def _app_space(self) -> Any:
-        """aioquic's 1-RTT packet space (None before it exists).
-
-        aioquic replaces its dict of spaces only when it (re)initializes; looking
-        the enum key up on every packet costs a Python-level hash.
-        """
-        spaces = self._quic._spaces
-        if spaces is not self._spaces_seen:
-            self._spaces_seen = spaces
-            self._space = spaces.get(tls.Epoch.ONE_RTT)
-        return self._space
-
-    def datagram_received(self, data: bytes | str, addr: Any) -> None:
-        counters = self.counters
-        counters.packets_received += 1
-        counters.bytes_received += len(data)
-        now = self._loop.time()
-        space = self._app_space()
-        if space is None or space.ack_at is None:
-            self._ack_pending = 0  # an ACK went out since the last packet
-        self._quic.receive_datagram(cast(bytes, data), addr, now=now)
-        self._process_events()
-        # aioquic acknowledges after a 1 ms timer however many packets arrive;
-        # acknowledging every _ACK_EVERY packets (RFC 9000 section 13.2.2
-        # suggests two) clocks out a sender whose window is a few packets (LOW
-        # traffic, whose windows end in short datagrams). A long run of
-        # full-size datagrams is bulk data from a large window: there an ACK
-        # every _ACK_MAX packets (or aioquic's timer) is enough, and each ACK
-        # costs both ends a packet's work.
-        if len(data) + _FULL_SLACK < self._quic._max_datagram_size:
-            # One short datagram in a bulk flow (a burst ended early) barely
-            # counts; one every few packets (LOW windows) keeps the score low.
-            self._full_run = max(0, self._full_run - _ACK_MAX // 2)
-        else:
-            self._full_run = min(self._full_run + 1, 2 * _ACK_MAX)
-        space = self._app_space()
-        if space is not None and space.ack_at is not None:
-            self._ack_pending += 1
-            every = _ACK_MAX if self._full_run >= _ACK_MAX else _ACK_EVERY
-            if self._ack_pending >= every and not self._ack_soon:
-                # Not now but once the application has seen the data (its task
-                # wake-up is already queued): a reply it sends carries the ACK,
-                # instead of waiting behind a packet holding only the ACK.
-                self._ack_soon = True
-                self._loop.call_soon(self._ack_now)
-        # aioquic transmits right here; one loop iteration later, after the
-        # application's wake-up queued above, one transmit also sends its reply.
-        conn = self.connection
-        if conn is not None and conn._handed_new_stream:
-            # A waiting accept got a new stream: its task wakes in the next
-            # iteration and typically starts a task for the stream, which runs
-            # in the one after. Transmit after that, so the reply goes out then
-            # instead of one iteration and one empty transmit later.
-            conn._handed_new_stream = False
-            if self._transmit_task is None:
-                self._transmit_task = self._loop.call_soon(self._transmit_after_next)
-        elif (
-            self._full_run >= _ACK_MAX
-            and self._transmit_task is None
-            and not self._ack_soon
-            and space is not None
-            and (space.ack_at is None or space.ack_at > now)
-            and conn is not None
-            and not conn._scheduler.has_pending()
-        ):
-            # Receiving bulk data with nothing of ours queued and no ACK due:
-            # a transmit per datagram would build no packet (and cost the
-            # receiver about as much as the stream data it delivers). The
-            # ACK every _ACK_MAX packets, the application's reads (credit)
-            # and aioquic's timer, armed here, send what is owed.
-            self._set_timer()
-        else:
-            self._transmit_soon()
-
-    def _transmit_after_next(self) -> None:
-        self._transmit_task = self._loop.call_soon(self.transmit)
-
-    def _ack_now(self) -> None:
-        self._ack_soon = False
-        space = self._app_space()
-        if space is not None and space.ack_at is not None:
-            space.ack_at = self._loop.time()
-            if self._transmit_task is not None:
-                # transmit() below also sends what a transmit_soon() queued.
-                self._transmit_task.cancel()
-            self.transmit()
-
-    def quic_event_received(self, event: events.QuicEvent) -> None:
-        if self.connection is not None:
-            self.connection._on_event(event)
-
-    def transmit(self) -> None:
-        self._transmit_task = None
-        if self._transport is None:
-            return
-        now = self._loop.time()
-        conn = self.connection
-        counters = self.counters
-        space = self._app_space()
-        for _ in range(_MAX_FEED_ROUNDS):
-            if conn is not None and conn._feed() and space is not None and space.ack_at is not None:
-                # Stream data goes out now: let a pending ACK ride along rather
-                # than cost a packet of its own when aioquic's ACK timer fires.
-                space.ack_at = now
-            sent = 0
-            for data, addr in self._quic.datagrams_to_send(now=now):
-                self._transport.sendto(data, addr)
-                sent += 1
-                counters.bytes_sent += len(data)
-            counters.packets_sent += sent
-            # Another round only when queued data waits and the congestion window
-            # still has room for a packet; otherwise the next ACK brings us back.
-            # Nor when aioquic's pacer stopped the burst: it would send nothing
-            # more now (its timer brings us back).
-            if not sent or conn is None or not conn._scheduler.has_pending():
-                break
-            if self._quic._pacing_at is not None:
-                break
-            loss = self._quic._loss
-            if loss.congestion_window - loss.bytes_in_flight < _MIN_ROOM:
-                break
-        self._set_timer()
-
-    def _set_timer(self) -> None:
-        timer_at = self._quic.get_timer()
-        if self._timer is not None and self._timer_at != timer_at:
-            self._timer.cancel()
-            self._timer = None
-        if self._timer is None and timer_at is not None:
-            self._timer = self._loop.call_at(timer_at, self._handle_timer)
-        self._timer_at = timer_at
-
-    def schedule_transmit(self) -> None:
-        self._transmit_soon()
-
-
-class Connection:
+class Connection(StreamSurface):
     """One QUIC connection, from :func:`~quic_multistream.connect` or a server handler.
 
     Use it as an async context manager (``async with connect(...) as conn``) or
@@ -248,7 +118,7 @@ class Connection:
 
     def __init__(
         self,
-        protocol: _Protocol,
+        protocol: QuicProtocol,
         *,
         is_client: bool,
         max_message_size: int,
@@ -258,6 +128,7 @@ class Connection:
         incremental: bool = True,
         datagram_queue: int = 1024,
         backend: Backend | None = None,
+        receive_budget: ReceiveBudget | None = None,
     ) -> None:
         if backend is None:
             from ._backend import get_backend
@@ -272,34 +143,37 @@ class Connection:
         self.receive_window = receive_window
         self.unsent_window = unsent_window
         self._scheduler = SendScheduler(incremental=incremental, quantum=16384)
+        self._budget = (
+            receive_budget if receive_budget is not None else ReceiveBudget(DEFAULT_RECEIVE_BUDGET)
+        )
+        self._budget.wake = self._transmit_soon
         self._streams: dict[int, Stream] = {}
-        self._low_cap = 10 * _MIN_ROOM  # see _low_window
-        self._low_next = 0.0
-        self._low_sample = 0
-        self._low_limited = False
+        self._feeder = FeedController(unsent_window)
         self._in_quic: set[int] = set()  # streams whose data aioquic may not have sent
-        self._incoming: dict[bool, deque[Stream]] = {True: deque(), False: deque()}
-        self._incoming_any: deque[Stream] = deque()
+        self._init_surface()
         # Peer streams we finished with; aioquic may still report on them.
         self._forgotten: set[int] = set()
-        self._incoming_event = asyncio.Event()
         self._accept_waiting = 0  # tasks waiting in _accept
-        self._handed_new_stream = False  # see _Protocol.datagram_received
-        self._datagrams: deque[bytes] = deque()
+        self._handed_new_stream = False  # see _aioquic.AioquicProtocol.datagram_received
         self._datagram_queue = datagram_queue
         self.datagrams_dropped = 0
-        self._datagram_event = asyncio.Event()
         self._closed_error: QuicError | None = None
         self._closed_event = asyncio.Event()
         self._handshake_done = False
+        self._closing = False  # close() was called; the peer may not know yet
         self.peer_identity: PeerIdentity | None = None
         self.alpn_protocol: str | None = None
         self.early_data_accepted = False
         self.session_resumed = False
         self.key_exchange_group: str | None = None
+        # (alert, reason) when our own TLS stack aborted the handshake.
+        self._local_alert: tuple[int, str] | None = None
         self._handshake_waiters: list[asyncio.Future[None]] = []
         self._keepalive: asyncio.Task[None] | None = None
         self._on_handshake_hooks: list[Callable[[], None]] = []
+        # Run at the first stream or datagram event: only a packet that decrypted
+        # with 0-RTT or 1-RTT keys carries one, so the peer proved something.
+        self._on_app_data_hooks: list[Callable[[], None]] = []
         self._on_close_hooks: list[Callable[[], None]] = []
         protocol.connection = self
 
@@ -314,36 +188,6 @@ class Connection:
     def close_error(self) -> QuicError | None:
         """Why the connection closed (None while open)."""
         return self._closed_error
-
-    async def open_bi_stream(self, priority: StreamPriority = StreamPriority.NORMAL) -> Stream:
-        """Open a bidirectional stream with a send ``priority``."""
-        return self._open(False, priority)
-
-    async def open_uni_stream(self, priority: StreamPriority = StreamPriority.NORMAL) -> Stream:
-        """Open a send-only stream with a send ``priority``."""
-        return self._open(True, priority)
-
-    async def accept_bi_stream(self) -> Stream:
-        """Wait for the peer to open a bidirectional stream."""
-        return await self._accept(False)
-
-    async def accept_uni_stream(self) -> Stream:
-        """Wait for the peer to open a unidirectional stream."""
-        return await self._accept(True)
-
-    async def accept_stream(self) -> Stream:
-        """Wait for the peer to open a stream of either kind."""
-        return await self._accept(None)
-
-    def __aiter__(self) -> AsyncIterator[Stream]:
-        return self._iter_streams()
-
-    async def _iter_streams(self) -> AsyncIterator[Stream]:
-        while True:
-            try:
-                yield await self._accept(None)
-            except ConnectionClosed:
-                return
 
     def send_datagram(self, data: bytes | bytearray | memoryview) -> None:
         """Send an unreliable datagram (RFC 9221); both ends must enable datagrams.
@@ -363,14 +207,6 @@ class Connection:
             raise QuicError(f"datagram of {len(data)} bytes exceeds the {room}-byte limit")
         self._quic.send_datagram_frame(bytes(data))
         self._transmit_soon()
-
-    async def recv_datagram(self) -> bytes:
-        """Wait for the next datagram from the peer."""
-        while not self._datagrams:
-            self._check_open()
-            self._datagram_event.clear()
-            await self._datagram_event.wait()
-        return self._datagrams.popleft()
 
     def stats(self) -> ConnectionStats:
         """A snapshot of RTTs, traffic counters and active streams."""
@@ -408,6 +244,7 @@ class Connection:
         if not isinstance(reason, str):
             raise ConfigurationError(f"reason must be a str, got {type(reason).__name__}")
         if self._closed_error is None:
+            self._closing = True
             self._protocol.close(error_code=code, reason_phrase=reason)
 
     async def wait_closed(self) -> None:
@@ -453,6 +290,8 @@ class Connection:
     def _check_open(self) -> None:
         if self._closed_error is not None:
             raise self._closed_error
+        if self._closing:
+            raise ConnectionClosed("connection closed by us: close() was called")
 
     def _transmit_soon(self) -> None:
         self._protocol.schedule_transmit()
@@ -467,23 +306,12 @@ class Connection:
         self._scheduler.add_stream(sid, priority)
         return stream
 
-    async def _accept(self, uni: bool | None) -> Stream:
-        queue = self._incoming_any if uni is None else self._incoming[uni]
-        while True:
-            while queue:
-                stream = queue.popleft()
-                if uni is None:
-                    self._incoming[bool(stream.stream_id & 2)].remove(stream)
-                else:
-                    self._incoming_any.remove(stream)
-                return stream
-            self._check_open()
-            self._incoming_event.clear()
-            self._accept_waiting += 1
-            try:
-                await self._incoming_event.wait()
-            finally:
-                self._accept_waiting -= 1
+    async def _wait_incoming(self) -> None:
+        self._accept_waiting += 1  # see _peer_stream and AioquicProtocol.datagram_received
+        try:
+            await self._incoming_event.wait()
+        finally:
+            self._accept_waiting -= 1
 
     def _reset_stream(self, stream: Stream, code: int) -> None:
         self._scheduler.remove_stream(stream.stream_id)
@@ -506,6 +334,19 @@ class Connection:
                 if len(self._forgotten) > 1024:
                     self._backend.prune_forgotten(self._quic, self._forgotten)
 
+    def _hold_received(self, n: int) -> None:
+        budget = self._budget
+        budget.hold(n)
+        if budget.granted is None and not self._closing:
+            reason = budget.overrun()
+            if reason is not None:
+                logger.warning("closing a connection: %s", reason)
+                self.close(RECEIVE_BUDGET_ERROR, reason)
+
+    def _release_received(self, n: int) -> None:
+        if self._budget.release(n) and self._budget.granted is not None:
+            self._transmit_soon()  # announce the new MAX_DATA
+
     def _consumed_offset(self, stream_id: int) -> int | None:
         stream = self._streams.get(stream_id)
         return None if stream is None else stream._consumed
@@ -525,39 +366,46 @@ class Connection:
                 unsent += n
             else:
                 in_quic.discard(sid)
-        # Feed what the congestion window lets aioquic send right now (at least
-        # unsent_window): data leaves promptly, and nothing queues inside aioquic
-        # where a later CRITICAL message would have to wait behind it.
+        # Feed what the congestion window lets the stack send right now (at
+        # least unsent_window): data leaves promptly, and nothing queues inside
+        # it where a later CRITICAL message would have to wait behind it.
+        feeder = self._feeder
         loss = backend.loss(quic)
-        room = loss.congestion_window - loss.bytes_in_flight
-        budget = max(self.unsent_window, room) - unsent
+        cwnd, in_flight = loss.congestion_window, loss.bytes_in_flight
+        budget = feeder.budget(unsent=unsent, cwnd=cwnd, in_flight=in_flight)
         credit = self._credit
         if budget <= 0:
             # The window is full of lower-priority data: a stream above every
-            # level waiting in aioquic may still add one quantum, which aioquic's
-            # round-robin puts in the next packet.
-            top = min(
-                (int(sched.priority(sid)) for sid in in_quic if sid in sched), default=_LEVELS
+            # level waiting in the stack may still add one quantum, which the
+            # stack's round-robin puts in the next packet.
+            top = feeder.levels_when_full(
+                [int(sched.priority(sid)) for sid in in_quic if sid in sched], _LEVELS
             )
             chunks = sched.pop(sched.quantum, credit, levels=_ABOVE[top])
         else:
             # Levels above LOW first; LOW is background traffic: it may fill only
-            # the delay-controlled window of _low_window, so the LOW packets in
-            # flight (and queued at a busy receiver) cannot hold up a later
-            # CRITICAL message for long.
+            # the delay-controlled window (FeedController.low_window), so the LOW
+            # packets in flight (and queued at a busy receiver) cannot hold up a
+            # later CRITICAL message for long.
             chunks = sched.pop(budget, credit, levels=_ABOVE_LOW)
             if sched.has_pending_at(StreamPriority.LOW):
-                for c in chunks:
-                    budget -= len(c.data)
-                low_room = self._low_window(loss) - loss.bytes_in_flight - unsent
-                if budget > 0 and low_room > 0:
-                    low = sched.pop(min(budget, low_room), credit, levels=_ONLY_LOW)
+                left = budget - sum(len(c.data) for c in chunks)
+                counters = self._protocol.counters
+                rtt = RttSample(
+                    counters.rtt_samples, counters.rtt_latest, counters.rtt_min, loss._rtt_smoothed
+                )
+                allowance = feeder.low_allowance(
+                    left,
+                    now=self._protocol._loop.time(),
+                    rtt=rtt,
+                    cwnd=cwnd,
+                    in_flight=in_flight,
+                    unsent=unsent,
+                )
+                if allowance > 0:
+                    low = sched.pop(allowance, credit, levels=_ONLY_LOW)
                     chunks += low
-                    # Window-limited: LOW had more to send than the window allowed.
-                    if low_room <= budget and sum(len(c.data) for c in low) >= low_room:
-                        self._low_limited = True
-                elif budget > 0:
-                    self._low_limited = True
+                    feeder.low_taken(sum(len(c.data) for c in low))
 
         moved = 0
         half_buffer = self.send_buffer // 2
@@ -576,28 +424,6 @@ class Connection:
                 if sched.queued(sid) <= half_buffer:
                     stream._writable.set()
         return moved or int(bool(sched.has_pending()))
-
-    def _low_window(self, loss: Any) -> int:
-        """Bytes in flight below which LOW data may be sent (delay-based, LEDBAT-like).
-
-        Once per smoothed RTT: when the latest RTT exceeds the minimum by more
-        than the target queuing delay, the window shrinks by a quarter (down to
-        a few packets); when LOW used the window and the delay is low, it grows
-        by a quarter (up to the congestion window).
-        """
-        now = self._protocol._loop.time()
-        rtt = self._protocol.counters
-        if rtt.rtt_samples != self._low_sample and now >= self._low_next:
-            # React once per round trip, and only to a fresh RTT sample.
-            self._low_next = now + max(loss._rtt_smoothed, 0.001)
-            self._low_sample = rtt.rtt_samples
-            if rtt.rtt_latest - rtt.rtt_min > max(_LOW_TARGET_DELAY, rtt.rtt_min / 4):
-                self._low_cap = max(_LOW_MIN_WINDOW, self._low_cap * 3 // 4)
-            elif self._low_limited:
-                grown = self._low_cap + max(_MIN_ROOM, self._low_cap // 4)
-                self._low_cap = max(_LOW_MIN_WINDOW, min(grown, loss.congestion_window))
-            self._low_limited = False
-        return self._low_cap
 
     def _credit(self, stream_id: int) -> int:
         # Never hand aioquic more than the peer's flow control lets it send: what
@@ -629,8 +455,26 @@ class Connection:
             return stream
         return None
 
+    def _on_quic_event(self, event: events.QuicEvent) -> None:
+        """Every event of the QUIC stack, for the receive budget, then :meth:`_on_event`."""
+        if isinstance(event, self._backend.events.StreamDataReceived):
+            self._budget.arrived(len(event.data))
+        self._on_event(event)
+
     def _on_event(self, event: events.QuicEvent) -> None:
         events = self._backend.events  # aioquic's or qh3's event classes
+        if self._on_app_data_hooks and isinstance(
+            event,
+            (
+                events.StreamDataReceived,
+                events.DatagramFrameReceived,
+                events.StreamReset,
+                events.StopSendingReceived,
+            ),
+        ):
+            hooks, self._on_app_data_hooks = self._on_app_data_hooks, []
+            for hook in hooks:
+                hook()
         if isinstance(event, events.StreamDataReceived):
             stream = self._peer_stream(event.stream_id)
             if stream is not None:
@@ -640,6 +484,10 @@ class Connection:
         elif isinstance(event, events.StreamReset):
             stream = self._peer_stream(event.stream_id)
             if stream is not None:
+                final_size = self._backend.reset_final_size(self._quic, event.stream_id)
+                if final_size is not None:
+                    # Counted by the peer's flow control, never delivered to us.
+                    self._budget.reset_gap(final_size - stream._arrived)
                 stream._on_reset(event.error_code)
                 self._maybe_forget(stream)
         elif isinstance(event, events.StopSendingReceived):
@@ -667,6 +515,7 @@ class Connection:
             for hook in self._on_handshake_hooks:
                 hook()
             self._on_handshake_hooks.clear()
+            self._on_app_data_hooks.clear()
         elif isinstance(event, events.ConnectionTerminated):
             # aioquic gives no frame type for an application CONNECTION_CLOSE.
             self._on_terminated(
@@ -677,7 +526,12 @@ class Connection:
         if self._closed_error is not None:
             return
         err = error_from_close(
-            code, reason, handshake=not self._handshake_done, application=application
+            code,
+            reason,
+            handshake=not self._handshake_done,
+            application=application,
+            local_alert=self._local_alert,
+            peer="server" if self.is_client else "client",
         )
         self._closed_error = err
         for w in self._handshake_waiters:
@@ -691,10 +545,12 @@ class Connection:
         self._closed_event.set()
         if self._keepalive is not None:
             self._keepalive.cancel()
+        self._budget.close()
         for hook in self._on_close_hooks:
             hook()
         self._on_close_hooks.clear()
         self._on_handshake_hooks.clear()
+        self._on_app_data_hooks.clear()
 
     async def _wait_handshake(self) -> None:
         if self._handshake_done:
@@ -730,7 +586,3 @@ def raise_timeout(what: str, timeout: float) -> None:
     from .errors import Timeout
 
     raise Timeout(f"{what} did not complete within {timeout} s")
-
-
-def as_protocol(obj: object) -> _Protocol:
-    return cast(_Protocol, obj)

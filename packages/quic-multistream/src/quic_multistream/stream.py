@@ -5,14 +5,37 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .errors import ConfigurationError, ConnectionClosed, QuicError, StreamReset
-from .framing import MessageDecoder, encode_message
+from .framing import HEADER_SIZE, MessageDecoder, encode_message
 from .priority import StreamPriority
 
 if TYPE_CHECKING:
-    from .connection import Connection
+    from .scheduler import SendScheduler
+
+
+class StreamOwner(Protocol):
+    """What a :class:`Stream` uses of its connection (a :class:`~quic_multistream.Connection`)."""
+
+    _scheduler: SendScheduler
+    _closed_error: QuicError | None
+    send_buffer: int
+    receive_window: int
+    max_message_size: int
+
+    def _check_open(self) -> None: ...
+
+    def _transmit_soon(self) -> None: ...
+
+    def _reset_stream(self, stream: Stream, code: int) -> None: ...
+
+    def _stop_stream(self, stream: Stream, code: int) -> None: ...
+
+    def _hold_received(self, n: int) -> None: ...
+
+    def _release_received(self, n: int) -> None: ...
+
 
 __all__ = ["Stream"]
 
@@ -41,7 +64,7 @@ class Stream:
 
     def __init__(
         self,
-        connection: Connection,
+        connection: StreamOwner,
         stream_id: int,
         *,
         priority: StreamPriority,
@@ -63,6 +86,8 @@ class Stream:
         self._credit_mark = 0
         self._decoder = MessageDecoder(connection.max_message_size)
         self._messages: deque[bytes] = deque()
+        self._arrived = 0  # bytes the QUIC stack passed to us (flow-control accounting)
+        self._held = 0  # of those, bytes still buffered here (rbuf, decoder, messages)
         # send side
         self._writable = asyncio.Event()
         self._writable.set()
@@ -170,6 +195,9 @@ class Stream:
             return
         self._conn._stop_stream(self, code)
         self._rbuf.clear()
+        self._decoder = MessageDecoder(self._conn.max_message_size)
+        self._messages.clear()
+        self._release(self._held)
         self._eof = True
         self._readable.set()
 
@@ -182,7 +210,12 @@ class Stream:
             self._readable.clear()
             await self._readable.wait()
 
-    def _consume(self, n: int) -> bytes:
+    def _release(self, n: int) -> None:
+        if n:
+            self._held -= n
+            self._conn._release_received(n)
+
+    def _consume(self, n: int, release: bool = True) -> bytes:
         rbuf = self._rbuf
         if n >= len(rbuf):
             n = len(rbuf)
@@ -192,6 +225,8 @@ class Stream:
             data = bytes(rbuf[:n])
             del rbuf[:n]
         self._consumed += n
+        if release:
+            self._release(n)
         if self._consumed - self._credit_mark >= self._conn.receive_window // 4:
             self._credit_mark = self._consumed
             self._conn._transmit_soon()  # lets the peer know it may send more
@@ -209,13 +244,16 @@ class Stream:
         """
         if isinstance(n, bool) or not isinstance(n, int):
             raise ConfigurationError(f"n must be an int, got {type(n).__name__}")
+        return await self._recv(n, release=True)
+
+    async def _recv(self, n: int, *, release: bool) -> bytes:
         if not self.can_recv:
             raise QuicError(f"stream {self.stream_id} is send-only")
         if n == 0:
             return b""
         await self._wait_readable()
         if self._rbuf:
-            return self._consume(len(self._rbuf) if n < 0 else n)
+            return self._consume(len(self._rbuf) if n < 0 else n, release)
         if self._reset_code is not None:
             raise StreamReset(self.stream_id, self._reset_code)
         return b""
@@ -239,7 +277,9 @@ class Stream:
             The stream ended inside a message.
         """
         while not self._messages:
-            chunk = await self.recv()
+            # Bytes stay counted against the connection's receive budget until
+            # their message is returned: partial messages are buffered memory too.
+            chunk = await self._recv(-1, release=False)
             if not chunk:
                 self._decoder.check_eof()
                 return None
@@ -248,7 +288,9 @@ class Stream:
             except QuicError:
                 self.stop(1)
                 raise
-        return self._messages.popleft()
+        message = self._messages.popleft()
+        self._release(HEADER_SIZE + len(message))
+        return message
 
     async def messages(self) -> AsyncIterator[bytes]:
         """Yield messages until the end of the stream."""
@@ -265,9 +307,12 @@ class Stream:
     # -- events from the connection ----------------------------------------------------
 
     def _on_data(self, data: bytes, end_stream: bool) -> None:
+        self._arrived += len(data)
         if self._eof:
-            return
+            return  # stopped: discarded, so never held
         self._rbuf += data
+        self._held += len(data)
+        self._conn._hold_received(len(data))
         if end_stream:
             self._eof = True
         self._readable.set()

@@ -25,12 +25,15 @@ __all__ = [
     "ALERT_CERTIFICATE_EXPIRED",
     "ALERT_CERTIFICATE_REQUIRED",
     "ALERT_UNKNOWN_CA",
+    "ALERT_UNSUPPORTED_CERTIFICATE",
     "PeerIdentity",
+    "check_server_certificate_usage",
     "verify_client_certificate",
 ]
 
 # TLS alert numbers (RFC 8446 section 6); QUIC sends them as error 0x100 + alert.
 ALERT_BAD_CERTIFICATE = 42
+ALERT_UNSUPPORTED_CERTIFICATE = 43
 ALERT_CERTIFICATE_EXPIRED = 45
 ALERT_UNKNOWN_CA = 48
 ALERT_CERTIFICATE_REQUIRED = 116
@@ -162,3 +165,59 @@ def verify_client_certificate(
             alert=ALERT_BAD_CERTIFICATE,
         )
     return PeerIdentity.from_certificate(verified.chain[0])
+
+
+def check_server_certificate_usage(leaf: x509.Certificate | bytes) -> None:
+    """Refuse a server leaf certificate that is not issued for TLS server authentication.
+
+    The TLS stacks under us check the chain and the name but (aioquic) not the
+    purpose, so a clientAuth-only certificate from a CA that also issues client
+    certificates would let any client impersonate the server. Rules (RFC 5280
+    section 4.2.1.12 and 4.2.1.3, as the Web PKI applies them): an extended key
+    usage extension, when present, must list serverAuth; a key usage extension,
+    when present, must allow digitalSignature (TLS 1.3 servers sign the handshake).
+
+    Parameters
+    ----------
+    leaf : x509.Certificate or bytes
+        The server's certificate (DER bytes are accepted).
+
+    Raises
+    ------
+    CertificateError
+        With ``alert`` 43 (unsupported_certificate) and the reason.
+
+    Examples
+    --------
+    >>> from quic_multistream.certs import generate_ca, issue_certificate
+    >>> ca = generate_ca()
+    >>> check_server_certificate_usage(issue_certificate(ca, "localhost").certificate)
+    >>> try:
+    ...     check_server_certificate_usage(issue_certificate(ca, "x", client=True).certificate)
+    ... except CertificateError as err:
+    ...     print(err.alert, "serverAuth" in str(err))
+    43 True
+    """
+    cert = x509.load_der_x509_certificate(leaf) if isinstance(leaf, bytes) else leaf
+    subject = cert.subject.rfc4514_string()
+    try:
+        eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    except x509.ExtensionNotFound:
+        eku = None
+    if eku is not None and ExtendedKeyUsageOID.SERVER_AUTH not in eku:
+        names = ", ".join(getattr(u, "_name", u.dotted_string) for u in eku) or "nothing"
+        raise CertificateError(
+            f"server certificate {subject!r} is not issued for server authentication "
+            f"(extended key usage lists {names}, not serverAuth)",
+            alert=ALERT_UNSUPPORTED_CERTIFICATE,
+        )
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        usage = None
+    if usage is not None and not usage.digital_signature:
+        raise CertificateError(
+            f"server certificate {subject!r} key usage does not allow digitalSignature, "
+            "which a TLS 1.3 server needs to sign the handshake",
+            alert=ALERT_UNSUPPORTED_CERTIFICATE,
+        )

@@ -1,4 +1,4 @@
-"""The qh3 backend: the engine functions of :mod:`._engine`, for qh3 2.x.
+"""The qh3 backend: its asyncio protocol and the functions of :mod:`._aioquic`, for qh3 2.x.
 
 qh3 keeps aioquic's Python shape, but its ``QuicConnection`` is a facade over a
 Rust packet core: there are no per-stream sender objects or loss-recovery state
@@ -45,11 +45,17 @@ from qh3.asyncio.protocol import QuicConnectionProtocol
 from qh3.asyncio.server import QuicServer
 from qh3.quic import events
 from qh3.quic.configuration import QuicConfiguration
-from qh3.quic.connection import QuicConnection
-from qh3.quic.packet import pull_quic_transport_parameters, push_quic_transport_parameters
+from qh3.quic.connection import QuicConnection, QuicConnectionError
+from qh3.quic.packet import (
+    QuicErrorCode,
+    pull_quic_transport_parameters,
+    push_quic_transport_parameters,
+)
 
-from ._backend import Backend
-from ._engine import Counters
+from ._backend_api import Backend
+from ._counters import Counters
+from ._feed import MAX_FEED_ROUNDS, FeedController
+from ._tls_checks import check_server_usage, record_local_alerts
 from ._tls_group import watch_context
 from .errors import ConfigurationError, QuicError
 
@@ -59,8 +65,6 @@ __all__ = ["STREAM_HOLD", "backend"]
 #: it holds whatever our priorities say, so this bounds how much a CRITICAL
 #: message can find queued ahead of it per stream.
 STREAM_HOLD = 32 * 1024
-_MIN_ROOM = 1200
-_MAX_FEED_ROUNDS = 64
 _CORE_ARGS = 28  # QuicConnectionCore's positional parameters in qh3 2.1
 _MAX_STREAMS_BIDI, _MAX_STREAMS_UNI = 21, 22  # their positions
 
@@ -216,11 +220,15 @@ def tune_connection(
     require_client_cert: bool = False,
     on_peer_identity: Any = None,
     on_key_exchange_group: Any = None,
+    on_local_alert: Any = None,
+    receive_budget: Any = None,
 ) -> None:
     """Prepare ``quic`` before its first packet: stream limit and group watcher.
 
     ``receive_window`` is already in the configuration (``max_stream_data``);
-    qh3 renews it as data arrives, so ``consumed_offset`` is not used.
+    qh3 renews it as data arrives, so ``consumed_offset`` is not used, and
+    ``receive_budget`` cannot set MAX_DATA: the connection enforces it by closing
+    (``ReceiveBudget.overrun``).
     """
     if client_ca is not None or require_client_cert:
         raise ConfigurationError(
@@ -250,6 +258,10 @@ def tune_connection(
     def create_tls_tuned(*args: Any, **kwargs: Any) -> Any:
         bridge = create_tls(*args, **kwargs)
         _advertise_stream_limit(bridge, max_streams)
+        if quic.configuration.is_client:
+            check_server_usage(bridge.tls, qh3_tls)
+        if on_local_alert is not None:
+            record_local_alerts(bridge.tls, qh3_tls, on_local_alert)
         if on_key_exchange_group is not None:
             watch_context(bridge.tls, quic.configuration.is_client, on_key_exchange_group)
         return bridge
@@ -378,13 +390,50 @@ def _convert_ticket(ticket: Any) -> Any:
     )
 
 
-class _Protocol(QuicConnectionProtocol):
+#: The qh3 2.x core error :func:`poll_datagrams` contains (docs: "qh3 upstream").
+BUILDER_EXHAUSTED = "packet builder capacity exhausted"
+
+
+def poll_datagrams(quic: QuicConnection, now: float) -> tuple[list[tuple[bytes, Any]], bool]:
+    """``quic.datagrams_to_send(now)`` that keeps what was built before a core failure.
+
+    qh3 2.1's core sometimes fails to build a packet ("packet builder capacity
+    exhausted", seen with an aioquic client during the handshake). qh3 turns it
+    into an exception that drops every datagram already built in that call, and
+    raised from our ``transmit`` it skipped re-arming the timer: the handshake
+    then waited for a loss timeout. Here the datagrams built so far are returned
+    and the flag says the core failed; other core errors propagate as before.
+    """
+    core = quic._core
+    out: list[tuple[bytes, Any]] = []
+    if core is None:
+        return out, False
+    logging = quic._quic_logger is not None
+    while True:
+        try:
+            transmit = core.poll_transmit(now)
+        except RuntimeError as exc:
+            if BUILDER_EXHAUSTED not in str(exc):
+                raise QuicConnectionError(QuicErrorCode.INTERNAL_ERROR, None, str(exc)) from exc
+            return out, True
+        if transmit is None:
+            return out, False
+        if logging:
+            quic._log_datagram("datagrams_sent", transmit[0])
+            quic._log_packets("packet_sent", transmit[0])
+        out.append((transmit[0], transmit[1]))
+
+
+class Qh3Protocol(QuicConnectionProtocol):
     """qh3's protocol with the same priority-aware ``transmit`` and counters."""
 
     def __init__(self, quic: QuicConnection, counters: Counters) -> None:
         super().__init__(quic)
         self.counters = counters
         self.connection: Any = None
+        #: times qh3's core failed with "packet builder capacity exhausted"
+        #: (see :func:`poll_datagrams`)
+        self.builder_exhausted = 0
 
     def datagram_received(self, data: bytes | str, addr: Any) -> None:
         counters = self.counters
@@ -406,7 +455,7 @@ class _Protocol(QuicConnectionProtocol):
 
     def quic_event_received(self, event: events.QuicEvent) -> None:
         if self.connection is not None:
-            self.connection._on_event(event)
+            self.connection._on_quic_event(event)
 
     def close(self, error_code: int = 0, reason_phrase: str = "") -> None:
         self._quic.close(error_code=error_code, reason_phrase=reason_phrase)
@@ -423,21 +472,29 @@ class _Protocol(QuicConnectionProtocol):
         streams = _streams(quic)
         if streams.waiting_fins:
             streams.flush()
-        for _ in range(_MAX_FEED_ROUNDS):
+        for _ in range(MAX_FEED_ROUNDS):
             if conn is not None:
                 conn._feed()
-            datagrams = quic.datagrams_to_send(now=now)
+            datagrams, exhausted = poll_datagrams(quic, now)
             sent = len(datagrams)
             if sent:
                 self._send(datagrams)
                 counters.bytes_sent += sum(len(d[0]) for d in datagrams)
             counters.packets_sent += sent
-            # Another round only when queued data waits and the congestion
-            # window still has room; otherwise the next ACK brings us back.
-            if not sent or conn is None or not conn._scheduler.has_pending():
-                break
+            if exhausted:
+                self.builder_exhausted += 1
             core = quic._core
-            if core is None or core.congestion_window - core.bytes_in_flight < _MIN_ROOM:
+            if (
+                conn is None
+                or core is None
+                or not FeedController.another_round(
+                    sent=sent,
+                    pending=conn._scheduler.has_pending(),
+                    paced=False,  # qh3's core paces inside poll_transmit
+                    cwnd=int(core.congestion_window),
+                    in_flight=int(core.bytes_in_flight),
+                )
+            ):
                 break
         _sample(quic, counters)
         timer_at = quic.get_timer()
@@ -494,6 +551,14 @@ class _Server(QuicServer):
             target.datagrams_received(batch, addr)
 
 
+def _retry_token_valid(handler: Any, addr: Any, dcid: bytes, token: bytes, now: float) -> bool:
+    try:
+        handler.validate_token(addr, token)
+    except Exception:  # qh3 decrypts with RSA in Rust: junk fails in various ways
+        return False
+    return True
+
+
 async def create_endpoint(factory: Any, local_addr: Any, family: int = 0) -> Any:
     """A UDP endpoint on qh3's transport, which reads datagrams in bursts.
 
@@ -523,7 +588,7 @@ def backend() -> Backend:
         configuration=QuicConfiguration,
         connection=QuicConnection,
         server=_Server,
-        protocol=_Protocol,
+        protocol=Qh3Protocol,
         events=events,
         tune_connection=tune_connection,
         unsent_bytes=unsent_bytes,
@@ -537,4 +602,6 @@ def backend() -> Backend:
         convert_identity=_convert_identity,
         convert_ticket=_convert_ticket,
         create_endpoint=create_endpoint,
+        retry_token_valid=_retry_token_valid,
+        reset_final_size=lambda quic, stream_id: None,
     )

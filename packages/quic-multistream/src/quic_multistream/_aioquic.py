@@ -1,4 +1,5 @@
-"""The aioquic engine: adjustments and state readers aioquic has no API for.
+"""The aioquic backend: its asyncio protocol, and the adjustments and state readers
+aioquic has no API for.
 
 aioquic 1.x fixes the concurrent stream limit at 128, grows every receive window
 as data *arrives* (not as the application reads it), and can request a client
@@ -15,20 +16,25 @@ from __future__ import annotations
 import asyncio
 import datetime as _dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from aioquic import tls
+from aioquic.asyncio.protocol import QuicConnectionProtocol
+from aioquic.quic import events
 from aioquic.quic.configuration import QuicConfiguration
 from aioquic.quic.connection import QuicConnection
 from cryptography import x509
 
-from ._backend import Backend
+from ._backend_api import Backend
+from ._counters import Counters
+from ._feed import MAX_FEED_ROUNDS, AckPolicy, FeedController
+from ._receive_budget import ReceiveBudget
+from ._tls_checks import check_server_usage, record_local_alerts
 from .errors import CertificateError, QuicError
 from .verify import PeerIdentity, verify_client_certificate
 
 __all__ = [
-    "Counters",
+    "AioquicProtocol",
     "all_acknowledged",
     "backend",
     "credit_left",
@@ -39,22 +45,6 @@ __all__ = [
     "tune_connection",
     "unsent_bytes",
 ]
-
-
-@dataclass
-class Counters:
-    """Traffic counters kept by the asyncio layer."""
-
-    packets_sent: int = 0
-    bytes_sent: int = 0
-    packets_received: int = 0
-    bytes_received: int = 0
-    lost_packets: int = 0
-    # RTT samples without the peer's ACK delay and without aioquic's 1 ms floor,
-    # for the LOW window's delay control (connection._low_window).
-    rtt_samples: int = 0
-    rtt_latest: float = 0.0
-    rtt_min: float = float("inf")
 
 
 def _alert(err: CertificateError) -> tls.Alert:
@@ -73,6 +63,8 @@ def tune_connection(
     client_ca: Sequence[x509.Certificate] | None = None,
     require_client_cert: bool = False,
     on_peer_identity: Callable[[PeerIdentity], None] | None = None,
+    on_local_alert: Callable[[int, str], None] | None = None,
+    receive_budget: ReceiveBudget | None = None,
 ) -> None:
     """Prepare ``quic`` before its first packet is processed.
 
@@ -83,6 +75,10 @@ def tune_connection(
     * ``client_ca`` (server only): request a client certificate and verify it
       during the handshake; a missing certificate is refused when
       ``require_client_cert``. Failures close the connection with the TLS alert.
+    * a client refuses a server certificate not issued for serverAuth.
+    * ``on_local_alert(alert, reason)``: this side aborted the handshake.
+    * ``receive_budget``: MAX_DATA follows what the application released plus
+      the budget, instead of doubling as data arrives.
     """
     missing = [
         name
@@ -103,6 +99,10 @@ def tune_connection(
 
     def initialize(peer_cid: bytes) -> None:
         original_initialize(peer_cid)
+        if quic.configuration.is_client:
+            check_server_usage(quic.tls, tls)
+        if on_local_alert is not None:
+            record_local_alerts(quic.tls, tls, on_local_alert)
         if client_ca is not None:
             _request_client_certificate(quic.tls, client_ca, require_client_cert, on_peer_identity)
 
@@ -152,6 +152,8 @@ def tune_connection(
         original_limits(builder, space, stream)
 
     quic._write_stream_limits = write_stream_limits  # type: ignore[method-assign]
+    if receive_budget is not None:
+        _apply_receive_budget(quic, receive_budget)
 
     loss = quic._loss
     original_lost = loss._on_packets_lost
@@ -179,6 +181,32 @@ def tune_connection(
             counters.rtt_min = min(counters.rtt_min, sample)
 
     loss.on_ack_received = on_ack_received  # type: ignore[method-assign]
+
+
+def _apply_receive_budget(quic: QuicConnection, budget: ReceiveBudget) -> None:
+    """Let ``budget`` decide MAX_DATA (aioquic doubles it whenever half has arrived)."""
+    limit = quic._local_max_data
+    limit.value = limit.sent = budget.initial(limit.value)  # the transport parameter
+    original = quic._write_connection_limits
+
+    def write_connection_limits(builder: Any, space: Any) -> None:
+        target = budget.max_data(limit.sent)
+        if target is not None and target > limit.value:
+            limit.value = target
+        # aioquic raises the limit itself when used * 2 > value; hide the usage
+        # for that check (it is not read otherwise in this method).
+        used, limit.used = limit.used, 0
+        try:
+            original(builder, space)
+        finally:
+            limit.used = used
+
+    quic._write_connection_limits = write_connection_limits  # type: ignore[method-assign]
+
+
+def _reset_final_size(quic: QuicConnection, stream_id: int) -> int | None:
+    stream = quic._streams.get(stream_id)
+    return None if stream is None else stream.receiver._final_size
 
 
 def _request_client_certificate(
@@ -304,18 +332,161 @@ def _open_stream(quic: QuicConnection, uni: bool) -> int:
     return sid
 
 
+def _retry_token_valid(handler: Any, addr: Any, dcid: bytes, token: bytes, now: float) -> bool:
+    try:
+        handler.validate_token(address=addr, destination_cid=dcid, token=token, now=now)
+    except ValueError:
+        return False
+    return True
+
+
 async def _create_endpoint(factory: Any, local_addr: Any, family: int = 0) -> Any:
     loop = asyncio.get_running_loop()
     return await loop.create_datagram_endpoint(factory, local_addr=local_addr, family=family)
 
 
+class AioquicProtocol(QuicConnectionProtocol):
+    """aioquic's protocol with a priority-aware ``transmit`` and traffic counters."""
+
+    def __init__(self, quic: QuicConnection, counters: Counters) -> None:
+        super().__init__(quic)
+        self.counters = counters
+        self.connection: Any = None  # the Connection this protocol drives
+        self._acks = AckPolicy()
+        self._ack_soon = False  # an _ack_now call is queued
+        self._spaces_seen: dict[Any, Any] | None = None  # aioquic's dict when _space was read
+        self._space: Any = None
+
+    def _app_space(self) -> Any:
+        """aioquic's 1-RTT packet space (None before it exists).
+
+        aioquic replaces its dict of spaces only when it (re)initializes; looking
+        the enum key up on every packet costs a Python-level hash.
+        """
+        spaces = self._quic._spaces
+        if spaces is not self._spaces_seen:
+            self._spaces_seen = spaces
+            self._space = spaces.get(tls.Epoch.ONE_RTT)
+        return self._space
+
+    def datagram_received(self, data: bytes | str, addr: Any) -> None:
+        counters = self.counters
+        counters.packets_received += 1
+        counters.bytes_received += len(data)
+        now = self._loop.time()
+        space = self._app_space()
+        if space is None or space.ack_at is None:
+            self._acks.ack_sent()
+        self._quic.receive_datagram(cast(bytes, data), addr, now=now)
+        self._process_events()
+        # aioquic acknowledges after a 1 ms timer however many packets arrive;
+        # AckPolicy asks for an ACK every few packets instead (see _feed.py).
+        space = self._app_space()
+        due = self._acks.received(
+            len(data),
+            self._quic._max_datagram_size,
+            ack_pending=space is not None and space.ack_at is not None,
+        )
+        if due and not self._ack_soon:
+            # Not now but once the application has seen the data (its task
+            # wake-up is already queued): a reply it sends carries the ACK,
+            # instead of waiting behind a packet holding only the ACK.
+            self._ack_soon = True
+            self._loop.call_soon(self._ack_now)
+        # aioquic transmits right here; one loop iteration later, after the
+        # application's wake-up queued above, one transmit also sends its reply.
+        conn = self.connection
+        if conn is not None and conn._handed_new_stream:
+            # A waiting accept got a new stream: its task wakes in the next
+            # iteration and typically starts a task for the stream, which runs
+            # in the one after. Transmit after that, so the reply goes out then
+            # instead of one iteration and one empty transmit later.
+            conn._handed_new_stream = False
+            if self._transmit_task is None:
+                self._transmit_task = self._loop.call_soon(self._transmit_after_next)
+        elif (
+            self._acks.bulk
+            and self._transmit_task is None
+            and not self._ack_soon
+            and space is not None
+            and (space.ack_at is None or space.ack_at > now)
+            and conn is not None
+            and not conn._scheduler.has_pending()
+        ):
+            # Receiving bulk data with nothing of ours queued and no ACK due:
+            # a transmit per datagram would build no packet (and cost the
+            # receiver about as much as the stream data it delivers). The
+            # ACK every ACK_MAX packets, the application's reads (credit)
+            # and aioquic's timer, armed here, send what is owed.
+            self._set_timer()
+        else:
+            self._transmit_soon()
+
+    def _transmit_after_next(self) -> None:
+        self._transmit_task = self._loop.call_soon(self.transmit)
+
+    def _ack_now(self) -> None:
+        self._ack_soon = False
+        space = self._app_space()
+        if space is not None and space.ack_at is not None:
+            space.ack_at = self._loop.time()
+            if self._transmit_task is not None:
+                # transmit() below also sends what a transmit_soon() queued.
+                self._transmit_task.cancel()
+            self.transmit()
+
+    def quic_event_received(self, event: events.QuicEvent) -> None:
+        if self.connection is not None:
+            self.connection._on_quic_event(event)
+
+    def transmit(self) -> None:
+        self._transmit_task = None
+        if self._transport is None:
+            return
+        now = self._loop.time()
+        conn = self.connection
+        counters = self.counters
+        space = self._app_space()
+        for _ in range(MAX_FEED_ROUNDS):
+            if conn is not None and conn._feed() and space is not None and space.ack_at is not None:
+                # Stream data goes out now: let a pending ACK ride along rather
+                # than cost a packet of its own when aioquic's ACK timer fires.
+                space.ack_at = now
+            sent = 0
+            for data, addr in self._quic.datagrams_to_send(now=now):
+                self._transport.sendto(data, addr)
+                sent += 1
+                counters.bytes_sent += len(data)
+            counters.packets_sent += sent
+            loss = self._quic._loss
+            if conn is None or not FeedController.another_round(
+                sent=sent,
+                pending=conn._scheduler.has_pending(),
+                paced=self._quic._pacing_at is not None,  # aioquic's pacer stopped the burst
+                cwnd=loss.congestion_window,
+                in_flight=loss.bytes_in_flight,
+            ):
+                break
+        self._set_timer()
+
+    def _set_timer(self) -> None:
+        timer_at = self._quic.get_timer()
+        if self._timer is not None and self._timer_at != timer_at:
+            self._timer.cancel()
+            self._timer = None
+        if self._timer is None and timer_at is not None:
+            self._timer = self._loop.call_at(timer_at, self._handle_timer)
+        self._timer_at = timer_at
+
+    def schedule_transmit(self) -> None:
+        self._transmit_soon()
+
+
 def backend() -> Backend:
     """The aioquic :class:`~quic_multistream._backend.Backend`."""
     from aioquic.asyncio.server import QuicServer
-    from aioquic.quic import events
 
     from ._tls_group import watch_aioquic
-    from .connection import _Protocol  # connection.py imports this module
 
     def tune(quic: QuicConnection, **kwargs: Any) -> None:
         group_seen = kwargs.pop("on_key_exchange_group", None)
@@ -328,7 +499,7 @@ def backend() -> Backend:
         configuration=QuicConfiguration,
         connection=QuicConnection,
         server=QuicServer,
-        protocol=_Protocol,
+        protocol=AioquicProtocol,
         events=events,
         tune_connection=tune,
         unsent_bytes=unsent_bytes,
@@ -342,4 +513,6 @@ def backend() -> Backend:
         convert_identity=lambda certs, key: (certs[0], certs[1:], key),
         convert_ticket=lambda ticket: ticket,
         create_endpoint=_create_endpoint,
+        retry_token_valid=_retry_token_valid,
+        reset_final_size=_reset_final_size,
     )
