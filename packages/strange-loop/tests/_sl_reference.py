@@ -50,7 +50,7 @@ class RefTabular:
             top = max(q[s2])
             ties = sum(1 for v in q[s2] if v == top)
             exp = 0.0
-            for i, v in enumerate(q[s2]):
+            for v in q[s2]:
                 p = self.epsilon / n + ((1 - self.epsilon) / ties if v == top else 0.0)
                 exp += p * v
             target = r + self.gamma * exp
