@@ -5,6 +5,7 @@ from importlib.metadata import version as _version
 from . import envs
 from .agent import Agent, EpisodeLog, evaluate, train
 from .bandits import UCB, EpsilonGreedyBandit, GradientBandit, ThompsonSampling
+from .dynamics import Dynamics, DynamicsReport, classify_learning
 from .errors import (
     ConstraintSyntaxError,
     InvalidParameterError,
@@ -12,11 +13,20 @@ from .errors import (
     StateFileError,
     StrangeLoopError,
 )
+from .knowledge import KnowledgeGraph
 from .learner import Learner, ParamRange
 from .linear import LinearQLearning
+from .loop import MetaKnowledge, StrangeLoop
+from .meta_level import MetaLevel
+from .persistence import load, save
+from .regimes import Recall, RegimeMemory, behaviour_patterns
 from .replay import ReplayBuffer
+from .rules import Rule
+from .safety import AuditEntry, Modification, SafetyConstraint, SafetyGuard
+from .scheduling import CycleScheduler
 from .spaces import DiscreteSpace
 from .tabular import ExpectedSarsa, SarsaLambda, TabularQLearning
+from .threshold import ThresholdTuner
 from .tiles import TileCoder
 
 __version__: str = _version("strange-loop")
@@ -24,26 +34,45 @@ __version__: str = _version("strange-loop")
 __all__ = [
     "UCB",
     "Agent",
+    "AuditEntry",
     "ConstraintSyntaxError",
+    "CycleScheduler",
     "DiscreteSpace",
+    "Dynamics",
+    "DynamicsReport",
     "EpisodeLog",
     "EpsilonGreedyBandit",
     "ExpectedSarsa",
     "GradientBandit",
     "InvalidParameterError",
+    "KnowledgeGraph",
     "Learner",
     "LinearQLearning",
+    "MetaKnowledge",
+    "MetaLevel",
+    "Modification",
     "ObservationError",
     "ParamRange",
+    "Recall",
+    "RegimeMemory",
     "ReplayBuffer",
+    "Rule",
+    "SafetyConstraint",
+    "SafetyGuard",
     "SarsaLambda",
     "StateFileError",
+    "StrangeLoop",
     "StrangeLoopError",
     "TabularQLearning",
     "ThompsonSampling",
+    "ThresholdTuner",
     "TileCoder",
     "__version__",
+    "behaviour_patterns",
+    "classify_learning",
     "envs",
     "evaluate",
+    "load",
+    "save",
     "train",
 ]

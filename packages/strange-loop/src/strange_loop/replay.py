@@ -29,7 +29,7 @@ class ReplayBuffer:
     >>> buf = ReplayBuffer(100, observation_shape=(2,), seed=0)
     >>> for i in range(150):
     ...     buf.add([i, i], i % 3, float(i), [i + 1, i + 1], False)
-    >>> len(buf), buf.sample(4)["reward"].min() >= 50
+    >>> len(buf), bool(buf.sample(4)["reward"].min() >= 50)
     (100, True)
     """
 
