@@ -90,6 +90,7 @@ class SafetyConstraint:
         except tns.TemporalLogicError as exc:
             raise ConstraintSyntaxError(f"constraint {formula!r}: {exc}") from exc
         self.timed = self._monitor.timed
+        self._spare: list[tns.Monitor] = []
 
     def verdict(self, rows: list[Mapping[str, Any]], times: Any = None) -> tns.MonitorVerdict:
         """The monitor's verdict after reading ``rows`` from the start."""
@@ -107,7 +108,18 @@ class SafetyConstraint:
         return self.verdict(rows, times) is not tns.MonitorVerdict.FALSE
 
     def new_monitor(self) -> tns.Monitor:
+        """A monitor at the start of a stream (reused from released ones: its automaton
+        is already compiled)."""
+        if self._spare:
+            m = self._spare.pop()
+            m.reset()
+            return m
         return tns.Monitor(self.formula)
+
+    def release(self, monitor: tns.Monitor) -> None:
+        """Give a monitor back for reuse by :meth:`new_monitor`."""
+        if len(self._spare) < 16:
+            self._spare.append(monitor)
 
     def __repr__(self) -> str:
         return f"SafetyConstraint({self.text!r})"
@@ -216,8 +228,9 @@ class SafetyGuard:
         Applied modifications allowed per cycle (:meth:`begin_cycle` starts one).
     window : int
         Recorded rows the pre-check reads (the most recent ones).
-    monitor_rows : int
-        Rows a runtime monitor watches an applied modification (at most ``window``).
+    monitor_rows : int, optional
+        Rows a runtime monitor watches an applied modification (at most ``window``;
+        default ``min(50, window)``).
     baseline : float, optional
         Value of the ``baseline`` signal in every row.
 
@@ -243,7 +256,7 @@ class SafetyGuard:
         *,
         max_per_cycle: int = 3,
         window: int = 200,
-        monitor_rows: int = 50,
+        monitor_rows: int | None = None,
         baseline: float | None = None,
     ) -> None:
         if isinstance(constraints, (str, SafetyConstraint)):
@@ -253,6 +266,8 @@ class SafetyGuard:
         ]
         self.max_per_cycle = as_int(max_per_cycle, "max_per_cycle", minimum=0)
         self.window = as_int(window, "window", minimum=1)
+        if monitor_rows is None:
+            monitor_rows = min(50, self.window)
         self.monitor_rows = as_int(monitor_rows, "monitor_rows", minimum=1)
         if self.monitor_rows > self.window:
             raise InvalidParameterError(
@@ -333,6 +348,9 @@ class SafetyGuard:
                 self._flag_rollback = True
             elif index - w.start + 1 < self.monitor_rows:
                 keep.append(w)
+                continue
+            for c, m in zip(self.constraints, w.monitors, strict=True):
+                c.release(m)
         self._watches = keep
         return rolled
 
@@ -377,7 +395,8 @@ class SafetyGuard:
             return entry
         shadow = self.shadow_row(modification, predicted)
         t0 = time.perf_counter()
-        bad = self.violations(shadow) if self.rows else ()
+        # with nothing recorded there is no trace to check the proposal against
+        bad = self.violations(shadow) if self.rows else ("<no recorded row yet>",)
         self.check_seconds += time.perf_counter() - t0
         if bad:
             entry = AuditEntry(
