@@ -55,7 +55,7 @@ def test_guard_agrees_with_evaluate_on_recorded_trace(rewards, proposals):
             p.apply,
             {"reward_avg": pred},
         )
-        window = list(guard.rows) + [entry.shadow]
+        window = [*guard.rows, entry.shadow]
         truth = all(tns.evaluate(c, window).holds for c in SAFETY)
         assert (entry.verdict == "applied") == truth
         if entry.verdict == "applied":

@@ -278,7 +278,8 @@ class StrangeLoop:
         # higher levels first, so a new rate of level k-1 applies to its next decision
         for lvl in reversed(self.levels[1:]):
             below = self.levels[lvl.level - 2]
-            if below.decisions % self.fanout == self.fanout - 1:
+            # level k decides every fanout**(k-1) cycles, i.e. every `block` of its units
+            if self.cycles % self.fanout ** (lvl.level - 1) == 0:
                 lvl.update(lvl.reward_sum / max(lvl.reward_n, 1))
                 lvl.reward_sum, lvl.reward_n = 0.0, 0
                 current = below.hyperparameters
