@@ -1,3 +1,5 @@
+import itertools
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -56,7 +58,7 @@ class RefLevel:
             axes.append(
                 sorted({min(hi, max(lo, v / self.factor)), v, min(hi, max(lo, v * self.factor))})
             )
-        grid = [dict(zip(self.center, combo)) for combo in __import__("itertools").product(*axes)]
+        grid = [dict(zip(self.center, c, strict=True)) for c in itertools.product(*axes)]
         for g in grid:
             settings.setdefault(self.key(g), g)
         if rng.random() < self.explore:
@@ -165,9 +167,14 @@ def test_self_modification_is_off_by_default():
 def test_rule_fires_through_the_guard():
     guard = sl.SafetyGuard(["G (epsilon >= 0.01)"])
     loop = sl.StrangeLoop(
-        sl.EpsilonGreedyBandit(5, alpha=0.1, seed=0), max_depth=1, block=10, guard=guard,
-        self_modification=True, seed=0, analysis_every=0,
-    )  # fmt: skip
+        sl.EpsilonGreedyBandit(5, alpha=0.1, seed=0),
+        max_depth=1,
+        block=10,
+        guard=guard,
+        self_modification=True,
+        seed=0,
+        analysis_every=0,
+    )
     _drive(loop, 10, 0, k=5)
     entry = loop.propose(
         sl.Modification("rule", payload=sl.Rule("floor", "td_abs >= 0", {"epsilon": 0.0}))

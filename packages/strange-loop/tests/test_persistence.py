@@ -23,9 +23,16 @@ def _bandit_loop(seed, guard=True):
         else None
     )
     return sl.StrangeLoop(
-        sl.EpsilonGreedyBandit(10, alpha=0.1, seed=seed), max_depth=3, block=20, fanout=2,
-        guard=g, self_modification=True, analysis_every=5, regime_length=4, seed=seed,
-    )  # fmt: skip
+        sl.EpsilonGreedyBandit(10, alpha=0.1, seed=seed),
+        max_depth=3,
+        block=20,
+        fanout=2,
+        guard=g,
+        self_modification=True,
+        analysis_every=5,
+        regime_length=4,
+        seed=seed,
+    )
 
 
 def _steps(agent, env, n):

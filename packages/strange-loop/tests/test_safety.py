@@ -123,9 +123,13 @@ def test_loop_under_random_proposals_never_runs_a_violating_setting(proposals, s
     constraints = ["G (epsilon >= 0.01)", "G (alpha <= 0.5)"]
     guard = SafetyGuard(constraints, window=50)
     loop = sl.StrangeLoop(
-        sl.EpsilonGreedyBandit(5, alpha=0.1, seed=seed), max_depth=2, block=20,
-        guard=guard, self_modification=True, seed=seed,
-    )  # fmt: skip
+        sl.EpsilonGreedyBandit(5, alpha=0.1, seed=seed),
+        max_depth=2,
+        block=20,
+        guard=guard,
+        self_modification=True,
+        seed=seed,
+    )
     env = sl.envs.NonstationaryBandit(5, steps=10**9)
     env.reset(seed=seed)
     at = {cycle: (eps, alpha) for cycle, eps, alpha in proposals}

@@ -4,9 +4,10 @@ Transitions live in preallocated arrays; adding overwrites the oldest once full.
 Uniform sampling draws indices with replacement. Prioritised sampling follows Schaul
 et al. (2016, "Prioritized Experience Replay", proportional variant): ``P(i) ∝
 p_i^alpha``, importance weights ``(N P(i))^-beta / max``; new transitions get the
-largest priority seen so far. Sampling is one cumulative sum plus a vectorised binary
-search per batch (O(capacity + batch log capacity)), which keeps batches of 256 well
-above 100k samples/s at capacity 100k (see the package README).
+largest priority seen so far. The ``p^alpha`` values live in a sum tree (an array of
+``2 * leaves`` partial sums); a batch descends it for all samples at once, one numpy
+step per level, and priority updates refresh the touched paths level by level, so
+sampling and updating cost O(batch log capacity), independent of the fill.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ class ReplayBuffer:
         self.rewards = np.zeros(self.capacity)
         self.dones = np.zeros(self.capacity, dtype=bool)
         self.priorities = np.zeros(self.capacity)
+        self._leaves = 1 << max(0, (self.capacity - 1).bit_length())
+        self._tree = np.zeros(2 * self._leaves)  # node i sums children 2i, 2i+1; leaves at +_leaves
         self._max_priority = 1.0
         self.size = 0
         self.position = 0
@@ -86,6 +89,7 @@ class ReplayBuffer:
         self.rewards[i] = reward
         self.dones[i] = done
         self.priorities[i] = self._max_priority
+        self._set_tree(np.array([i]), np.array([self._max_priority**self.alpha]))
         self.position = (i + 1) % self.capacity
         self.size = min(self.size + 1, self.capacity)
 
@@ -118,8 +122,20 @@ class ReplayBuffer:
         self.rewards[idx] = r
         self.dones[idx] = d
         self.priorities[idx] = self._max_priority
+        self._set_tree(idx, np.full(n, self._max_priority**self.alpha))
         self.position = int((self.position + n) % self.capacity)
         self.size = min(self.size + n, self.capacity)
+
+    def _set_tree(self, idx: np.ndarray, values: np.ndarray) -> None:
+        if not self.prioritized:
+            return
+        node = idx + self._leaves
+        self._tree[node] = values  # with repeated indices the last value wins, as in priorities
+        # refresh the paths to the root; a parent listed twice gets the same sum twice
+        node = node // 2
+        for _ in range(self._leaves.bit_length() - 1):
+            self._tree[node] = self._tree[2 * node] + self._tree[2 * node + 1]
+            node //= 2
 
     def sample(self, batch_size: int) -> dict[str, np.ndarray]:
         """A batch as a dict of arrays, with ``indices`` and importance ``weights``."""
@@ -127,12 +143,19 @@ class ReplayBuffer:
         if self.size == 0:
             raise InvalidParameterError("batch_size: the buffer is empty")
         if self.prioritized:
-            p = self.priorities[: self.size] ** self.alpha
-            cdf = np.cumsum(p)
-            total = cdf[-1]
-            idx = np.searchsorted(cdf, self.rng.random(b) * total, side="right")
-            np.minimum(idx, self.size - 1, out=idx)
-            probs = p[idx] / total
+            tree = self._tree
+            total = tree[1]
+            target = self.rng.random(b) * total
+            node = np.ones(b, dtype=np.int64)
+            while node[0] < self._leaves:  # all samples are at the same depth
+                left = 2 * node
+                left_sum = tree[left]
+                go_right = target >= left_sum
+                target -= left_sum * go_right
+                node = left + go_right
+            idx = node - self._leaves
+            np.minimum(idx, self.size - 1, out=idx)  # float round-off at the right edge
+            probs = tree[idx + self._leaves] / total
             weights = (self.size * probs) ** (-self.beta)
             weights /= weights.max()
         else:
@@ -159,4 +182,5 @@ class ReplayBuffer:
         if not np.all(np.isfinite(pri)) or np.any(pri <= 0):
             raise InvalidParameterError("priorities: must be finite and > 0")
         self.priorities[idx] = pri
+        self._set_tree(idx, pri**self.alpha)
         self._max_priority = max(self._max_priority, float(pri.max()))
