@@ -354,6 +354,8 @@ class StrangeLoop:
                     raise InvalidParameterError(
                         f"changes: {k!r} is not a hyperparameter of {mod.target}"
                     )
+            for k, v in mod.changes.items():  # all checked first: nothing half-applied
+                type(target).PARAMS[k].check(k, v)
             inverse = {k: old[k] for k in mod.changes}
             for k, v in mod.changes.items():
                 target.set_hyperparameter(k, v)
