@@ -87,7 +87,9 @@ def test_train_rejects_bad_arguments():
 
 
 def test_invalid_modification_is_not_half_applied():
-    loop = sl.StrangeLoop(sl.EpsilonGreedyBandit(3, alpha=0.1, seed=0), max_depth=1, self_modification=True)
+    loop = sl.StrangeLoop(
+        sl.EpsilonGreedyBandit(3, alpha=0.1, seed=0), max_depth=1, self_modification=True
+    )
     before = loop.base.hyperparameters
     with pytest.raises(sl.InvalidParameterError, match="epsilon"):
         loop.propose(sl.Modification("set", "base", {"alpha": 0.3, "epsilon": 3.0}))

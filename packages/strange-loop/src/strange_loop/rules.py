@@ -7,7 +7,7 @@ so past-time operators (``O``, ``H``, ``Y``, ``S``) look back over earlier rows.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,7 +45,7 @@ class Rule:
         for k, v in self.changes.items():
             as_real(v, f"changes[{k!r}]")
 
-    def fires(self, rows: list[Mapping[str, Any]]) -> bool:
+    def fires(self, rows: Sequence[Mapping[str, Any]]) -> bool:
         """Whether ``when`` holds at the last of ``rows`` (past operators see the rest)."""
         if not rows:
             return False

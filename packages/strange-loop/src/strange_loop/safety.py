@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,18 +92,19 @@ class SafetyConstraint:
         self.timed = self._monitor.timed
         self._spare: list[tns.Monitor] = []
 
-    def verdict(self, rows: list[Mapping[str, Any]], times: Any = None) -> tns.MonitorVerdict:
+    def verdict(self, rows: Sequence[Mapping[str, Any]], times: Any = None) -> tns.MonitorVerdict:
         """The monitor's verdict after reading ``rows`` from the start."""
         if not rows:
             return tns.MonitorVerdict.PRESUMABLY_TRUE
         self._monitor.reset()
         stamps = np.arange(len(rows)) if times is None else np.asarray(times)
         try:
-            return self._monitor.run(list(rows), times=stamps)  # type: ignore[no-any-return]
+            verdict: tns.MonitorVerdict = self._monitor.run(list(rows), times=stamps)
         except tns.TemporalLogicError as exc:
             raise InvalidParameterError(f"constraint {self.name!r}: {exc}") from exc
+        return verdict
 
-    def satisfiable_after(self, rows: list[Mapping[str, Any]], times: Any = None) -> bool:
+    def satisfiable_after(self, rows: Sequence[Mapping[str, Any]], times: Any = None) -> bool:
         """True unless ``rows`` is a bad prefix (no continuation satisfies the formula)."""
         return self.verdict(rows, times) is not tns.MonitorVerdict.FALSE
 

@@ -54,10 +54,8 @@ class TileCoder:
         self.tiling_size = per_dim**self.dims
         self.n_features = self.n_tilings * self.tiling_size
         displacement = 2 * np.arange(self.dims) + 1
-        self._offsets = (
-            np.arange(self.n_tilings)[:, None] * displacement[None, :]
-        ) % self.n_tilings
-        self._offsets = self._offsets / self.n_tilings  # in tile units, in [0, 1)
+        steps = (np.arange(self.n_tilings)[:, None] * displacement[None, :]) % self.n_tilings
+        self._offsets = steps / self.n_tilings  # in tile units, in [0, 1)
         self._scale = self.tiles / (self.high - self.low)
         self._base = np.arange(self.n_tilings) * self.tiling_size
 
