@@ -170,6 +170,6 @@ def test_linear_learns_mountain_car_partially():
     env = gym.make("MountainCar-v0")
     coder = sl.TileCoder(env.observation_space, n_tilings=8, tiles=8)
     agent = sl.LinearQLearning(coder, env.action_space, alpha=0.5, gamma=1.0, epsilon=0.0, seed=0)
-    log = sl.train(agent, env, episodes=60, seed=0)
-    # the optimistic zero initialisation explores; within 60 episodes the car reaches the goal
+    log = sl.train(agent, env, episodes=40, seed=0)
+    # the optimistic zero initialisation explores; within 40 episodes the car reaches the goal
     assert log.lengths.min() < 200

@@ -1,8 +1,7 @@
-"""Scheduling, dynamics, knowledge graph, regimes, threshold tuner, doctests."""
+"""Scheduling, dynamics, knowledge graph, regimes, threshold tuner.
 
-import doctest
-import importlib
-import pkgutil
+Docstring examples run in the top-level tests/test_doc_examples.py.
+"""
 
 import numpy as np
 import pytest
@@ -152,11 +151,3 @@ def test_threshold_tuner_respects_constraints():
     assert any(e.verdict == "rejected" for e in tuner.audit)
     with pytest.raises(sl.StrangeLoopError):
         sl.ThresholdTuner([0.7], constraints=["G (threshold <= 0.5)"])
-
-
-def test_doctests():
-    failures = 0
-    for info in pkgutil.iter_modules(sl.__path__):
-        mod = importlib.import_module(f"strange_loop.{info.name}")
-        failures += doctest.testmod(mod, optionflags=doctest.ELLIPSIS).failed
-    assert failures == 0

@@ -162,7 +162,7 @@ while True:
 def test_killed_writer_leaves_a_complete_previous_state(tmp_path):
     path = tmp_path / "state.npz"
     rng = np.random.default_rng(0)
-    for _ in range(3):
+    for _ in range(2):
         proc = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True
         )
