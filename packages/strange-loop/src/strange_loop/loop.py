@@ -38,7 +38,7 @@ from ._validation import as_int, as_rate, as_seed_rng
 from .dynamics import MIN_POINTS, Dynamics, DynamicsReport, classify_learning
 from .errors import InvalidParameterError, StateFileError, StrangeLoopError
 from .knowledge import KnowledgeGraph
-from .learner import Learner
+from .learner import Learner, ParamRange
 from .meta_level import MetaLevel, setting_key
 from .regimes import RegimeMemory, behaviour_patterns
 from .rules import Rule
@@ -48,6 +48,15 @@ from .scheduling import CycleScheduler
 __all__ = ["MetaKnowledge", "StrangeLoop"]
 
 _NOT_TUNED = frozenset({"gamma", "lam", "baseline_alpha"})
+
+
+def _around(spec: ParamRange, start: float, span: float) -> ParamRange:
+    """``spec`` narrowed to ``[start / span, start * span]`` (unchanged for a start of 0)."""
+    if start <= 0.0:
+        return spec
+    return ParamRange(max(spec.low, start / span), min(spec.high, start * span), spec.log)
+
+
 _DAMP = 0.5
 
 
@@ -89,6 +98,9 @@ class StrangeLoop:
         Decisions of level ``k-1`` per decision of level ``k``.
     factor : float
         Grid spacing of every level (multiplicative).
+    span : float
+        Each level searches within ``[start / span, start * span]`` of its starting
+        settings (intersected with the valid range).
     step, explore : float
         Initial adaptation rate and exploration of every level.
     guard : SafetyGuard, optional
@@ -122,6 +134,7 @@ class StrangeLoop:
         block: int | None = None,
         fanout: int = 4,
         factor: float = 2.0,
+        span: float = 4.0,
         step: float = 0.1,
         explore: float = 0.1,
         guard: SafetyGuard | None = None,
@@ -143,6 +156,9 @@ class StrangeLoop:
         )
         self.fanout = as_int(fanout, "fanout", minimum=1)
         self.factor = as_rate(factor, "factor")
+        self.span = as_rate(span, "span")
+        if self.span < 1.0:
+            raise InvalidParameterError(f"span: must be >= 1, got {self.span}")
         params = base.hyperparameters
         names = [n for n in params if n not in _NOT_TUNED] if tune is None else list(tune)
         for n in names:
@@ -157,11 +173,12 @@ class StrangeLoop:
         self.levels: list[MetaLevel] = []
         for k in range(1, self.max_depth + 1):
             if k == 1:
-                ranges = {n: type(base).PARAMS[n] for n in names}
+                specs = {n: type(base).PARAMS[n] for n in names}
                 center = {n: params[n] for n in names}
             else:
-                ranges = dict(MetaLevel.PARAMS)
+                specs = dict(MetaLevel.PARAMS)
                 center = self.levels[-1].hyperparameters
+            ranges = {n: _around(spec, center[n], self.span) for n, spec in specs.items()}
             self.levels.append(
                 MetaLevel(
                     k,
@@ -530,6 +547,7 @@ class StrangeLoop:
                 "block": self.block,
                 "fanout": self.fanout,
                 "factor": self.factor,
+                "span": self.span,
                 "self_modification": self.self_modification,
                 "analysis_every": self.analysis_every,
                 "regime_length": self.regimes.length,
@@ -580,6 +598,7 @@ class StrangeLoop:
             block=cfg["block"],
             fanout=cfg["fanout"],
             factor=cfg["factor"],
+            span=cfg["span"],
             guard=guard,
             self_modification=cfg["self_modification"],
             analysis_every=cfg["analysis_every"],
