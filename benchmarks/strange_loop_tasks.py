@@ -87,7 +87,7 @@ def _row(name, per_run, opt):
     return f"| {name} | {per_run.mean():.3f} | {np.median(per_run):.3f} | {q1:.2f}-{q3:.2f} | {100 * opt:.1f}% |"
 
 
-def bench_testbed(runs, steps, ref_runs):
+def bench_testbed(runs, steps, ref_runs, ours=True):
     print(f"\n### Non-stationary 10-armed testbed ({steps} steps; last {steps // 2} averaged)\n")
     print("| learner | mean reward | median over runs | IQR over runs | % optimal |")
     print("| --- | --- | --- | --- | --- |")
@@ -108,22 +108,22 @@ def bench_testbed(runs, steps, ref_runs):
                 best = (res, alpha, eps)
     print(_row(f"hindsight-best ε-greedy α={best[1]} ε={best[2]} (grid 4×4, reference)", *best[0]))
     bu = None
-    for alpha in (0.05, 0.1, 0.2, 0.4):
-        for c in (0.25, 0.5, 1.0, 2.0):
+    for alpha in (0.025, 0.05, 0.1, 0.2, 0.4):
+        for c in (0.25, 0.5, 1.0, 2.0, 4.0):
             r, o = testbed_reference("ucb", ref_runs, steps, seed, c=c, alpha=alpha)
             res = _tail(r, o, steps)
             if bu is None or res[0].mean() > bu[0][0].mean():
                 bu = (res, alpha, c)
     print(
-        _row(f"hindsight-best constant-step UCB α={bu[1]} c={bu[2]} (grid 4×4, reference)", *bu[0])
+        _row(f"hindsight-best constant-step UCB α={bu[1]} c={bu[2]} (grid 5×5, reference)", *bu[0])
     )
     bg = None
-    for alpha in (0.025, 0.05, 0.1, 0.2, 0.4):
+    for alpha in (0.00625, 0.0125, 0.025, 0.05, 0.1, 0.2, 0.4):
         r, o = testbed_reference("gradient", ref_runs, steps, seed, alpha=alpha)
         res = _tail(r, o, steps)
         if bg is None or res[0].mean() > bg[0][0].mean():
             bg = (res, alpha)
-    print(_row(f"hindsight-best gradient bandit α={bg[1]} (grid of 5, reference)", *bg[0]))
+    print(_row(f"hindsight-best gradient bandit α={bg[1]} (grid of 7, reference)", *bg[0]))
 
     def run_ours(make, label):
         per_run, opts = [], []
@@ -146,6 +146,8 @@ def bench_testbed(runs, steps, ref_runs):
         print(_row(f"{label} ({runs} runs, {dt:.0f} s)", per_run_arr, float(np.mean(opts))))
         return per_run_arr
 
+    if not ours:
+        return
     run_ours(
         lambda s: sl.EpsilonGreedyBandit(K, epsilon=0.1, alpha=0.1, seed=s),
         "strange-loop constant-α ε-greedy α=0.1 ε=0.1",
@@ -372,6 +374,8 @@ def main() -> None:
     for w in a.what:
         if w == "testbed":
             bench_testbed(a.runs, a.steps, a.ref_runs)
+        elif w == "testbed-reference":
+            bench_testbed(a.runs, a.steps, a.ref_runs, ours=False)
         elif w == "frozenlake":
             bench_frozenlake(a.seeds, [1000] if a.quick else [1000, 3000])
         elif w == "cliff":
