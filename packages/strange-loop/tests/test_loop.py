@@ -155,6 +155,11 @@ def test_episode_unit_on_frozenlake_records_and_analyses():
     g = loop.graph
     assert g.nodes("pattern") and g.nodes("policy") and g.nodes("regime")
     assert g.neighbors("level:1", "derived-from", direction="in")
+    # each change of level 1's best setting links the old best to the new one
+    improved = g.edges("improved-by")
+    assert improved and all(
+        s.startswith("policy:") and d.startswith("policy:") for s, d, _ in improved
+    )
 
 
 def test_self_modification_is_off_by_default():
@@ -218,3 +223,23 @@ def test_search_stays_within_span_of_the_start():
         assert 0.05 - 1e-12 <= hp["alpha"] <= 0.2 + 1e-12
         assert 0.025 - 1e-12 <= hp["epsilon"] <= 0.1 + 1e-12
         assert 0.05 - 1e-12 <= loop.levels[0].hyperparameters["step"] <= 0.2 + 1e-12
+
+
+def test_policy_swap_is_checked_with_the_incoming_hyperparameters():
+    guard = sl.SafetyGuard(["G (alpha <= 0.5)"])
+    loop = sl.StrangeLoop(
+        sl.EpsilonGreedyBandit(4, alpha=0.1, seed=0),
+        max_depth=1,
+        block=10,
+        guard=guard,
+        self_modification=True,
+        seed=0,
+    )
+    _drive(loop, 10, 0, k=4)
+    old = loop.base
+    risky = sl.EpsilonGreedyBandit(4, alpha=0.9, seed=1)
+    assert loop.propose(sl.Modification("swap", payload=risky)).verdict == "rejected"
+    assert loop.base is old
+    fine = sl.EpsilonGreedyBandit(4, alpha=0.3, seed=1)
+    assert loop.propose(sl.Modification("swap", payload=fine)).verdict == "applied"
+    assert loop.base is fine

@@ -214,6 +214,7 @@ class StrangeLoop:
         self._td_sum = 0.0
         self._td_n = 0
         self._next_cycle = self.block
+        self._best_policy: str | None = None
 
     # ---------------------------------------------------------------- agent API
     def act(self, observation: Any) -> Any:
@@ -324,6 +325,12 @@ class StrangeLoop:
         s = level1.stats[key]
         node = self.graph.add_node("policy", key, value=s[0], count=int(s[2]))
         self.graph.add_edge(node, "level:1", "derived-from")
+        best = level1.best()
+        if best is not None and best[0] != self._best_policy:
+            new = f"policy:{best[0]}"
+            if self._best_policy is not None:
+                self.graph.add_edge(f"policy:{self._best_policy}", new, "improved-by")
+            self._best_policy = best[0]
 
     def _propose_set(
         self,
@@ -346,6 +353,9 @@ class StrangeLoop:
             self._apply(mod)
             self.applied_without_guard += 1
             return None
+        if mod.kind == "swap" and isinstance(mod.payload, Learner):
+            # the shadow row carries the incoming learner's hyperparameters
+            predicted = {**mod.payload.hyperparameters, **(predicted or {})}
         return self.guard.propose(mod, self._apply, predicted)
 
     def _target(self, name: str) -> Learner | MetaLevel:
@@ -573,6 +583,7 @@ class StrangeLoop:
                 "td_sum": self._td_sum,
                 "td_n": self._td_n,
                 "next_cycle": self._next_cycle,
+                "best_policy": self._best_policy,
             },
         }
 
@@ -633,4 +644,5 @@ class StrangeLoop:
         loop._td_sum = float(c["td_sum"])
         loop._td_n = int(c["td_n"])
         loop._next_cycle = int(c["next_cycle"])
+        loop._best_policy = c["best_policy"]
         return loop
