@@ -256,23 +256,19 @@ class StrangeLoop:
             lvl.reward_sum += reward
             lvl.reward_n += 1
         if self.levels and self.units >= self._next_cycle:
-            ran = True
+            # a deferred cycle (scheduler) leaves the block's statistics pending; the
+            # next cycle that runs credits them together with the next block
             if self.scheduler is not None:
-                ran = self.scheduler.run_cycle(self._cycle)
+                self.scheduler.run_cycle(self._cycle)
             else:
                 self._cycle()
             self._next_cycle = self.units + self.block
-            if not ran:  # deferred: the block's statistics stay pending
-                return
 
     def _signals(self) -> dict[str, Any]:
         row: dict[str, Any] = dict(self.base.hyperparameters)
-        for lvl in self.levels[1:]:
-            for k, v in self.levels[lvl.level - 2].hyperparameters.items():
-                row[f"level{lvl.level - 1}_{k}"] = v
-        if self.levels:
-            for k, v in self.levels[-1].hyperparameters.items():
-                row[f"level{self.levels[-1].level}_{k}"] = v
+        for lvl in self.levels:
+            for k, v in lvl.hyperparameters.items():
+                row[f"level{lvl.level}_{k}"] = v
         row["reward_avg"] = self._block_sum / self._block_n if self._block_n else 0.0
         row["reward_avg_100"] = float(np.mean(self.recent)) if self.recent else 0.0
         row["td_abs"] = self._td_sum / self._td_n if self._td_n else 0.0
