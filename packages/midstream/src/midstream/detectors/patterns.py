@@ -37,18 +37,20 @@ class PatternDetector:
         self._times: deque[int] = deque(maxlen=8 * shape.shape[0] + 2 * (cfg.window or 0) + 64)
         self._seen = 0
 
-    def _time_of(self, index: int) -> int | None:
-        offset = index - (self._seen - len(self._times))
-        return self._times[offset] if 0 <= offset < len(self._times) else None
+    def _report(self, matches: list[tc.StreamMatch], times: list[int]) -> list[Record]:
+        """Alerts for ``matches``; ``times`` are the timestamps of the last samples."""
+        first = self._seen - len(times)
 
-    def _report(self, matches: list[tc.StreamMatch]) -> list[Record]:
+        def time_of(index: int) -> int | None:
+            return times[index - first] if 0 <= index - first < len(times) else None
+
         out = []
         for m in matches:
-            t_end = self._time_of(m.end)
+            t_end = time_of(m.end)
             out.append(
                 alert(
                     self.stream,
-                    t_end if t_end is not None else self._times[-1],
+                    t_end if t_end is not None else times[-1],
                     f"pattern:{self.cfg.name}",
                     self.cfg.severity,
                     f"pattern {self.cfg.name!r} at samples {m.start}-{m.end} "
@@ -57,7 +59,7 @@ class PatternDetector:
                     start=m.start,
                     end=m.end,
                     distance=m.distance,
-                    t_start=self._time_of(m.start),
+                    t_start=time_of(m.start),
                     t_end=t_end,
                 )
             )
@@ -67,9 +69,11 @@ class PatternDetector:
         values, times = numeric_signal(events, self.cfg.field)
         if not times:
             return []
-        self._times.extend(times)
+        matches = self.matcher.extend(values)
         self._seen += len(times)
-        return self._report(self.matcher.extend(values))
+        recent = [*self._times, *times] if matches else []
+        self._times.extend(times)
+        return self._report(matches, recent)
 
     async def close(self) -> list[Record]:
-        return self._report(self.matcher.flush()) if self._times else []
+        return self._report(self.matcher.flush(), list(self._times)) if self._times else []
