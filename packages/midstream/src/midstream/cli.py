@@ -145,7 +145,7 @@ def _add_analyze(sub: Any) -> None:
 def _cmd_check(args: argparse.Namespace) -> int:
     import asyncio
 
-    from .detectors import compile_formula, signals_of
+    from .detectors import compile_formula, trace_of
     from .sources import open_source
 
     formula = compile_formula(args.formula)
@@ -159,7 +159,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         raise MidstreamError(
             f"{args.file}: no events" + (f" in stream {args.stream!r}" if args.stream else "")
         )
-    trace = [signals_of(e) for e in events]
+    trace = trace_of(events)
     times = None
     if formula.has_intervals():
         t0 = events[0].t

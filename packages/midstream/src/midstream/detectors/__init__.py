@@ -11,7 +11,7 @@ import concurrent.futures
 import temporal_neural_solver as tns
 
 from ..config import Config, ConfigError
-from .base import DetectorFactory, StreamDetector, numeric_signal, signals_of
+from .base import DetectorFactory, StreamDetector, numeric_signal, signals_of, trace_of
 from .dynamics import DynamicsDetector, classify_window
 from .monitor import MonitorDetector, compile_formula
 from .patterns import PatternDetector, pattern_shape
@@ -33,6 +33,7 @@ __all__ = [
     "numeric_signal",
     "pattern_shape",
     "signals_of",
+    "trace_of",
 ]
 
 

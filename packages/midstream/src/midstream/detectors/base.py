@@ -8,10 +8,17 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..errors import MidstreamError
 from ..events import Event
 from ..records import Record
 
-__all__ = ["DetectorFactory", "StreamDetector", "numeric_signal", "signals_of"]
+__all__ = [
+    "DetectorFactory",
+    "StreamDetector",
+    "numeric_signal",
+    "signals_of",
+    "trace_of",
+]
 
 
 class StreamDetector(Protocol):
@@ -85,3 +92,26 @@ def signals_of(event: Event) -> dict[str, Any]:
     if event.event is not None:
         state[event.event] = True
     return state
+
+
+def trace_of(events: Sequence[Event]) -> list[dict[str, Any]]:
+    """Events as a trace whose every step has every key, for whole-trace evaluation.
+
+    Atoms (boolean keys) absent from a step are false there; a numeric signal must be
+    present in every step (a comparison over a missing value has no truth value).
+    """
+    steps = [signals_of(e) for e in events]
+    keys: dict[str, bool] = {}
+    for step in steps:
+        for key, v in step.items():
+            keys[key] = keys.get(key, True) and isinstance(v, bool)
+    for i, step in enumerate(steps):
+        for key, boolean in keys.items():
+            if key not in step:
+                if not boolean:
+                    raise MidstreamError(
+                        f"event {i} ({events[i].stream!r}) has no value for signal {key!r}; "
+                        "select one stream with --stream, or give it in every event"
+                    )
+                step[key] = False
+    return steps
