@@ -72,8 +72,10 @@ def test_slow_consumer_gets_every_record_with_a_tiny_output_queue(workload, refe
 
 
 def test_drop_policy_counts_what_a_full_output_queue_drops():
-    config = parse_config('[pipeline]\noutput_queue = 1\non_full_output = "drop"\nstats_every_s = 0\n'
-                          '[[detectors.robustness]]\nformula = "H (value < 1)"\nevery = 1')  # fmt: skip
+    config = parse_config(
+        '[pipeline]\noutput_queue = 1\non_full_output = "drop"\nstats_every_s = 0\n'
+        '[[detectors.robustness]]\nformula = "H (value < 1)"\nevery = 1'
+    )
     got = []
 
     async def main():
