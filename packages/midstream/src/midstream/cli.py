@@ -18,7 +18,7 @@ import msgspec
 import temporal_neural_solver as tns
 
 from . import __version__
-from .config import Config, load_config
+from .config import Config, default_config, load_config
 from .distributions import installed
 from .errors import MidstreamError
 from .records import Record
@@ -74,9 +74,7 @@ def _add_version(sub: Any) -> None:
 def _config(args: argparse.Namespace) -> Config:
     if args.config is not None:
         return load_config(args.config)
-    from .workload import demo_config
-
-    return demo_config()
+    return default_config()
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
@@ -123,9 +121,10 @@ def _add_analyze(sub: Any) -> None:
     p = sub.add_parser(
         "analyze",
         help="run the pipeline over a file or stdin",
-        description="Analyse a recorded or piped stream of events with the configured detectors "
-        "(default: the demo's detectors). Prints alerts, verdict changes and dynamics, then a "
-        "summary; --json prints every output record as a JSON line.",
+        description="Analyse a recorded or piped stream of events with the configured "
+        "detectors (default: repetition loops and dynamics on every stream). Prints alerts, "
+        "verdict changes and dynamics, then a summary; --json prints every output record "
+        "as a JSON line.",
     )
     p.add_argument("file", help="input file, or - for stdin")
     p.add_argument("--format", choices=FORMATS, default="jsonl", help="input format")
@@ -135,7 +134,9 @@ def _add_analyze(sub: Any) -> None:
         action="store_true",
         help="skip and count malformed records instead of failing",
     )
-    p.add_argument("--config", help="TOML configuration file (see examples/)")
+    p.add_argument(
+        "--config", help="TOML configuration file (see examples/llm.toml, examples/sensor.toml)"
+    )
     p.set_defaults(func=_cmd_analyze)
 
 

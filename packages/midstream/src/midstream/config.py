@@ -27,6 +27,7 @@ __all__ = [
     "ReferenceConfig",
     "RepetitionConfig",
     "RobustnessConfig",
+    "default_config",
     "load_config",
     "parse_config",
 ]
@@ -199,3 +200,20 @@ def load_config(path: str | Path) -> Config:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
     return parse_config(text, source=str(path))
+
+
+DEFAULT_TOML = """
+# What `midstream analyze` runs without --config: detectors that need no knowledge
+# of the stream (no reference answer, formula or shape).
+[[detectors.repetition]]
+streams = "*"
+
+[[detectors.dynamics]]
+streams = "*"
+"""
+
+
+def default_config() -> Config:
+    """The configuration ``midstream analyze`` uses without ``--config``: repetition loops
+    on token streams and the dynamics class of numeric ones (every stream)."""
+    return parse_config(DEFAULT_TOML, source="default config")

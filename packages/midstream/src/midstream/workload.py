@@ -34,6 +34,7 @@ __all__ = [
     "Workload",
     "check_facts",
     "demo_config",
+    "demo_config_toml",
     "event_shape",
     "make_workload",
 ]
@@ -112,10 +113,14 @@ every = 512
 """
 
 
+def demo_config_toml() -> str:
+    """The demo's configuration as TOML (``midstream analyze --config`` reads it)."""
+    return _CONFIG.format(answer=_ANSWER, length=EVENT_LENGTH).replace("'", '"')
+
+
 def demo_config() -> Config:
     """The detectors the demo runs (the same shape as ``examples/*.toml``)."""
-    text = _CONFIG.format(answer=_ANSWER, length=EVENT_LENGTH).replace("'", '"')
-    return parse_config(text, source="demo config")
+    return parse_config(demo_config_toml(), source="demo config")
 
 
 @dataclass(frozen=True)
