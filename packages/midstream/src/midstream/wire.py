@@ -286,6 +286,7 @@ class Sender:
                         f"source {self.source!r}: the receiver already holds {last} events of "
                         "this source id; resume to skip them (same input) or use another id"
                     )
+                self.skipped += min(last, self.pushed)  # pushed before the WELCOME
             elif last > self.pushed:
                 raise WireError(
                     f"source {self.source!r}: the receiver claims {last} events, only "
