@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -73,20 +72,23 @@ class SendReport:
 
 
 async def read_json_lines(
-    file: IO[bytes], name: str, *, chunk: int = 2048
+    file: IO[bytes], name: str, *, block: int = 1 << 16
 ) -> AsyncIterator[list[bytes]]:
-    """Yield chunks of the JSON-object lines of ``file`` (blank lines skipped).
+    """Yield lists of the JSON-object lines of ``file`` as they become available.
 
-    Reading happens in a worker thread, so a slow pipe does not block the event
-    loop. A line that is not a JSON object raises :class:`MidstreamError` naming
-    ``name`` and the line number.
+    Reads happen in a worker thread and return whatever a pipe holds (``read1``),
+    so events written slowly to stdin go out as they come instead of waiting for a
+    full chunk. Blank lines are skipped; a line that is not a JSON object raises
+    :class:`MidstreamError` naming ``name`` and the line number.
     """
+    read = getattr(file, "read1", file.read)
     number = 0
+    rest = b""
 
-    def read_chunk() -> list[bytes]:
+    def parse(lines: list[bytes]) -> list[bytes]:
         nonlocal number
         out: list[bytes] = []
-        for raw in file:
+        for raw in lines:
             number += 1
             line = raw.strip()
             if not line:
@@ -100,12 +102,23 @@ async def read_json_lines(
                     f"{name}:{number}: an event must be a JSON object, got {type(value).__name__}"
                 )
             out.append(line)
-            if len(out) >= chunk:
-                break
         return out
 
-    while lines := await asyncio.to_thread(read_chunk):
-        yield lines
+    def next_lines() -> list[bytes] | None:
+        nonlocal rest
+        while True:
+            data = read(block)
+            if not data:
+                tail, rest = rest, b""
+                return parse([tail]) if tail.strip() else None
+            lines = (rest + data).split(b"\n")
+            rest = lines.pop()
+            if lines:
+                return parse(lines)
+
+    while (lines := await asyncio.to_thread(next_lines)) is not None:
+        if lines:
+            yield lines
 
 
 async def _chunks(lines: Lines) -> AsyncIterator[list[bytes]]:
@@ -397,13 +410,3 @@ def _first(exc: BaseException) -> BaseException:
 def _describe(exc: BaseException) -> str:
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def open_input(path: str) -> tuple[str, IO[bytes]]:
-    """``(source id, binary file)`` for a path, or stdin for ``-``."""
-    if path == "-":
-        return "stdin", sys.stdin.buffer
-    p = Path(path)
-    if not p.is_file():
-        raise MidstreamError(f"FILE: no such file: {path}")
-    return p.stem, p.open("rb")

@@ -147,6 +147,11 @@ class EventServer:
             alerts_sent=self._alerts_sent,
         )
 
+    def stop(self) -> None:
+        """End the event iterators (after what is queued); the server keeps listening
+        until its ``serve_events`` block exits."""
+        self._finish_consumers()
+
     def drop_connections(self, reason: str = "dropped") -> int:
         """Close every client connection abruptly (senders reconnect and resume)."""
         conns = list(self._connections)
