@@ -1,0 +1,80 @@
+"""Detectors: thin, configurable adapters over the Midstream libraries.
+
+Each kind of ``[[detectors.<kind>]]`` table becomes a :class:`DetectorFactory` that
+makes one detector per matching stream.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+
+import temporal_neural_solver as tns
+
+from ..config import Config, ConfigError
+from .base import DetectorFactory, StreamDetector, numeric_signal, signals_of, trace_of
+from .dynamics import DynamicsDetector, classify_window
+from .monitor import MonitorDetector, compile_formula
+from .patterns import PatternDetector, pattern_shape
+from .robustness import RobustnessDetector
+from .tokens import ReferenceDetector, RepetitionDetector
+
+__all__ = [
+    "DetectorFactory",
+    "DynamicsDetector",
+    "MonitorDetector",
+    "PatternDetector",
+    "ReferenceDetector",
+    "RepetitionDetector",
+    "RobustnessDetector",
+    "StreamDetector",
+    "build_detectors",
+    "classify_window",
+    "compile_formula",
+    "numeric_signal",
+    "pattern_shape",
+    "signals_of",
+    "trace_of",
+]
+
+
+def build_detectors(
+    config: Config, executor: concurrent.futures.Executor | None = None
+) -> list[DetectorFactory]:
+    """One factory per configured detector; formulas are parsed (and checked) here."""
+    d = config.detectors
+    out: list[DetectorFactory] = []
+    for p in d.pattern:
+        pattern_shape(p)
+        out.append(DetectorFactory(f"pattern:{p.name}", p.streams, _bind(PatternDetector, p)))
+    for r in d.repetition:
+        out.append(DetectorFactory("repetition", r.streams, _bind(RepetitionDetector, r)))
+    for ref in d.reference:
+        out.append(DetectorFactory("reference", ref.streams, _bind(ReferenceDetector, ref)))
+    for i, m in enumerate(d.monitor):
+        try:
+            formula = compile_formula(m.formula)
+            tns.Monitor(formula, unknown="false")
+        except tns.TemporalLogicError as exc:
+            raise ConfigError(f"detectors.monitor[{i}].formula: {exc}") from None
+
+        def make_monitor(stream: str, m=m, formula=formula) -> StreamDetector:  # type: ignore[no-untyped-def]
+            return MonitorDetector(m, stream, formula)
+
+        out.append(DetectorFactory(m.name or "monitor", m.streams, make_monitor))
+    for i, rob in enumerate(d.robustness):
+        try:
+            tns.RobustnessMonitor(rob.formula)
+        except tns.TemporalLogicError as exc:
+            raise ConfigError(f"detectors.robustness[{i}].formula: {exc}") from None
+        out.append(DetectorFactory("robustness", rob.streams, _bind(RobustnessDetector, rob)))
+    for dyn in d.dynamics:
+
+        def make_dynamics(stream: str, dyn=dyn) -> StreamDetector:  # type: ignore[no-untyped-def]
+            return DynamicsDetector(dyn, stream, executor)
+
+        out.append(DetectorFactory("dynamics", dyn.streams, make_dynamics))
+    return out
+
+
+def _bind(cls, cfg):  # type: ignore[no-untyped-def]
+    return lambda stream: cls(cfg, stream)
