@@ -313,14 +313,15 @@ async def send_events(
             control = await conn.open_bi_stream(priority=StreamPriority.CRITICAL)
             await control.send_message(Control().encode())
             alert_task = asyncio.create_task(read_alerts(control))
+            runs: list[asyncio.Task[None]] = []
             try:
-                async with asyncio.TaskGroup() as group:
-                    for state in states:
-                        if not state.sender.done:
-                            stream = await conn.open_bi_stream()
-                            group.create_task(state.run(stream))
+                for state in states:
+                    if not state.sender.done:
+                        stream = await conn.open_bi_stream()
+                        runs.append(asyncio.create_task(state.run(stream)))
+                await _until_all_done(runs)
             finally:
-                alert_task.cancel()
+                await _cancel([alert_task, *runs])
             await control.finish()
 
     async def connection_loop() -> None:
@@ -337,7 +338,7 @@ async def send_events(
                 if connections > before:  # it connected, then broke: a new outage
                     lost_since = None
                     delay = 0.05
-                cause = _first(exc)
+                cause = exc
                 if isinstance(cause, HandshakeError):
                     raise TransportError(
                         f"TLS handshake with {host}:{port} failed: {_describe(cause)}"
@@ -366,16 +367,20 @@ async def send_events(
             await asyncio.sleep(progress_interval)
             progress(snapshot())
 
+    feeders = [
+        asyncio.create_task(state.feed(lines))
+        for state, (_, lines) in zip(states, sources, strict=True)
+    ]
+    ticker = [asyncio.create_task(report_progress())] if progress else []
+    sending = asyncio.create_task(connection_loop())
     try:
-        async with asyncio.TaskGroup() as group:
-            for state, (_, lines) in zip(states, sources, strict=True):
-                group.create_task(state.feed(lines))
-            ticker = group.create_task(report_progress()) if progress else None
-            await connection_loop()
-            if ticker is not None:
-                ticker.cancel()
-    except BaseExceptionGroup as exc:  # noqa: F821 - midstream needs Python >= 3.11
-        raise _first(exc) from None
+        waiting: set[asyncio.Task[None]] = {sending, *feeders}
+        while not sending.done():
+            done, waiting = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()  # a feeder's bad input line, or the sender's error
+    finally:
+        await _cancel([sending, *feeders, *ticker])
     if progress is not None:
         progress(snapshot())
     return SendReport(
@@ -388,23 +393,20 @@ async def send_events(
     )
 
 
-def _first(exc: BaseException) -> BaseException:
-    """The first leaf of a (nested) exception group, preferring our own errors."""
-    leaves: list[BaseException] = []
-    stack = [exc]
-    while stack:
-        e = stack.pop()
-        if isinstance(e, BaseExceptionGroup):  # noqa: F821
-            stack.extend(reversed(e.exceptions))
-        else:
-            leaves.append(e)
-    for leaf in leaves:
-        if isinstance(leaf, MidstreamError):
-            return leaf
-    for leaf in leaves:
-        if not isinstance(leaf, asyncio.CancelledError):
-            return leaf
-    return leaves[0]
+async def _until_all_done(tasks: list[asyncio.Task[None]]) -> None:
+    """Wait for every task; the first failure is raised at once."""
+    pending = set(tasks)
+    while pending:
+        done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            task.result()
+
+
+async def _cancel(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel what is still running and wait for it; retrieve every outcome."""
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def _describe(exc: BaseException) -> str:
