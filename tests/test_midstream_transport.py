@@ -257,3 +257,76 @@ def test_bench_quic_reports_events_per_second():
     assert r.returncode == 0, r.stderr
     result = json.loads(r.stdout)
     assert result["events"] == 2000 and result["events_per_s"] > 0
+
+
+def test_serve_analyze_sends_alerts_back_to_the_sender(pki, tmp_path):
+    # An LLM-like token stream that starts repeating itself: `serve --analyze` runs
+    # the pipeline, writes its records, and the repetition alert comes back to the
+    # still-connected `send`, which prints it on stdout.
+    words = [
+        "once",
+        "upon",
+        "a",
+        "time",
+        "a",
+        "model",
+        "answered",
+        "questions",
+        "about",
+        "rivers",
+        "and",
+        "lakes",
+    ]
+    tokens = words + ["I", "will", "check", "the", "weather", "again", "now", "."] * 12
+    lines = [
+        json.dumps({"stream": "llm-1", "t": i * 20_000_000, "token": w + " "})
+        for i, w in enumerate(tokens)
+    ]
+    out = tmp_path / "records.jsonl"
+    server = subprocess.Popen(
+        [
+            *MIDSTREAM,
+            "serve",
+            "--port",
+            "0",
+            "--cert",
+            str(pki / "server.pem"),
+            "--key",
+            str(pki / "server.key"),
+            "--client-ca",
+            str(pki / "ca.pem"),
+            "--sources",
+            "1",
+            "--analyze",
+            "--out",
+            str(out),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stderr is not None
+        line = server.stderr.readline()
+        port = int(line.split("127.0.0.1:")[1].split()[0])
+        sender = subprocess.Popen(
+            _send_cmd(pki, port, "-", "--source", "llm", "--quiet"),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert sender.stdin is not None and sender.stdout is not None
+        sender.stdin.write("\n".join(lines) + "\n")
+        sender.stdin.flush()
+        alert = json.loads(sender.stdout.readline())  # blocks until the alert arrives
+        sender.stdin.close()
+        assert sender.wait(60) == 0
+        assert server.wait(60) == 0
+    finally:
+        for proc in (server,):
+            if proc.poll() is None:
+                proc.kill()
+    assert alert["kind"] == "alert" and alert["stream"] == "llm-1"
+    assert alert["detector"] == "repetition"
+    records = [json.loads(r) for r in out.read_text().splitlines()]
+    assert alert in records
+    assert records[-1]["kind"] == "summary" and records[-1]["events"] == len(tokens)

@@ -299,6 +299,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         check_readable(args.cert, "--cert")
         check_readable(args.key, "--key")
         check_readable(args.client_ca, "--client-ca")
+        check_readable(args.config, "--config")
         return run_server(args)
 
     return _transport_errors(args, run)
@@ -361,7 +362,14 @@ def _add_serve(sub: Any) -> None:
     p.add_argument("--cert", required=True, help="server certificate chain (PEM file)")
     p.add_argument("--key", required=True, help="server private key (PEM file)")
     p.add_argument("--client-ca", help="CA (PEM) that client certificates must chain to")
-    p.add_argument("--out", default="-", help="where to write events (default stdout)")
+    p.add_argument(
+        "--analyze",
+        action="store_true",
+        help="run the pipeline on the received events: write its records instead of the "
+        "events, and send each alert back to the connected senders (CRITICAL priority)",
+    )
+    p.add_argument("--config", help="pipeline configuration (TOML) for --analyze")
+    p.add_argument("--out", default="-", help="where to write events or records (default stdout)")
     p.add_argument("--sources", type=int, help="exit after this many sources completed")
     p.add_argument("--quiet", action="store_true", help="no status lines on stderr")
     _add_debug(p)

@@ -12,11 +12,11 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from .errors import MidstreamError
 from .send import SendProgress, read_json_lines, send_events
-from .serve import serve_events
+from .serve import EventServer, serve_events
 
 __all__ = ["run_sender", "run_server"]
 
@@ -28,6 +28,8 @@ def _status(quiet: bool, text: str) -> None:
 
 def run_server(args: argparse.Namespace) -> int:
     """``midstream serve``: write received events as JSON lines until stopped."""
+    if args.config and not args.analyze:
+        raise MidstreamError("--config: only with --analyze")
     if args.sources is not None and args.sources < 1:
         raise MidstreamError(f"--sources: must be >= 1, got {args.sources}")
     with ExitStack() as stack:
@@ -53,9 +55,12 @@ def run_server(args: argparse.Namespace) -> int:
                     "(pass --client-ca in production)"
                 )
                 _status(args.quiet, f"listening on {args.host}:{server.port} ({auth})")
-                async for _, events in server.batches():
-                    out.write(b"\n".join(events) + b"\n")
-                    out.flush()
+                if args.analyze:
+                    await _analyze(server, out, args.config)
+                else:
+                    async for _, events in server.batches():
+                        out.write(b"\n".join(events) + b"\n")
+                        out.flush()
                 stats = server.stats
                 _status(
                     args.quiet,
@@ -65,6 +70,27 @@ def run_server(args: argparse.Namespace) -> int:
 
         asyncio.run(main())
     return 0
+
+
+async def _analyze(server: EventServer, out: IO[bytes], config_path: str | None) -> None:
+    """Run the pipeline over the received events: records to ``out``, alerts back to
+    the senders (CRITICAL control streams)."""
+    import concurrent.futures
+
+    from .config import default_config, load_config
+    from .pipeline import Pipeline
+
+    config = load_config(config_path) if config_path else default_config()
+
+    async def sink(record: dict[str, Any]) -> None:
+        out.write(json.dumps(record).encode() + b"\n")
+        out.flush()
+        if record.get("kind") == "alert":
+            await server.send_alert(record)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        # The summary record reaches the sink too, as the last record.
+        await Pipeline(config, on_record=sink, executor=pool).run(server.events())
 
 
 def _progress_printer(
