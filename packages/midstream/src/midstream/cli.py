@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import subprocess
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -252,9 +255,179 @@ def _add_demo(sub: Any) -> None:
     p.set_defaults(func=_cmd_demo)
 
 
+# ------------------------------------------------------- serve, send, bench
+
+
+def _transport_errors(args: argparse.Namespace, run: Callable[[], int]) -> int:
+    """Run a network command: a user error is one stderr line (``--debug``: traceback)."""
+    from quic_multistream import QuicError
+
+    try:
+        return run()
+    except KeyboardInterrupt:
+        print(f"midstream {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except (MidstreamError, QuicError, OSError) as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"midstream {args.command}: {_flag_names(str(exc))}", file=sys.stderr)
+        return 2
+
+
+# Library argument names as the serve/send command lines spell them.
+_FLAGS = {
+    "certificate": "--cert",
+    "private_key": "--key",
+    "client_ca": "--client-ca",
+    "ca_file": "--ca",
+    "client_certificate": "--cert",
+    "client_key": "--key",
+}
+
+
+def _flag_names(message: str) -> str:
+    for name, flag in _FLAGS.items():
+        message = re.sub(rf"(^|match ){name}\b", rf"\g<1>{flag}", message)
+    return message
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import check_readable
+    from .transport_cli import run_server
+
+    def run() -> int:
+        check_readable(args.cert, "--cert")
+        check_readable(args.key, "--key")
+        check_readable(args.client_ca, "--client-ca")
+        check_readable(args.config, "--config")
+        return run_server(args)
+
+    return _transport_errors(args, run)
+
+
+def _cmd_send(args: argparse.Namespace) -> int:
+    from .serve import check_readable
+    from .transport_cli import run_sender
+
+    def run() -> int:
+        for path, flag in ((args.ca, "--ca"), (args.cert, "--cert"), (args.key, "--key")):
+            check_readable(path, flag)
+        return run_sender(args)
+
+    return _transport_errors(args, run)
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import find_peer_benchmarks, quic_throughput
+
+    def run() -> int:
+        if args.quic:
+            result = quic_throughput(args.events, args.sources, args.batch)
+            if args.json:
+                print(json.dumps(result.to_dict()))
+            else:
+                print(
+                    f"QUIC send -> serve, loopback, mutual TLS: {result.events} events "
+                    f"({result.event_bytes} B of JSON each) from {result.sources} sources, "
+                    f"{result.batch_events} per batch: {result.seconds:.2f} s = "
+                    f"{result.events_per_s:,.0f} events/s"
+                )
+            return 0
+        runner = find_peer_benchmarks()
+        cmd = [sys.executable, str(runner), *args.modules]
+        if args.keyword:
+            cmd += ["-k", args.keyword]
+        if args.repeat:
+            cmd += ["--repeat", str(args.repeat)]
+        return subprocess.run(cmd, check=False).returncode
+
+    return _transport_errors(args, run)
+
+
+def _add_debug(p: argparse.ArgumentParser) -> None:
+    # SUPPRESS: without the flag here, `midstream --debug serve` keeps the top-level value.
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="tracebacks")
+
+
+def _add_serve(sub: Any) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="receive events from `midstream send` over QUIC and write them as JSON lines",
+        description="Receive events over QUIC (one stream per source, exactly once) and "
+        "write them as JSON lines. Production: pass --client-ca so only clients with a "
+        "certificate from that CA may send (mutual TLS).",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    p.add_argument("--port", type=int, default=4433, help="UDP port (0: pick a free one)")
+    p.add_argument("--cert", required=True, help="server certificate chain (PEM file)")
+    p.add_argument("--key", required=True, help="server private key (PEM file)")
+    p.add_argument("--client-ca", help="CA (PEM) that client certificates must chain to")
+    p.add_argument(
+        "--analyze",
+        action="store_true",
+        help="run the pipeline on the received events: write its records instead of the "
+        "events, and send each alert back to the connected senders (CRITICAL priority)",
+    )
+    p.add_argument("--config", help="pipeline configuration (TOML) for --analyze")
+    p.add_argument("--out", default="-", help="where to write events or records (default stdout)")
+    p.add_argument("--sources", type=int, help="exit after this many sources completed")
+    p.add_argument("--quiet", action="store_true", help="no status lines on stderr")
+    _add_debug(p)
+    p.set_defaults(func=_cmd_serve)
+
+
+def _add_send(sub: Any) -> None:
+    p = sub.add_parser(
+        "send",
+        help="send JSONL files or stdin to `midstream serve` over QUIC",
+        description="Send events (JSON objects, one per line) to a `midstream serve`. "
+        "Each input is one source on its own QUIC stream; after a dropped connection "
+        "the sender reconnects and resumes without losing or repeating events.",
+    )
+    p.add_argument("inputs", nargs="+", metavar="FILE", help="JSONL file, or - for stdin")
+    p.add_argument("--host", default="127.0.0.1", help="server address")
+    p.add_argument("--port", type=int, default=4433, help="server UDP port")
+    p.add_argument("--ca", help="CA (PEM) to verify the server against (default: system)")
+    p.add_argument("--cert", help="client certificate (PEM) for mutual TLS")
+    p.add_argument("--key", help="client private key (PEM) for mutual TLS")
+    p.add_argument("--server-name", help="name to verify in the server certificate")
+    p.add_argument("--source", action="append", help="source id per input (default: file stem)")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="the inputs were sent before and interrupted: skip what the server already has",
+    )
+    p.add_argument("--retry-for", type=float, default=30.0, help="seconds to keep reconnecting")
+    p.add_argument("--batch", type=int, default=512, help="events per QUIC message")
+    p.add_argument("--json", action="store_true", help="print the final report as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    _add_debug(p)
+    p.set_defaults(func=_cmd_send)
+
+
+def _add_bench(sub: Any) -> None:
+    p = sub.add_parser(
+        "bench",
+        help="peer-comparison tables of the installed packages, or --quic events/s",
+        description="Run benchmarks/peers/run.py of the source tree (peers must be "
+        "installed: ./scripts/bench-peers makes that environment), or with --quic measure "
+        "events/s from send to serve over loopback with mutual TLS.",
+    )
+    p.add_argument("modules", nargs="*", help="peer modules (default: all)")
+    p.add_argument("-k", dest="keyword", default="", help="only workloads whose name has this")
+    p.add_argument("--repeat", type=int, help="override each workload's repeat")
+    p.add_argument("--quic", action="store_true", help="measure QUIC send -> serve events/s")
+    p.add_argument("--events", type=int, default=200_000, help="--quic: events in all")
+    p.add_argument("--sources", type=int, default=4, help="--quic: concurrent sources")
+    p.add_argument("--batch", type=int, default=512, help="--quic: events per message")
+    p.add_argument("--json", action="store_true", help="--quic: print JSON")
+    _add_debug(p)
+    p.set_defaults(func=_cmd_bench)
+
+
 # ---------------------------------------------------------------------- main
 
-SUBCOMMANDS = [_add_version, _add_analyze, _add_check, _add_demo]
+SUBCOMMANDS = [_add_version, _add_analyze, _add_check, _add_demo, _add_serve, _add_send, _add_bench]
 
 
 def build_parser() -> argparse.ArgumentParser:
