@@ -115,7 +115,9 @@ class _Intake:
                 yield line
 
 
-async def _produce(conn: Connection, events: list[dict[str, Any]], start: float, duration: float):  # type: ignore[no-untyped-def]
+async def _produce(
+    conn: Connection, events: list[dict[str, Any]], start: float, duration: float
+) -> int:
     stream = await conn.open_uni_stream(priority=StreamPriority.NORMAL)
     chunks = [events[i : i + _CHUNK] for i in range(0, len(events), _CHUNK)]
     loop = asyncio.get_running_loop()

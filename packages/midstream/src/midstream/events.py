@@ -73,7 +73,7 @@ class Event(msgspec.Struct, frozen=True, omit_defaults=True):
     fields: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return msgspec.to_builtins(self)  # type: ignore[no-any-return]
+        return msgspec.to_builtins(self)
 
 
 class _WireEvent(msgspec.Struct, forbid_unknown_fields=True):

@@ -228,7 +228,7 @@ class Pipeline:
             if self._failure is not None:
                 return
             try:
-                event = item if type(item) is Event else decode_event(item)  # type: ignore[arg-type]
+                event = item if type(item) is Event else decode_event(item)
             except EventError:
                 if not self.skip_bad:
                     raise
@@ -354,8 +354,8 @@ class Pipeline:
             try:
                 await asyncio.gather(*readers)
             except BaseException:
-                for r in readers:
-                    r.cancel()
+                for reader in readers:
+                    reader.cancel()
                 raise
             for e in self.guard.flush():
                 self._enqueue(e, time.monotonic_ns())

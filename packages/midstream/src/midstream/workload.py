@@ -37,6 +37,8 @@ __all__ = [
     "demo_config_toml",
     "event_shape",
     "make_workload",
+    "throughput_config",
+    "throughput_events",
 ]
 
 T0 = 1_765_000_000_000_000_000  # stream time origin (ns since the epoch)
@@ -285,3 +287,62 @@ def check_facts(facts: Sequence[PlantedFact], records: Iterable[Record]) -> dict
             for r in unexpected
         ],
     }
+
+
+_THROUGHPUT_CONFIG = """
+[pipeline]
+stats_every_s = 0
+
+[[detectors.repetition]]
+[[detectors.reference]]
+reference = {answer!r}
+[[detectors.monitor]]
+name = "tool-protocol"
+formula = "G (tool_call -> F[0,5s] tool_result)"
+[[detectors.pattern]]
+name = "burst"
+sine_cycles = 3
+sine_length = {length}
+sine_amplitude = 25.0
+threshold = 8.0
+[[detectors.robustness]]
+formula = "H (value < 30)"
+[[detectors.dynamics]]
+# one window per 4096 samples: classifying a window costs ~0.1-0.3 s of CPU
+window = 1024
+every = 4096
+"""
+
+
+def throughput_config() -> Config:
+    """Every detector on every stream (the benchmark's configuration)."""
+    text = _THROUGHPUT_CONFIG.format(answer=_ANSWER, length=EVENT_LENGTH).replace("'", '"')
+    return parse_config(text, source="throughput config")
+
+
+def throughput_events(streams: int, per_stream: int, seed: int = 0) -> list[dict[str, Any]]:
+    """``streams`` streams of ``per_stream`` events, interleaved in time: even streams are
+    LLM-like (tokens with a tool call and its result every 50 tokens), odd ones sensor
+    readings (Lorenz x with the burst shape planted). Every detector has work on each."""
+    rng = np.random.default_rng(seed)
+    words = _words(_ANSWER)
+    out: list[dict[str, Any]] = []
+    for k in range(streams):
+        name = f"s{k:02d}"
+        if k % 2 == 0:
+            for i in range(per_stream):
+                t = T0 + i * SENSOR_DT_NS
+                if i % 50 == 10:
+                    out.append({"stream": name, "t": t, "event": "tool_call"})
+                elif i % 50 == 20:
+                    out.append({"stream": name, "t": t, "event": "tool_result"})
+                else:
+                    out.append({"stream": name, "t": t, "token": words[i % len(words)]})
+        else:
+            x = tas.systems.lorenz(per_stream, dt=LORENZ_DT, x0=(1.0 + rng.random(), 1.0, 1.0))
+            values = x[:, 0].copy()
+            for start in range(500, per_stream - EVENT_LENGTH, 2000):
+                values[start : start + EVENT_LENGTH] = event_shape()
+            out.extend(_sensor(name, values))
+    out.sort(key=lambda e: (e["t"], e["stream"]))
+    return out

@@ -7,10 +7,13 @@ makes one detector per matching stream.
 from __future__ import annotations
 
 import concurrent.futures
+import functools
+from collections.abc import Callable
+from typing import Any
 
 import temporal_neural_solver as tns
 
-from ..config import Config, ConfigError
+from ..config import Config, ConfigError, DynamicsConfig, MonitorConfig
 from .base import DetectorFactory, StreamDetector, numeric_signal, signals_of, trace_of
 from .dynamics import DynamicsDetector, classify_window
 from .monitor import MonitorDetector, compile_formula
@@ -57,9 +60,7 @@ def build_detectors(
         except tns.TemporalLogicError as exc:
             raise ConfigError(f"detectors.monitor[{i}].formula: {exc}") from None
 
-        def make_monitor(stream: str, m=m, formula=formula) -> StreamDetector:  # type: ignore[no-untyped-def]
-            return MonitorDetector(m, stream, formula)
-
+        make_monitor = functools.partial(_monitor, m, formula)
         out.append(DetectorFactory(m.name or "monitor", m.streams, make_monitor))
     for i, rob in enumerate(d.robustness):
         try:
@@ -68,13 +69,24 @@ def build_detectors(
             raise ConfigError(f"detectors.robustness[{i}].formula: {exc}") from None
         out.append(DetectorFactory("robustness", rob.streams, _bind(RobustnessDetector, rob)))
     for dyn in d.dynamics:
-
-        def make_dynamics(stream: str, dyn=dyn) -> StreamDetector:  # type: ignore[no-untyped-def]
-            return DynamicsDetector(dyn, stream, executor)
-
+        make_dynamics = functools.partial(_dynamics, dyn, executor)
         out.append(DetectorFactory("dynamics", dyn.streams, make_dynamics))
     return out
 
 
-def _bind(cls, cfg):  # type: ignore[no-untyped-def]
-    return lambda stream: cls(cfg, stream)
+def _bind(cls: Callable[[Any, str], StreamDetector], cfg: Any) -> Callable[[str], StreamDetector]:
+    return functools.partial(_make, cls, cfg)
+
+
+def _make(cls: Callable[[Any, str], StreamDetector], cfg: Any, stream: str) -> StreamDetector:
+    return cls(cfg, stream)
+
+
+def _monitor(cfg: MonitorConfig, formula: tns.Formula, stream: str) -> StreamDetector:
+    return MonitorDetector(cfg, stream, formula)
+
+
+def _dynamics(
+    cfg: DynamicsConfig, executor: concurrent.futures.Executor | None, stream: str
+) -> StreamDetector:
+    return DynamicsDetector(cfg, stream, executor)

@@ -95,7 +95,9 @@ class ReferenceDetector:
 
     Every ``every`` tokens (once the response has ``min_chars`` characters) the
     response text is compared with the reference's prefix of the same length, with
-    LCS similarity or normalised Levenshtein similarity (``1 - d / longer``).
+    LCS similarity or normalised Levenshtein similarity (``1 - d / longer``). A
+    response longer than twice its reference is compared no further (its first
+    ``2 * len(reference)`` characters decide), which bounds the cost per stream.
     """
 
     def __init__(self, cfg: ReferenceConfig, stream: str) -> None:
@@ -107,9 +109,11 @@ class ReferenceDetector:
         self._armed = True
         self.similarity: float | None = None
         self._last_t = 0
+        self._done = False  # the response passed twice the reference's length
 
     def _compare(self) -> float:
-        text = "".join(self._parts)
+        limit = 2 * len(self.cfg.reference)
+        text = "".join(self._parts)[:limit]
         ref = self.cfg.reference[: len(text)]
         if self.cfg.metric == "lcs":
             return tc.lcs_similarity(text, ref)
@@ -126,8 +130,9 @@ class ReferenceDetector:
             self._chars += len(e.token)
             self._since += 1
             self._last_t = e.t
-            if self._since < cfg.every or self._chars < cfg.min_chars:
+            if self._since < cfg.every or self._chars < cfg.min_chars or self._done:
                 continue
+            self._done = self._chars >= 2 * len(cfg.reference)
             self._since = 0
             self.similarity = s = self._compare()
             if s < cfg.threshold and self._armed:
