@@ -99,12 +99,28 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             if line is not None:
                 print(line)
 
+    records: list[Record] = []
+    collector = None
+    if args.report:
+        from .report import SeriesCollector
+
+        collector = SeriesCollector()
+        print_record = show
+
+        def show(rec: Record) -> None:
+            records.append(rec)
+            print_record(rec)
+
     async def main() -> Record:
-        source = open_source(args.file, args.format, skip_bad=args.skip_bad, bad=bad)
+        source: Any = open_source(args.file, args.format, skip_bad=args.skip_bad, bad=bad)
+        if collector is not None:
+            source = collector.tap(source)
         with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
             return await Pipeline(config, on_record=show, executor=pool).run(source)
 
     summary = asyncio.run(main())
+    if collector is not None:
+        _write_report(args.report, records, collector.series(), f"midstream analyze {args.file}")
     if bad.count:
         print(
             f"midstream: skipped {bad.count} bad record(s); first: {bad.first[0]}", file=sys.stderr
@@ -116,6 +132,18 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             f"lost {summary['lost']} ({summary['events_per_s']:.0f} events/s)"
         )
     return 0
+
+
+def _write_report(
+    directory: str, records: list[Record], series: dict[str, Any], title: str
+) -> None:
+    from .report import write_report
+
+    result = write_report(directory, records, series, title=title)
+    print(
+        f"report: {result.index} ({len(result.figures)} PNG figures beside it in figures/)",
+        file=sys.stderr,
+    )
 
 
 def _add_analyze(sub: Any) -> None:
@@ -132,6 +160,11 @@ def _add_analyze(sub: Any) -> None:
     p.add_argument("file", help="input file, or - for stdin")
     p.add_argument("--format", choices=FORMATS, default="jsonl", help="input format")
     p.add_argument("--json", action="store_true", help="output records as JSON lines")
+    p.add_argument(
+        "--report",
+        metavar="DIR",
+        help="also write an HTML report with figures to DIR (needs midstream[plot])",
+    )
     p.add_argument(
         "--skip-bad",
         action="store_true",
@@ -221,7 +254,27 @@ def _cmd_demo(args: argparse.Namespace) -> int:
                 flush=True,
             )
 
-    result = run_demo(duration=args.duration, streams=args.streams, seed=args.seed, on_record=live)
+    if args.no_dashboard or args.json:
+        result = run_demo(
+            duration=args.duration, streams=args.streams, seed=args.seed, on_record=live
+        )
+    else:
+        from .dashboard import Dashboard
+
+        # Redraws on a terminal, plain lines otherwise.
+        with Dashboard(duration=args.duration, title="midstream demo") as board:
+            result = run_demo(
+                duration=args.duration, streams=args.streams, seed=args.seed, on_record=board.update
+            )
+    if args.report:
+        from .report import SeriesCollector
+        from .workload import make_workload
+
+        collector = SeriesCollector()
+        for events in make_workload(args.seed, extra=args.streams - 8).streams.values():
+            for event in events:
+                collector.add(event)
+        _write_report(args.report, result.records, collector.series(), "midstream demo")
     d = result.to_dict()
     if args.json:
         print(json.dumps(d))
@@ -252,6 +305,7 @@ def _add_demo(sub: Any) -> None:
         "--no-dashboard", action="store_true", help="plain lines instead of the live dashboard"
     )
     p.add_argument("--json", action="store_true", help="machine-readable summary on stdout")
+    p.add_argument("--report", metavar="DIR", help="write an HTML report with figures to DIR")
     p.set_defaults(func=_cmd_demo)
 
 
