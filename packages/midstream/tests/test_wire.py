@@ -13,6 +13,7 @@ from midstream.wire import (
     Alert,
     Batch,
     Control,
+    Done,
     End,
     Hello,
     Receiver,
@@ -78,8 +79,9 @@ class _World:
             if r.current(link.session, "src"):
                 link.to_sender.append(r.ack("src").encode())
         elif isinstance(msg, End):
-            if r.end(link.session, "src", msg):
-                link.to_sender.append(r.ack("src").encode())
+            done = r.end(link.session, "src", msg)
+            if done is not None:
+                link.to_sender.append(done.encode())
         else:  # pragma: no cover - the model sends nothing else
             raise AssertionError(msg)
 
@@ -123,7 +125,7 @@ class _World:
         raise AssertionError("did not finish")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(
     n=st.integers(0, 60),
     window=st.integers(1, 20),
@@ -177,10 +179,12 @@ def test_restarted_sender_resumes_after_what_the_receiver_holds(n, cut, window):
         if isinstance(msg, Batch):
             delivered += receiver.accept(session, "f", msg)
             receiver.delivered("f", msg.first_seq + len(msg.events) - 1)
+            sender.receive(receiver.ack("f"))
         else:
             assert isinstance(msg, End)
-            assert receiver.end(session, "f", msg)
-        sender.receive(receiver.ack("f"))
+            done = receiver.end(session, "f", msg)
+            assert done is not None
+            sender.receive(done)
     assert delivered == events
     assert sender.skipped == len(first)
 
@@ -221,6 +225,39 @@ def test_late_hello_of_an_abandoned_connection_is_ignored():
     assert opened is not None
     assert receiver.open(Hello("f", 1)) is None
     assert receiver.current(opened[0], "f")
+
+
+def test_only_done_finishes_a_sender():
+    # The ACK of the last batch can arrive after END was sent; it must not end the
+    # sender, or a receiver that never saw END would wait for the source forever.
+    sender = Sender("f")
+    sender.push(b"a")
+    sender.hello()
+    sender.receive(Welcome(0))
+    assert sender.next_message() == Batch(1, [b"a"])
+    sender.finish()
+    assert sender.next_message() == End(1)
+    sender.receive(Ack(1))
+    assert not sender.done
+    with pytest.raises(WireError, match="DONE at 0"):
+        sender.receive(Done(0))
+    sender.receive(Done(1))
+    assert sender.done
+
+
+def test_empty_source_completes():
+    receiver = Receiver()
+    sender = Sender("f")
+    sender.finish()
+    opened = receiver.open(sender.hello())
+    assert opened is not None
+    sender.receive(opened[1])
+    end = sender.next_message()
+    assert end == End(0)
+    done = receiver.end(opened[0], "f", end)
+    assert done == Done(0) and receiver.complete("f")
+    sender.receive(done)
+    assert sender.done
 
 
 def test_gap_in_sequence_numbers_is_refused():
@@ -268,6 +305,7 @@ def test_ack_beyond_what_was_sent_is_refused():
         Batch(1, [b"{}", b'{"a": 1}']),
         Ack(2**40),
         End(3),
+        Done(3),
         Control(),
         Alert(b'{"kind": "alert"}'),
     ],

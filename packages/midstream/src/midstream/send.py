@@ -28,7 +28,7 @@ from quic_multistream import (
 
 from .errors import MidstreamError
 from .serve import TransportError
-from .wire import Ack, Alert, Control, Sender, Welcome, WireError, decode
+from .wire import Ack, Alert, Control, Done, Sender, Welcome, WireError, decode
 
 __all__ = ["SendProgress", "SendReport", "read_json_lines", "send_events"]
 
@@ -204,8 +204,8 @@ class _Source:
             if data is None:
                 raise ConnectionError(f"source {sender.source!r}: server closed the stream")
             message = decode(data)
-            if not isinstance(message, Ack):
-                raise WireError(f"expected ACK, got {type(message).__name__}")
+            if not isinstance(message, Ack | Done):
+                raise WireError(f"expected ACK or DONE, got {type(message).__name__}")
             sender.receive(message)
             self.room.set()
             self.acked.set()

@@ -242,10 +242,10 @@ class EventServer:
                 await stream.send_message(receiver.ack(source).encode())
             elif isinstance(message, End):
                 async with lock:
-                    complete = receiver.end(session, source, message)
-                if not complete:
+                    done = receiver.end(session, source, message)
+                if done is None:
                     break
-                await stream.send_message(receiver.ack(source).encode())
+                await stream.send_message(done.encode())
                 if source not in self._complete:
                     self._complete.add(source)
                     if self._stop_after is not None and len(self._complete) >= self._stop_after:

@@ -19,6 +19,7 @@ kind          direction   body
 ``B`` BATCH   to server   first sequence number, then the events, ``\\n``-separated
 ``A`` ACK     to sender   every event up to this sequence number is delivered
 ``E`` END     to server   the source is complete; its last sequence number
+``D`` DONE    to sender   END received and every event delivered (the last number)
 ``C`` CONTROL to server   opens the connection's control stream (alerts flow back)
 ``L`` ALERT   to sender   one output record as JSON (on the CRITICAL control stream)
 ============  ==========  ===========================================================
@@ -41,6 +42,7 @@ __all__ = [
     "Alert",
     "Batch",
     "Control",
+    "Done",
     "End",
     "Hello",
     "Message",
@@ -102,6 +104,14 @@ class End:
 
 
 @dataclass(frozen=True)
+class Done:
+    last_seq: int
+
+    def encode(self) -> bytes:
+        return b"D" + _U64.pack(self.last_seq)
+
+
+@dataclass(frozen=True)
 class Control:
     def encode(self) -> bytes:
         return b"C" + bytes([PROTOCOL_VERSION])
@@ -115,7 +125,7 @@ class Alert:
         return b"L" + self.record
 
 
-Message = Hello | Welcome | Batch | Ack | End | Control | Alert
+Message = Hello | Welcome | Batch | Ack | End | Done | Control | Alert
 
 
 def _u64(data: bytes, what: str) -> int:
@@ -139,6 +149,8 @@ def decode(data: bytes) -> Message:
         return Welcome(_u64(data, "WELCOME"))
     if kind == b"E":
         return End(_u64(data, "END"))
+    if kind == b"D":
+        return Done(_u64(data, "DONE"))
     if kind in (b"H", b"C"):
         if len(data) < 2 or data[1] != PROTOCOL_VERSION:
             got = data[1] if len(data) > 1 else "none"
@@ -194,6 +206,10 @@ class Sender:
     Batch(first_seq=1, events=[b'{"stream": "a", "t": 1}'])
     >>> s.receive(Ack(1)); s.acked, s.unacked
     (1, 0)
+    >>> s.finish(); s.next_message()
+    End(last_seq=1)
+    >>> s.receive(Done(1)); s.done
+    True
     """
 
     source: str
@@ -210,6 +226,7 @@ class Sender:
     _buffer: deque[bytes] = field(default_factory=deque)  # events acked+1 .. pushed
     _next: int = 0  # next sequence number to put in a BATCH on this connection; 0: no WELCOME
     _end_sent: bool = False
+    _done: bool = False  # the receiver confirmed END
 
     def __post_init__(self) -> None:
         if not self.source:
@@ -230,8 +247,8 @@ class Sender:
 
     @property
     def done(self) -> bool:
-        """The input is finished and the receiver acknowledged all of it."""
-        return self.finished and self.acked == self.pushed and self._end_sent
+        """The receiver confirmed (DONE) that it holds the whole finished input."""
+        return self._done
 
     @property
     def ready(self) -> bool:
@@ -271,7 +288,7 @@ class Sender:
         self._end_sent = False
 
     def receive(self, message: Message) -> None:
-        """Apply a WELCOME or ACK from the receiver."""
+        """Apply a WELCOME, ACK or DONE from the receiver."""
         if isinstance(message, Welcome):
             last = message.last_seq
             if last < self.acked:
@@ -300,6 +317,14 @@ class Sender:
                     f"source {self.source!r}: ACK {message.seq} for an event not sent yet"
                 )
             self._advance(message.seq)
+        elif isinstance(message, Done):
+            if not self._end_sent or message.last_seq != self.pushed:
+                raise WireError(
+                    f"source {self.source!r}: DONE at {message.last_seq} before END, or for "
+                    f"another length than the {self.pushed} events sent"
+                )
+            self._advance(message.last_seq)
+            self._done = True
         else:
             raise WireError(f"source {self.source!r}: unexpected {type(message).__name__}")
 
@@ -419,17 +444,17 @@ class Receiver:
         if seq > state.last_seq:
             state.last_seq = seq
 
-    def end(self, session: int, source: str, end: End) -> bool:
-        """Apply an END; true when the source is complete (all its events delivered)."""
+    def end(self, session: int, source: str, end: End) -> Done | None:
+        """Apply an END: the DONE to answer with, or ``None`` for a stale session."""
         state = self._sources.get(source)
         if state is None or state.session != session:
-            return False
+            return None
         if end.last_seq != state.last_seq:
             raise WireError(
                 f"source {source!r}: END at {end.last_seq} but {state.last_seq} delivered"
             )
         state.complete = True
-        return True
+        return Done(state.last_seq)
 
     def ack(self, source: str) -> Ack:
         """The cumulative acknowledgement for ``source``."""
