@@ -17,6 +17,7 @@ from midstream.wire import (
     End,
     Hello,
     Receiver,
+    Refuse,
     Sender,
     Welcome,
     WireError,
@@ -68,6 +69,7 @@ class _World:
         r = self.receiver
         if isinstance(msg, Hello):
             opened = r.open(msg)
+            assert not isinstance(opened, Refuse)  # one sender in this model
             if opened is not None:
                 link.session, welcome = opened
                 link.to_sender.append(welcome.encode())
@@ -155,12 +157,12 @@ def test_restarted_sender_resumes_after_what_the_receiver_holds(n, cut, window):
     events = [str(i).encode() for i in range(n)]
     receiver = Receiver()
     delivered: list[bytes] = []
-    session, _ = receiver.open(Hello("f", 1))
+    session, _ = receiver.open(Hello("f", 1, sender=1))
     first = events[: min(cut, n)]
     if first:
         delivered += receiver.accept(session, "f", Batch(1, first))
         receiver.delivered("f", len(first))
-    sender = Sender("f", window=window, resume=True, first_attempt=2)
+    sender = Sender("f", window=window, resume=True, sender_id=2)
     opened = receiver.open(sender.hello())
     assert opened is not None
     session, welcome = opened
@@ -260,6 +262,36 @@ def test_empty_source_completes():
     assert sender.done
 
 
+def test_one_sender_per_source_a_resuming_one_takes_over():
+    # Two producers with one source id must never interleave it: a second sender
+    # is refused unless it resumes (same input, restarted); then the first is out.
+    receiver = Receiver()
+    a = Sender("f", sender_id=1)
+    opened_a = receiver.open(a.hello())
+    assert not isinstance(opened_a, Refuse) and opened_a is not None
+    a.receive(opened_a[1])
+    a.push(b"a1")
+    assert receiver.accept(opened_a[0], "f", a.next_message()) == [b"a1"]
+    receiver.delivered("f", 1)
+    # A second sender without resume is refused, and the first keeps its session.
+    b = Sender("f", sender_id=2)
+    refused = receiver.open(b.hello())
+    assert isinstance(refused, Refuse) and "belongs to another sender" in refused.reason
+    with pytest.raises(WireError, match="belongs to another sender"):
+        b.receive(decode(refused.encode()))
+    assert receiver.current(opened_a[0], "f")
+    # A resuming sender takes over: the first one's session is stale, then refused.
+    c = Sender("f", sender_id=3, resume=True)
+    opened_c = receiver.open(c.hello())
+    assert not isinstance(opened_c, Refuse) and opened_c is not None
+    assert opened_c[1] == Welcome(1)
+    a.push(b"a2")
+    assert receiver.accept(opened_a[0], "f", a.next_message()) == []
+    a.connection_lost()
+    refused = receiver.open(a.hello())
+    assert isinstance(refused, Refuse) and "taken over" in refused.reason
+
+
 def test_gap_in_sequence_numbers_is_refused():
     receiver = Receiver()
     session, _ = receiver.open(Hello("f", 1))
@@ -300,7 +332,9 @@ def test_ack_beyond_what_was_sent_is_refused():
 @pytest.mark.parametrize(
     "message",
     [
-        Hello("sensor-ü", 3),
+        Hello("sensor-ü", 3, sender=2**63 + 5),
+        Hello("s", 1, sender=7, resume=True),
+        Refuse("taken over"),
         Welcome(7),
         Batch(1, [b"{}", b'{"a": 1}']),
         Ack(2**40),
@@ -321,8 +355,8 @@ def test_messages_round_trip(message):
         (b"Z", "unknown message kind"),
         (b"A\x00", "expected 8 bytes"),
         (b"H\x09src", "protocol version 9"),
-        (b"H\x01" + bytes(8), "empty source id"),
-        (b"H\x01" + bytes(8) + b"\xff", "not UTF-8"),
+        (b"H\x01" + bytes(17), "empty source id"),
+        (b"H\x01" + bytes(17) + b"\xff", "not UTF-8"),
         (b"H\x01abc", "shorter than its header"),
         (b"B12", "shorter than its header"),
     ],

@@ -23,7 +23,7 @@ from quic_multistream import Connection, QuicError, Stream, StreamPriority
 from quic_multistream import serve as quic_serve
 
 from .errors import MidstreamError
-from .wire import Alert, Batch, Control, End, Hello, Receiver, WireError, decode
+from .wire import Alert, Batch, Control, End, Hello, Receiver, Refuse, WireError, decode
 
 __all__ = ["EventServer", "ServerStats", "TransportError", "check_readable", "serve_events"]
 
@@ -220,6 +220,10 @@ class EventServer:
         async with lock:
             opened = receiver.open(hello)
         if opened is None:  # a late HELLO of a connection the sender gave up
+            await stream.finish()
+            return
+        if isinstance(opened, Refuse):  # the source was taken over by another sender
+            await stream.send_message(opened.encode())
             await stream.finish()
             return
         session, welcome = opened
