@@ -45,8 +45,10 @@ def test_demo_json_finds_every_planted_fact_and_loses_nothing():
         "repetition loop", "reference drift", "tool-call violation", "sensor event 1",
         "sensor event 2", "sensor event 3", "temperature limit", "regime change",
     }  # fmt: skip
-    assert out["unexpected_alerts"] == []
-    assert out["producer_identity"] == "midstream-demo-producer"  # the verified client cert
+    assert out["unexpected_alerts"] == [] and out["duplicates"] == 0
+    # alerts go back to the producers over QUIC; the last (at the end of the analysis)
+    # may come after they disconnected
+    assert out["alerts"] - 1 <= out["alerts_returned"] <= out["alerts"]
 
 
 @pytest.mark.network
@@ -91,6 +93,28 @@ def test_example_configs_run(tmp_path):
                     str(readings))  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert "300 events in 1 streams" in run.stdout
+
+
+def test_analyze_report_has_non_blank_figures(tmp_path):
+    matplotlib = pytest.importorskip("matplotlib")
+    del matplotlib
+    import numpy as np
+    from PIL import Image
+
+    readings = tmp_path / "r.csv"
+    readings.write_text(
+        "stream,t,value\n" + "".join(f"s,{i * 10**6},{(i % 50) - 25}\n" for i in range(2000))
+    )
+    out = tmp_path / "report"
+    run = midstream("analyze", "--format", "csv", "--config", str(EXAMPLES / "sensor.toml"),
+                    str(readings), "--report", str(out))  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert (out / "index.html").exists() and f"report: {out / 'index.html'}" in run.stderr
+    pngs = sorted((out / "figures").glob("*.png"))
+    assert pngs
+    for png in pngs:
+        pixels = np.asarray(Image.open(png).convert("L"))
+        assert int(pixels.max()) - int(pixels.min()) > 100, png  # something is drawn
 
 
 def _lines(tmp_path, name, lines):

@@ -100,27 +100,28 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                 print(line)
 
     records: list[Record] = []
-    collector = None
-    if args.report:
-        from .report import SeriesCollector
+    seen: list[Any] = []
 
-        collector = SeriesCollector()
-        print_record = show
+    def keep(rec: Record) -> None:
+        records.append(rec)
+        show(rec)
 
-        def show(rec: Record) -> None:
-            records.append(rec)
-            print_record(rec)
+    async def recorded(source: Any) -> Any:
+        async for event in source:
+            seen.append(event)
+            yield event
 
     async def main() -> Record:
         source: Any = open_source(args.file, args.format, skip_bad=args.skip_bad, bad=bad)
-        if collector is not None:
-            source = collector.tap(source)
+        if args.report:
+            source = recorded(source)
+        sink = keep if args.report else show
         with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-            return await Pipeline(config, on_record=show, executor=pool).run(source)
+            return await Pipeline(config, on_record=sink, executor=pool).run(source)
 
     summary = asyncio.run(main())
-    if collector is not None:
-        _write_report(args.report, records, collector.series(), f"midstream analyze {args.file}")
+    if args.report:
+        _write_report(args.report, records, _series(seen), f"midstream analyze {args.file}")
     if bad.count:
         print(
             f"midstream: skipped {bad.count} bad record(s); first: {bad.first[0]}", file=sys.stderr
@@ -132,18 +133,6 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             f"lost {summary['lost']} ({summary['events_per_s']:.0f} events/s)"
         )
     return 0
-
-
-def _write_report(
-    directory: str, records: list[Record], series: dict[str, Any], title: str
-) -> None:
-    from .report import write_report
-
-    result = write_report(directory, records, series, title=title)
-    print(
-        f"report: {result.index} ({len(result.figures)} PNG figures beside it in figures/)",
-        file=sys.stderr,
-    )
 
 
 def _add_analyze(sub: Any) -> None:
@@ -161,17 +150,15 @@ def _add_analyze(sub: Any) -> None:
     p.add_argument("--format", choices=FORMATS, default="jsonl", help="input format")
     p.add_argument("--json", action="store_true", help="output records as JSON lines")
     p.add_argument(
-        "--report",
-        metavar="DIR",
-        help="also write an HTML report with figures to DIR (needs midstream[plot])",
-    )
-    p.add_argument(
         "--skip-bad",
         action="store_true",
         help="skip and count malformed records instead of failing",
     )
     p.add_argument(
         "--config", help="TOML configuration file (see examples/llm.toml, examples/sensor.toml)"
+    )
+    p.add_argument(
+        "--report", metavar="DIR", help="write an HTML report with PNG figures (plot extra)"
     )
     p.set_defaults(func=_cmd_analyze)
 
@@ -239,10 +226,34 @@ def _add_check(sub: Any) -> None:
 # ---------------------------------------------------------------------- demo
 
 
-def _cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo
+def _series(events: Any) -> dict[str, tuple[list[int], list[float]]]:
+    """Each stream's numeric ``value`` signal, for the report's figures."""
+    from .report import SeriesCollector
 
-    def live(rec: Record) -> None:
+    collector = SeriesCollector()
+    for e in events:
+        collector.add(e)
+    return collector.series()
+
+
+def _write_report(directory: str, records: list[Record], series: Any, title: str) -> None:
+    from .report import write_report
+
+    result = write_report(directory, records, series, title=title)
+    print(
+        f"report: {result.index} ({len(result.figures)} figures)",
+        file=sys.stderr,
+    )
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from .dashboard import Dashboard
+    from .demo import run_demo
+    from .workload import make_workload
+
+    def plain(rec: Record) -> None:
         line = _describe(rec)
         if line is not None and rec["kind"] != "verdict":
             print(line, file=sys.stderr if args.json else sys.stdout, flush=True)
@@ -254,35 +265,29 @@ def _cmd_demo(args: argparse.Namespace) -> int:
                 flush=True,
             )
 
-    if args.no_dashboard or args.json:
-        result = run_demo(
-            duration=args.duration, streams=args.streams, seed=args.seed, on_record=live
+    def run(on_record: Callable[[Record], None]) -> Any:
+        return run_demo(
+            duration=args.duration, streams=args.streams, seed=args.seed, on_record=on_record
         )
+
+    if args.json or args.no_dashboard:
+        result = run(plain)
     else:
-        from .dashboard import Dashboard
-
-        # Redraws on a terminal, plain lines otherwise.
-        with Dashboard(duration=args.duration, title="midstream demo") as board:
-            result = run_demo(
-                duration=args.duration, streams=args.streams, seed=args.seed, on_record=board.update
-            )
-    if args.report:
-        from .report import SeriesCollector
-        from .workload import make_workload
-
-        collector = SeriesCollector()
-        for events in make_workload(args.seed, extra=args.streams - 8).streams.values():
-            for event in events:
-                collector.add(event)
-        _write_report(args.report, result.records, collector.series(), "midstream demo")
+        with Dashboard(Console(), duration=args.duration, title="midstream demo") as board:
+            result = run(board.update)
     d = result.to_dict()
+    if args.report:
+        workload = make_workload(args.seed, extra=args.streams - 8)
+        series = _series(e for evs in workload.streams.values() for e in evs)
+        _write_report(args.report, result.records, series, "midstream demo")
     if args.json:
         print(json.dumps(d))
         return 0 if result.ok else 1
     print(
-        f"\n{d['streams']} streams over mutual-TLS QUIC (producer {d['producer_identity']!r}): "
-        f"{d['sent']} events sent, {d['events']} analysed, lost {d['lost']}, "
-        f"p99 latency {d['latency_p99_ms']:.2f} ms"
+        f"\n{d['streams']} streams over mutual-TLS QUIC: {d['sent']} events sent, "
+        f"{d['received']} received ({d['duplicates']} duplicates), {d['events']} analysed, "
+        f"lost {d['lost']}; latency p50 {d['latency_p50_ms']:.2f} ms, "
+        f"p99 {d['latency_p99_ms']:.2f} ms; {d['alerts_returned']} alerts returned to producers"
     )
     for fact in d["facts"]:
         mark = "found " if fact["found"] else "MISSED"
@@ -305,7 +310,9 @@ def _add_demo(sub: Any) -> None:
         "--no-dashboard", action="store_true", help="plain lines instead of the live dashboard"
     )
     p.add_argument("--json", action="store_true", help="machine-readable summary on stdout")
-    p.add_argument("--report", metavar="DIR", help="write an HTML report with figures to DIR")
+    p.add_argument(
+        "--report", metavar="DIR", help="write an HTML report with PNG figures (plot extra)"
+    )
     p.set_defaults(func=_cmd_demo)
 
 

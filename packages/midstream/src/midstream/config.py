@@ -18,6 +18,7 @@ import msgspec
 from .errors import MidstreamError
 
 __all__ = [
+    "AdaptationConfig",
     "Config",
     "ConfigError",
     "DynamicsConfig",
@@ -123,6 +124,30 @@ class DynamicsConfig(_Strict):
     severity: Severity = "info"
 
 
+class AdaptationConfig(_Strict):
+    """Tune a pattern detector's threshold online from labelled feedback (strange-loop).
+
+    Feedback events are events named ``label_event`` whose ``fields[label_field]`` says
+    whether an anomaly really occurred since the previous label on that stream; the
+    detector alerted or not in that span. A bandit over ``candidates``
+    (``strange_loop.ThresholdTuner``) is rewarded +1 for a right call, ``-fp_cost``
+    for a false alarm and ``-fn_cost`` for a miss; ``constraints`` (LTL over
+    ``threshold``, ``precision``, ``recall``, ``reward_avg``) are enforced by its
+    safety guard, which refuses a forbidden switch.
+    """
+
+    detector: str  # "pattern:<name>"
+    candidates: list[float]
+    constraints: list[str] = []
+    label_event: str = "label"
+    label_field: str = "anomaly"
+    decide_every: int = 5
+    policy: Literal["ucb", "thompson", "epsilon"] = "ucb"
+    fp_cost: float = 1.0
+    fn_cost: float = 1.0
+    seed: int | None = 0
+
+
 class DetectorsConfig(_Strict):
     pattern: list[PatternConfig] = []
     repetition: list[RepetitionConfig] = []
@@ -137,6 +162,7 @@ class Config(_Strict):
 
     pipeline: PipelineConfig = msgspec.field(default_factory=PipelineConfig)
     detectors: DetectorsConfig = msgspec.field(default_factory=DetectorsConfig)
+    adaptation: list[AdaptationConfig] = []  # off unless given
 
 
 def _positive(where: str, value: float) -> None:
@@ -174,6 +200,19 @@ def _check(config: Config) -> Config:
         _positive(f"{where}.every", ref.every)
     for i, rob in enumerate(d.robustness):
         _positive(f"detectors.robustness[{i}].every", rob.every)
+    names = {f"pattern:{pat.name}" for pat in d.pattern}
+    for i, ad in enumerate(config.adaptation):
+        where = f"adaptation[{i}]"
+        if ad.detector not in names:
+            known = ", ".join(sorted(names)) or "none configured"
+            raise ConfigError(
+                f"{where}.detector: {ad.detector!r} is not a pattern detector ({known})"
+            )
+        if not ad.candidates or not all(math.isfinite(c) and c > 0 for c in ad.candidates):
+            raise ConfigError(f"{where}.candidates: need positive, finite thresholds")
+        _positive(f"{where}.decide_every", ad.decide_every)
+    if len({ad.detector for ad in config.adaptation}) != len(config.adaptation):
+        raise ConfigError("adaptation: at most one table per detector")
     for i, dyn in enumerate(d.dynamics):
         where = f"detectors.dynamics[{i}]"
         if dyn.window < 128 or dyn.every < 1:

@@ -1,12 +1,14 @@
 """``midstream demo``: the whole pipeline, live, on a bundled workload over mutual-TLS QUIC.
 
-A QUIC server starts on an ephemeral loopback port with a throwaway PKI (a CA, a
-server certificate for ``localhost`` and a client certificate; the server requires
-the client's). One producer per workload stream (at least eight) replays its
-events over its own QUIC stream, paced over ``duration`` seconds. The server feeds
-every stream into one :class:`~midstream.pipeline.Pipeline` with the demo's
-detectors; at the end the records are checked against the facts the workload
-planted (:mod:`midstream.workload`).
+A QUIC server (:func:`midstream.serve.serve_events`) starts on an ephemeral
+loopback port with a throwaway PKI (a CA, a server certificate for ``localhost``
+and a client certificate; the server requires the client's). The producers
+(:func:`midstream.send.send_events`, sequence numbers and acknowledgements) replay
+each workload stream (at least eight) as one source on its own QUIC stream, paced
+over ``duration`` seconds. The server feeds every event into one
+:class:`~midstream.pipeline.Pipeline` with the demo's detectors and sends each
+alert back to the producers at CRITICAL priority; at the end the records are
+checked against the facts the workload planted (:mod:`midstream.workload`).
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ from typing import Any
 
 import msgspec
 
-from quic_multistream import Connection, StreamPriority, connect, serve
 from quic_multistream.certs import generate_ca, issue_certificate
 
 from .errors import MidstreamError
 from .pipeline import Pipeline
 from .records import Record
+from .send import send_events
+from .serve import serve_events
 from .workload import Workload, check_facts, demo_config, make_workload
 
 __all__ = ["DemoResult", "run_demo"]
@@ -44,7 +47,8 @@ class DemoResult:
     received: int
     summary: Record
     facts: dict[str, Any]
-    producer_identity: str
+    duplicates: int = 0
+    alerts_returned: int = 0  # alerts the producers received back over QUIC
     records: list[Record] = field(default_factory=list, repr=False)
 
     @property
@@ -53,7 +57,7 @@ class DemoResult:
 
     @property
     def ok(self) -> bool:
-        return self.facts["found_all"] and self.lost == 0
+        return self.facts["found_all"] and self.lost == 0 and self.duplicates == 0
 
     def to_dict(self) -> dict[str, Any]:
         s = self.summary
@@ -69,7 +73,8 @@ class DemoResult:
             "latency_p50_ms": s["latency_p50_ms"],
             "latency_p99_ms": s["latency_p99_ms"],
             "alert_latency_p99_ms": s["alert_latency_p99_ms"],
-            "producer_identity": self.producer_identity,
+            "duplicates": self.duplicates,
+            "alerts_returned": self.alerts_returned,
             "found_all": self.facts["found_all"],
             "facts": self.facts["facts"],
             "unexpected_alerts": self.facts["unexpected_alerts"],
@@ -77,58 +82,17 @@ class DemoResult:
         }
 
 
-class _Intake:
-    """Server side: events from every QUIC stream into one bounded queue (backpressure)."""
-
-    def __init__(self, expected_streams: int, maxsize: int = 64) -> None:
-        self.queue: asyncio.Queue[list[bytes] | None] = asyncio.Queue(maxsize=maxsize)
-        self.expected = expected_streams
-        self.finished = 0
-        self.received = 0
-        self.identity = ""
-
-    async def handle(self, conn: Connection) -> None:
-        ident = conn.peer_identity
-        self.identity = (ident.common_name or ident.subject) if ident else ""
-        tasks: set[asyncio.Task[None]] = set()
-        async for stream in conn:
-            task = asyncio.ensure_future(self._serve(stream))
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-    async def _serve(self, stream: Any) -> None:
-        async for message in stream.messages():
-            lines = bytes(message).split(b"\n")
-            self.received += len(lines)
-            await self.queue.put(lines)
-        self.finished += 1
-        if self.finished == self.expected:
-            await self.queue.put(None)
-
-    async def events(self) -> AsyncIterator[bytes]:
-        while True:
-            lines = await self.queue.get()
-            if lines is None:
-                return
-            for line in lines:
-                yield line
-
-
-async def _produce(
-    conn: Connection, events: list[dict[str, Any]], start: float, duration: float
-) -> int:
-    stream = await conn.open_uni_stream(priority=StreamPriority.NORMAL)
-    chunks = [events[i : i + _CHUNK] for i in range(0, len(events), _CHUNK)]
+async def _paced(
+    events: list[dict[str, Any]], start: float, duration: float
+) -> AsyncIterator[list[bytes]]:
+    """One stream's events as JSON lines, in chunks spread evenly over ``duration``."""
     loop = asyncio.get_running_loop()
+    chunks = [events[i : i + _CHUNK] for i in range(0, len(events), _CHUNK)]
     for i, chunk in enumerate(chunks):
-        due = start + duration * i / max(len(chunks), 1)
-        delay = due - loop.time()
+        delay = start + duration * i / max(len(chunks), 1) - loop.time()
         if delay > 0:
             await asyncio.sleep(delay)
-        await stream.send_message(b"\n".join(_encode(e) for e in chunk))
-    await stream.finish()
-    return sum(len(c) for c in chunks)
+        yield [_encode(e) for e in chunk]
 
 
 async def _run(
@@ -137,49 +101,48 @@ async def _run(
     ca = generate_ca("Midstream demo CA", valid_days=1)
     server_cert = issue_certificate(ca, "localhost", names=["localhost", "127.0.0.1"], valid_days=1)
     client_cert = issue_certificate(ca, PRODUCER_NAME, client=True, valid_days=1)
-    intake = _Intake(len(workload.streams))
     records: list[Record] = []
-
-    def keep(rec: Record) -> None:
-        records.append(rec)
-        on_record(rec)
-
-    server = await serve(
+    returned: list[bytes] = []
+    n = len(workload.streams)
+    async with serve_events(
         "127.0.0.1",
         0,
-        certificate=server_cert.certificate,
-        private_key=server_cert.private_key,
-        handler=intake.handle,
-        client_ca=ca.certificate,
-        require_client_cert=True,
-        idle_timeout=30.0,
-    )
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        pipeline = Pipeline(demo_config(), on_record=keep, executor=pool)
-        async with server:
-            conn_cm: Any = connect(
+        certificate=server_cert.certificate_pem(),
+        private_key=server_cert.private_key_pem(),
+        client_ca=ca.certificate_pem(),  # mutual TLS: producers must show a demo-CA cert
+        stop_after_sources=n,
+    ) as server:
+
+        async def keep(rec: Record) -> None:
+            records.append(rec)
+            on_record(rec)
+            if rec["kind"] == "alert":  # back to the producers at CRITICAL priority
+                await server.send_alert(rec)
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            pipeline = Pipeline(demo_config(), on_record=keep, executor=pool)
+            analysis = asyncio.ensure_future(pipeline.run(server.events()))
+            start = asyncio.get_running_loop().time()
+            report = await send_events(
+                [(name, _paced(evs, start, duration)) for name, evs in workload.streams.items()],
                 "127.0.0.1",
                 server.port,
-                ca_file=ca.certificate,
+                ca_file=ca.certificate_pem(),
                 server_name="localhost",
-                client_certificate=client_cert.certificate,
-                client_key=client_cert.private_key,
-                idle_timeout=30.0,
+                client_certificate=client_cert.certificate_pem(),
+                client_key=client_cert.private_key_pem(),
+                on_alert=returned.append,
             )
-            async with conn_cm as conn:
-                analysis = asyncio.ensure_future(pipeline.run(intake.events()))
-                start = asyncio.get_running_loop().time()
-                sent = await asyncio.gather(
-                    *(_produce(conn, evs, start, duration) for evs in workload.streams.values())
-                )
-                summary = await analysis
+            summary = await analysis
+        stats = server.stats
     return DemoResult(
-        streams=len(workload.streams),
-        sent=sum(sent),
-        received=intake.received,
+        streams=n,
+        sent=report.events,
+        received=stats.events,
+        duplicates=stats.duplicates,
         summary=summary,
         facts=check_facts(workload.facts, records),
-        producer_identity=intake.identity,
+        alerts_returned=len(returned),
         records=records,
     )
 

@@ -11,13 +11,21 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import strange_loop as sl
 import temporal_neural_solver as tns
 
-from ..config import Config, ConfigError, DynamicsConfig, MonitorConfig
+from ..config import (
+    AdaptationConfig,
+    Config,
+    ConfigError,
+    DynamicsConfig,
+    MonitorConfig,
+    PatternConfig,
+)
 from .base import DetectorFactory, StreamDetector, numeric_signal, signals_of, trace_of
 from .dynamics import DynamicsDetector, classify_window
 from .monitor import MonitorDetector, compile_formula
-from .patterns import PatternDetector, pattern_shape
+from .patterns import PatternDetector, make_tuner, pattern_shape
 from .robustness import RobustnessDetector
 from .tokens import ReferenceDetector, RepetitionDetector
 
@@ -46,9 +54,19 @@ def build_detectors(
     """One factory per configured detector; formulas are parsed (and checked) here."""
     d = config.detectors
     out: list[DetectorFactory] = []
+    adapt = {a.detector: a for a in config.adaptation}
     for p in d.pattern:
         pattern_shape(p)
-        out.append(DetectorFactory(f"pattern:{p.name}", p.streams, _bind(PatternDetector, p)))
+        name = f"pattern:{p.name}"
+        if name in adapt:
+            try:
+                tuner = make_tuner(adapt[name])
+            except sl.StrangeLoopError as exc:
+                raise ConfigError(f"adaptation ({name}): {exc}") from None
+            make = functools.partial(_adaptive_pattern, p, adapt[name], tuner)
+            out.append(DetectorFactory(name, p.streams, make))
+        else:
+            out.append(DetectorFactory(name, p.streams, _bind(PatternDetector, p)))
     for r in d.repetition:
         out.append(DetectorFactory("repetition", r.streams, _bind(RepetitionDetector, r)))
     for ref in d.reference:
@@ -80,6 +98,12 @@ def _bind(cls: Callable[[Any, str], StreamDetector], cfg: Any) -> Callable[[str]
 
 def _make(cls: Callable[[Any, str], StreamDetector], cfg: Any, stream: str) -> StreamDetector:
     return cls(cfg, stream)
+
+
+def _adaptive_pattern(
+    cfg: PatternConfig, adapt: AdaptationConfig, tuner: sl.ThresholdTuner, stream: str
+) -> StreamDetector:
+    return PatternDetector(cfg, stream, (adapt, tuner))
 
 
 def _monitor(cfg: MonitorConfig, formula: tns.Formula, stream: str) -> StreamDetector:

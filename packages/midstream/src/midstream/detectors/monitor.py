@@ -83,6 +83,7 @@ class MonitorDetector:
         self.skipped = 0  # events without a signal the formula compares
         self._t0: int | None = None
         self._last_time = -1.0
+        self._final = False
 
     def _changed(self, e: Event, v: tns.MonitorVerdict) -> list[Record]:
         previous = self.verdict
@@ -115,26 +116,32 @@ class MonitorDetector:
 
     async def feed(self, events: Sequence[Event]) -> list[Record]:
         out: list[Record] = []
-        monitor = self.monitor
+        if self._final:
+            return out  # TRUE and FALSE never change
+        step = self.monitor.step
+        timed = self.timed
+        verdict = self.verdict
         for e in events:
-            if self.verdict is not None and self.verdict.final:
-                break  # TRUE and FALSE never change
             self.position += 1
             try:
-                if self.timed:
+                if timed:
                     if self._t0 is None:
                         self._t0 = e.t
                     # strictly increasing: equal timestamps are read 1 ns apart
                     time = max((e.t - self._t0) / 1e9, self._last_time + 1e-9)
                     self._last_time = time
-                    v = monitor.step(signals_of(e), time)
+                    v = step(signals_of(e), time)
                 else:
-                    v = monitor.step(signals_of(e))
+                    v = step(signals_of(e))
             except tns.TemporalLogicError:
                 self.skipped += 1  # a compared signal is missing from this event
                 continue
-            if v is not self.verdict:
+            if v is not verdict:
                 out.extend(self._changed(e, v))
+                verdict = v
+                if v.final:
+                    self._final = True
+                    break
         return out
 
     async def close(self) -> list[Record]:
