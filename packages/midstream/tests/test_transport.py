@@ -202,7 +202,7 @@ def test_resume_after_a_killed_sender_process(pki):
             while server.stats.events < 200:
                 await asyncio.sleep(0.01)
             first.cancel()
-            with pytest.raises(WireError, match="already holds 200"):
+            with pytest.raises(WireError, match=r"belongs to another sender \(200 events"):
                 await send_events([("f", events)], "127.0.0.1", server.port, **_client_kwargs(pki))
             report = await send_events(
                 [("f", events)], "127.0.0.1", server.port, resume=True, **_client_kwargs(pki)
@@ -250,3 +250,29 @@ def test_port_in_use_is_a_transport_error(pki):
 
     with pytest.raises(TransportError, match="is in use"):
         asyncio.run(main())
+
+
+def test_second_producer_with_the_same_source_id_is_refused(pki):
+    first, second = _events("a", 3000), _events("b", 3000)
+
+    async def main():
+        got: dict[str, list[bytes]] = defaultdict(list)
+        async with serve_events(
+            "127.0.0.1", 0, stop_after_sources=1, queue_batches=2, **_server_kwargs(pki)
+        ) as server:
+            collector = asyncio.create_task(_collect(server, got))
+            one = asyncio.create_task(
+                send_events([("same", first)], "127.0.0.1", server.port, **_client_kwargs(pki))
+            )
+            while server.stats.events == 0:
+                await asyncio.sleep(0.005)
+            with pytest.raises(WireError, match="belongs to another sender"):
+                await send_events(
+                    [("same", second)], "127.0.0.1", server.port, **_client_kwargs(pki)
+                )
+            await asyncio.wait_for(one, 60)
+            await asyncio.wait_for(collector, 10)
+            return got
+
+    got = asyncio.run(main())
+    assert got["same"] == first  # the refused producer interleaved nothing

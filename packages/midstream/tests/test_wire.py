@@ -13,9 +13,11 @@ from midstream.wire import (
     Alert,
     Batch,
     Control,
+    Done,
     End,
     Hello,
     Receiver,
+    Refuse,
     Sender,
     Welcome,
     WireError,
@@ -67,6 +69,7 @@ class _World:
         r = self.receiver
         if isinstance(msg, Hello):
             opened = r.open(msg)
+            assert not isinstance(opened, Refuse)  # one sender in this model
             if opened is not None:
                 link.session, welcome = opened
                 link.to_sender.append(welcome.encode())
@@ -78,8 +81,9 @@ class _World:
             if r.current(link.session, "src"):
                 link.to_sender.append(r.ack("src").encode())
         elif isinstance(msg, End):
-            if r.end(link.session, "src", msg):
-                link.to_sender.append(r.ack("src").encode())
+            done = r.end(link.session, "src", msg)
+            if done is not None:
+                link.to_sender.append(done.encode())
         else:  # pragma: no cover - the model sends nothing else
             raise AssertionError(msg)
 
@@ -123,7 +127,7 @@ class _World:
         raise AssertionError("did not finish")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(
     n=st.integers(0, 60),
     window=st.integers(1, 20),
@@ -153,12 +157,12 @@ def test_restarted_sender_resumes_after_what_the_receiver_holds(n, cut, window):
     events = [str(i).encode() for i in range(n)]
     receiver = Receiver()
     delivered: list[bytes] = []
-    session, _ = receiver.open(Hello("f", 1))
+    session, _ = receiver.open(Hello("f", 1, sender=1))
     first = events[: min(cut, n)]
     if first:
         delivered += receiver.accept(session, "f", Batch(1, first))
         receiver.delivered("f", len(first))
-    sender = Sender("f", window=window, resume=True, first_attempt=2)
+    sender = Sender("f", window=window, resume=True, sender_id=2)
     opened = receiver.open(sender.hello())
     assert opened is not None
     session, welcome = opened
@@ -177,10 +181,12 @@ def test_restarted_sender_resumes_after_what_the_receiver_holds(n, cut, window):
         if isinstance(msg, Batch):
             delivered += receiver.accept(session, "f", msg)
             receiver.delivered("f", msg.first_seq + len(msg.events) - 1)
+            sender.receive(receiver.ack("f"))
         else:
             assert isinstance(msg, End)
-            assert receiver.end(session, "f", msg)
-        sender.receive(receiver.ack("f"))
+            done = receiver.end(session, "f", msg)
+            assert done is not None
+            sender.receive(done)
     assert delivered == events
     assert sender.skipped == len(first)
 
@@ -223,6 +229,69 @@ def test_late_hello_of_an_abandoned_connection_is_ignored():
     assert receiver.current(opened[0], "f")
 
 
+def test_only_done_finishes_a_sender():
+    # The ACK of the last batch can arrive after END was sent; it must not end the
+    # sender, or a receiver that never saw END would wait for the source forever.
+    sender = Sender("f")
+    sender.push(b"a")
+    sender.hello()
+    sender.receive(Welcome(0))
+    assert sender.next_message() == Batch(1, [b"a"])
+    sender.finish()
+    assert sender.next_message() == End(1)
+    sender.receive(Ack(1))
+    assert not sender.done
+    with pytest.raises(WireError, match="DONE at 0"):
+        sender.receive(Done(0))
+    sender.receive(Done(1))
+    assert sender.done
+
+
+def test_empty_source_completes():
+    receiver = Receiver()
+    sender = Sender("f")
+    sender.finish()
+    opened = receiver.open(sender.hello())
+    assert opened is not None
+    sender.receive(opened[1])
+    end = sender.next_message()
+    assert end == End(0)
+    done = receiver.end(opened[0], "f", end)
+    assert done == Done(0) and receiver.complete("f")
+    sender.receive(done)
+    assert sender.done
+
+
+def test_one_sender_per_source_a_resuming_one_takes_over():
+    # Two producers with one source id must never interleave it: a second sender
+    # is refused unless it resumes (same input, restarted); then the first is out.
+    receiver = Receiver()
+    a = Sender("f", sender_id=1)
+    opened_a = receiver.open(a.hello())
+    assert not isinstance(opened_a, Refuse) and opened_a is not None
+    a.receive(opened_a[1])
+    a.push(b"a1")
+    assert receiver.accept(opened_a[0], "f", a.next_message()) == [b"a1"]
+    receiver.delivered("f", 1)
+    # A second sender without resume is refused, and the first keeps its session.
+    b = Sender("f", sender_id=2)
+    refused = receiver.open(b.hello())
+    assert isinstance(refused, Refuse) and "belongs to another sender" in refused.reason
+    with pytest.raises(WireError, match="belongs to another sender"):
+        b.receive(decode(refused.encode()))
+    assert receiver.current(opened_a[0], "f")
+    # A resuming sender takes over: the first one's session is stale, then refused.
+    c = Sender("f", sender_id=3, resume=True)
+    opened_c = receiver.open(c.hello())
+    assert not isinstance(opened_c, Refuse) and opened_c is not None
+    assert opened_c[1] == Welcome(1)
+    a.push(b"a2")
+    assert receiver.accept(opened_a[0], "f", a.next_message()) == []
+    a.connection_lost()
+    refused = receiver.open(a.hello())
+    assert isinstance(refused, Refuse) and "taken over" in refused.reason
+
+
 def test_gap_in_sequence_numbers_is_refused():
     receiver = Receiver()
     session, _ = receiver.open(Hello("f", 1))
@@ -263,11 +332,14 @@ def test_ack_beyond_what_was_sent_is_refused():
 @pytest.mark.parametrize(
     "message",
     [
-        Hello("sensor-ü", 3),
+        Hello("sensor-ü", 3, sender=2**63 + 5),
+        Hello("s", 1, sender=7, resume=True),
+        Refuse("taken over"),
         Welcome(7),
         Batch(1, [b"{}", b'{"a": 1}']),
         Ack(2**40),
         End(3),
+        Done(3),
         Control(),
         Alert(b'{"kind": "alert"}'),
     ],
@@ -283,8 +355,8 @@ def test_messages_round_trip(message):
         (b"Z", "unknown message kind"),
         (b"A\x00", "expected 8 bytes"),
         (b"H\x09src", "protocol version 9"),
-        (b"H\x01" + bytes(8), "empty source id"),
-        (b"H\x01" + bytes(8) + b"\xff", "not UTF-8"),
+        (b"H\x01" + bytes(17), "empty source id"),
+        (b"H\x01" + bytes(17) + b"\xff", "not UTF-8"),
         (b"H\x01abc", "shorter than its header"),
         (b"B12", "shorter than its header"),
     ],

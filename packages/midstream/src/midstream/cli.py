@@ -228,17 +228,12 @@ def _add_check(sub: Any) -> None:
 
 def _series(events: Any) -> dict[str, tuple[list[int], list[float]]]:
     """Each stream's numeric ``value`` signal, for the report's figures."""
-    out: dict[str, tuple[list[int], list[float]]] = {}
+    from .report import SeriesCollector
+
+    collector = SeriesCollector()
     for e in events:
-        value = e.get("value") if isinstance(e, dict) else e.value
-        if value is None:
-            continue
-        name = e["stream"] if isinstance(e, dict) else e.stream
-        t = e["t"] if isinstance(e, dict) else e.t
-        times, values = out.setdefault(name, ([], []))
-        times.append(t)
-        values.append(float(value))
-    return out
+        collector.add(e)
+    return collector.series()
 
 
 def _write_report(directory: str, records: list[Record], series: Any, title: str) -> None:

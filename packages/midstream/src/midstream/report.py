@@ -17,8 +17,8 @@ import base64
 import html
 import io
 import json
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections import defaultdict, deque
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +30,7 @@ from .errors import MidstreamError
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["ReportResult", "write_report"]
+__all__ = ["ReportResult", "SeriesCollector", "write_report"]
 
 # Verdicts bottom to top on the timeline.
 _VERDICT_LEVELS = ["FALSE", "PRESUMABLY_FALSE", "UNKNOWN", "PRESUMABLY_TRUE", "TRUE"]
@@ -43,6 +43,67 @@ class ReportResult:
 
     index: Path
     figures: tuple[Path, ...]
+
+
+class SeriesCollector:
+    """The numeric values of each stream as events pass by, for :func:`write_report`.
+
+    Keeps the last ``max_points`` ``(t, value)`` pairs per stream. Events are
+    mappings or objects with ``stream``, ``t`` (int ns) and ``value`` (events
+    without a numeric value are skipped).
+
+    Examples
+    --------
+    >>> c = SeriesCollector()
+    >>> for i in range(3):
+    ...     c.add({"stream": "s", "t": i, "value": i / 2})
+    >>> c.add({"stream": "llm", "t": 0, "token": "hi"})
+    >>> c.series()
+    {'s': ([0, 1, 2], [0.0, 0.5, 1.0])}
+    """
+
+    def __init__(self, max_points: int = 50_000) -> None:
+        if max_points < 2:
+            raise MidstreamError(f"max_points: must be >= 2, got {max_points}")
+        self.max_points = max_points
+        self._points: dict[str, deque[tuple[int, float]]] = {}
+
+    def add(self, event: Any) -> None:
+        """Record ``event``'s value if it has a numeric one and an integer time."""
+        if isinstance(event, Mapping):
+            stream, t, value = event.get("stream"), event.get("t"), event.get("value")
+        else:
+            stream = getattr(event, "stream", None)
+            t, value = getattr(event, "t", None), getattr(event, "value", None)
+        if (
+            not isinstance(stream, str)
+            or not isinstance(t, int)
+            or isinstance(value, bool)
+            or not isinstance(value, int | float)
+        ):
+            return
+        points = self._points.get(stream)
+        if points is None:
+            points = self._points[stream] = deque(maxlen=self.max_points)
+        points.append((t, float(value)))
+
+    async def tap(self, source: AsyncIterable[Any] | Iterable[Any]) -> AsyncIterator[Any]:
+        """Yield ``source``'s events unchanged, recording each."""
+        if isinstance(source, AsyncIterable):
+            async for event in source:
+                self.add(event)
+                yield event
+        else:
+            for event in source:
+                self.add(event)
+                yield event
+
+    def series(self) -> dict[str, tuple[list[int], list[float]]]:
+        """``{stream: (times_ns, values)}`` of every stream with a numeric value."""
+        return {
+            name: ([t for t, _ in points], [v for _, v in points])
+            for name, points in self._points.items()
+        }
 
 
 def _figure(width: float = 7.0, height: float = 3.2) -> Figure:
@@ -150,10 +211,14 @@ def _verdict_timeline(
             )
     ax.set_yticks(range(len(labels)), labels, fontsize=7)
     ax.set_xlabel("time (s)")
-    ax.set_title(
-        "monitor verdicts: green true, light green presumably true, grey unknown, "
-        "orange presumably false, red false",
-        fontsize=9,
+    from matplotlib.patches import Patch
+
+    ax.set_title("monitor verdicts")
+    ax.legend(
+        handles=[Patch(color=c, label=v.lower().replace("_", " ")) for v, c in colours.items()],
+        fontsize=7,
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
     )
     return _png(fig)
 

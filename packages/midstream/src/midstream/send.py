@@ -28,7 +28,7 @@ from quic_multistream import (
 
 from .errors import MidstreamError
 from .serve import TransportError
-from .wire import Ack, Alert, Control, Sender, Welcome, WireError, decode
+from .wire import Ack, Alert, Control, Done, Refuse, Sender, Welcome, WireError, decode
 
 __all__ = ["SendProgress", "SendReport", "read_json_lines", "send_events"]
 
@@ -167,9 +167,9 @@ class _Source:
         if first is None:
             raise ConnectionError(f"source {sender.source!r}: server closed the stream")
         welcome = decode(first)
-        if not isinstance(welcome, Welcome):
+        if not isinstance(welcome, Welcome | Refuse):
             raise WireError(f"expected WELCOME, got {type(welcome).__name__}")
-        sender.receive(welcome)
+        sender.receive(welcome)  # REFUSE raises WireError: another sender has the source
         self.room.set()
         reader = asyncio.create_task(self._read_acks(stream))
         try:
@@ -204,8 +204,8 @@ class _Source:
             if data is None:
                 raise ConnectionError(f"source {sender.source!r}: server closed the stream")
             message = decode(data)
-            if not isinstance(message, Ack):
-                raise WireError(f"expected ACK, got {type(message).__name__}")
+            if not isinstance(message, Ack | Done):
+                raise WireError(f"expected ACK or DONE, got {type(message).__name__}")
             sender.receive(message)
             self.room.set()
             self.acked.set()
@@ -262,17 +262,8 @@ async def send_events(
     ids = [name for name, _ in sources]
     if len(set(ids)) != len(ids):
         raise MidstreamError(f"sources: source ids must be unique, got {ids}")
-    attempt_base = time.time_ns() // 1000  # a restarted process's HELLOs supersede
     states = [
-        _Source(
-            Sender(
-                name,
-                window=window,
-                batch_events=batch_events,
-                resume=resume,
-                first_attempt=attempt_base,
-            )
-        )
+        _Source(Sender(name, window=window, batch_events=batch_events, resume=resume))
         for name, _ in sources
     ]
     started = time.perf_counter()

@@ -23,7 +23,7 @@ from quic_multistream import Connection, QuicError, Stream, StreamPriority
 from quic_multistream import serve as quic_serve
 
 from .errors import MidstreamError
-from .wire import Alert, Batch, Control, End, Hello, Receiver, WireError, decode
+from .wire import Alert, Batch, Control, End, Hello, Receiver, Refuse, WireError, decode
 
 __all__ = ["EventServer", "ServerStats", "TransportError", "check_readable", "serve_events"]
 
@@ -222,6 +222,10 @@ class EventServer:
         if opened is None:  # a late HELLO of a connection the sender gave up
             await stream.finish()
             return
+        if isinstance(opened, Refuse):  # the source was taken over by another sender
+            await stream.send_message(opened.encode())
+            await stream.finish()
+            return
         session, welcome = opened
         stream.priority = StreamPriority.CRITICAL
         await stream.send_message(welcome.encode())
@@ -242,10 +246,10 @@ class EventServer:
                 await stream.send_message(receiver.ack(source).encode())
             elif isinstance(message, End):
                 async with lock:
-                    complete = receiver.end(session, source, message)
-                if not complete:
+                    done = receiver.end(session, source, message)
+                if done is None:
                     break
-                await stream.send_message(receiver.ack(source).encode())
+                await stream.send_message(done.encode())
                 if source not in self._complete:
                     self._complete.add(source)
                     if self._stop_after is not None and len(self._complete) >= self._stop_after:

@@ -14,11 +14,13 @@ Messages (first byte is the kind; integers are big-endian unsigned 64-bit):
 ============  ==========  ===========================================================
 kind          direction   body
 ============  ==========  ===========================================================
-``H`` HELLO   to server   protocol version (1 byte), attempt, source id (UTF-8)
+``H`` HELLO   to server   version, resume flag (1 byte each), sender id, attempt, source
 ``W`` WELCOME to sender   last sequence number delivered for that source (0: none)
 ``B`` BATCH   to server   first sequence number, then the events, ``\\n``-separated
 ``A`` ACK     to sender   every event up to this sequence number is delivered
+``R`` REFUSE  to sender   the source belongs to another sender now (UTF-8 reason)
 ``E`` END     to server   the source is complete; its last sequence number
+``D`` DONE    to sender   END received and every event delivered (the last number)
 ``C`` CONTROL to server   opens the connection's control stream (alerts flow back)
 ``L`` ALERT   to sender   one output record as JSON (on the CRITICAL control stream)
 ============  ==========  ===========================================================
@@ -29,6 +31,7 @@ kind          direction   body
 
 from __future__ import annotations
 
+import secrets
 import struct
 from collections import deque
 from dataclasses import dataclass, field
@@ -41,10 +44,12 @@ __all__ = [
     "Alert",
     "Batch",
     "Control",
+    "Done",
     "End",
     "Hello",
     "Message",
     "Receiver",
+    "Refuse",
     "Sender",
     "Welcome",
     "WireError",
@@ -63,9 +68,21 @@ class WireError(MidstreamError):
 class Hello:
     source: str
     attempt: int  # grows with each connection, so a late HELLO of a dead one is ignored
+    sender: int = 0  # random id of the Sender object
+    resume: bool = False  # another sender id may take the source over only with this
 
     def encode(self) -> bytes:
-        return b"H" + bytes([PROTOCOL_VERSION]) + _U64.pack(self.attempt) + self.source.encode()
+        head = bytes([PROTOCOL_VERSION, int(self.resume)])
+        head += _U64.pack(self.sender) + _U64.pack(self.attempt)
+        return b"H" + head + self.source.encode()
+
+
+@dataclass(frozen=True)
+class Refuse:
+    reason: str
+
+    def encode(self) -> bytes:
+        return b"R" + self.reason.encode()
 
 
 @dataclass(frozen=True)
@@ -102,6 +119,14 @@ class End:
 
 
 @dataclass(frozen=True)
+class Done:
+    last_seq: int
+
+    def encode(self) -> bytes:
+        return b"D" + _U64.pack(self.last_seq)
+
+
+@dataclass(frozen=True)
 class Control:
     def encode(self) -> bytes:
         return b"C" + bytes([PROTOCOL_VERSION])
@@ -115,7 +140,7 @@ class Alert:
         return b"L" + self.record
 
 
-Message = Hello | Welcome | Batch | Ack | End | Control | Alert
+Message = Hello | Welcome | Batch | Ack | End | Done | Refuse | Control | Alert
 
 
 def _u64(data: bytes, what: str) -> int:
@@ -139,23 +164,28 @@ def decode(data: bytes) -> Message:
         return Welcome(_u64(data, "WELCOME"))
     if kind == b"E":
         return End(_u64(data, "END"))
+    if kind == b"D":
+        return Done(_u64(data, "DONE"))
     if kind in (b"H", b"C"):
         if len(data) < 2 or data[1] != PROTOCOL_VERSION:
             got = data[1] if len(data) > 1 else "none"
             raise WireError(f"protocol version {got}, this side speaks {PROTOCOL_VERSION}")
         if kind == b"C":
             return Control()
-        if len(data) < 10:
+        if len(data) < 19:
             raise WireError("HELLO message: shorter than its header")
         try:
-            source = data[10:].decode()
+            source = data[19:].decode()
         except UnicodeDecodeError as exc:
             raise WireError(f"HELLO message: source id is not UTF-8 ({exc})") from None
         if not source:
             raise WireError("HELLO message: empty source id")
-        return Hello(source, int(_U64.unpack_from(data, 2)[0]))
+        sender, attempt = _U64.unpack_from(data, 3)[0], _U64.unpack_from(data, 11)[0]
+        return Hello(source, int(attempt), int(sender), bool(data[2]))
     if kind == b"L":
         return Alert(data[1:])
+    if kind == b"R":
+        return Refuse(data[1:].decode(errors="replace"))
     raise WireError(f"unknown message kind {kind!r}")
 
 
@@ -172,10 +202,10 @@ class Sender:
         :attr:`room` first). This bounds the sender's memory.
     batch_events, batch_bytes : int
         Limits of one BATCH message.
-    first_attempt : int
-        Attempt number of the first connection (each later one adds 1). A
-        restarted sender process must start above the previous process's
-        attempts (``midstream.send`` uses the clock), so its HELLO supersedes.
+    sender_id : int
+        Identifies this sender to the receiver (default: 64 random bits). A source
+        has one sender at a time: another id is refused unless it says ``resume``
+        (a restarted ``send`` of the same input), and then the old id is refused.
     resume : bool
         When the receiver already holds events of this source on the *first*
         connection, skip that many events of the input (the input is the same as
@@ -188,12 +218,16 @@ class Sender:
     >>> s.push(b'{"stream": "a", "t": 1}')
     1
     >>> s.hello()
-    Hello(source='sensor-1', attempt=1)
+    Hello(source='sensor-1', attempt=1, sender=..., resume=False)
     >>> s.receive(Welcome(0))
     >>> s.next_message()
     Batch(first_seq=1, events=[b'{"stream": "a", "t": 1}'])
     >>> s.receive(Ack(1)); s.acked, s.unacked
     (1, 0)
+    >>> s.finish(); s.next_message()
+    End(last_seq=1)
+    >>> s.receive(Done(1)); s.done
+    True
     """
 
     source: str
@@ -201,7 +235,7 @@ class Sender:
     batch_events: int = 512
     batch_bytes: int = 64 * 1024
     resume: bool = False
-    first_attempt: int = 1
+    sender_id: int = field(default_factory=lambda: secrets.randbits(64))
     pushed: int = 0  # sequence number of the last event pushed (skipped ones included)
     acked: int = 0
     finished: bool = False
@@ -210,6 +244,7 @@ class Sender:
     _buffer: deque[bytes] = field(default_factory=deque)  # events acked+1 .. pushed
     _next: int = 0  # next sequence number to put in a BATCH on this connection; 0: no WELCOME
     _end_sent: bool = False
+    _done: bool = False  # the receiver confirmed END
 
     def __post_init__(self) -> None:
         if not self.source:
@@ -230,8 +265,8 @@ class Sender:
 
     @property
     def done(self) -> bool:
-        """The input is finished and the receiver acknowledged all of it."""
-        return self.finished and self.acked == self.pushed and self._end_sent
+        """The receiver confirmed (DONE) that it holds the whole finished input."""
+        return self._done
 
     @property
     def ready(self) -> bool:
@@ -263,7 +298,7 @@ class Sender:
         self.connections += 1
         self._next = 0
         self._end_sent = False
-        return Hello(self.source, self.first_attempt + self.connections - 1)
+        return Hello(self.source, self.connections, self.sender_id, self.resume)
 
     def connection_lost(self) -> None:
         """The stream is gone; unacknowledged events are replayed on the next one."""
@@ -271,7 +306,7 @@ class Sender:
         self._end_sent = False
 
     def receive(self, message: Message) -> None:
-        """Apply a WELCOME or ACK from the receiver."""
+        """Apply a WELCOME, ACK or DONE from the receiver."""
         if isinstance(message, Welcome):
             last = message.last_seq
             if last < self.acked:
@@ -300,6 +335,16 @@ class Sender:
                     f"source {self.source!r}: ACK {message.seq} for an event not sent yet"
                 )
             self._advance(message.seq)
+        elif isinstance(message, Refuse):
+            raise WireError(message.reason)
+        elif isinstance(message, Done):
+            if not self._end_sent or message.last_seq != self.pushed:
+                raise WireError(
+                    f"source {self.source!r}: DONE at {message.last_seq} before END, or for "
+                    f"another length than the {self.pushed} events sent"
+                )
+            self._advance(message.last_seq)
+            self._done = True
         else:
             raise WireError(f"source {self.source!r}: unexpected {type(message).__name__}")
 
@@ -342,7 +387,9 @@ class Sender:
 @dataclass
 class _SourceState:
     last_seq: int = 0
+    owner: int | None = None  # sender id of the current producer
     attempt: int = -1
+    retired: set[int] = field(default_factory=set)  # sender ids taken over
     session: int = 0
     complete: bool = False
 
@@ -373,15 +420,29 @@ class Receiver:
         self._sessions = 0
         self.duplicates = 0
 
-    def open(self, hello: Hello) -> tuple[int, Welcome] | None:
+    def open(self, hello: Hello) -> tuple[int, Welcome] | Refuse | None:
         """Start a session for ``hello.source``; answer with its last delivered number.
 
-        ``None`` when a later attempt already opened the source: this HELLO comes
-        from a connection the sender has given up, and that stream should close.
+        A source has one sender at a time. Another sender id is refused unless its
+        HELLO says ``resume`` (the same input, restarted); then it takes the source
+        over and the old id is refused from then on. ``None`` when the same sender
+        already opened a later attempt (a late HELLO of a connection it gave up:
+        close that stream).
         """
         state = self._sources.setdefault(hello.source, _SourceState())
-        if hello.attempt <= state.attempt:
+        if hello.sender in state.retired:
+            return Refuse(f"source {hello.source!r} was taken over by another sender")
+        if hello.sender == state.owner and hello.attempt <= state.attempt:
             return None
+        if hello.sender != state.owner and state.owner is not None:
+            if not hello.resume:
+                return Refuse(
+                    f"source {hello.source!r} belongs to another sender ({state.last_seq} "
+                    "events delivered); to continue it with the same input, resume "
+                    "(--resume); otherwise use another source id"
+                )
+            state.retired.add(state.owner)
+        state.owner = hello.sender
         state.attempt = hello.attempt
         self._sessions += 1
         state.session = self._sessions
@@ -419,17 +480,17 @@ class Receiver:
         if seq > state.last_seq:
             state.last_seq = seq
 
-    def end(self, session: int, source: str, end: End) -> bool:
-        """Apply an END; true when the source is complete (all its events delivered)."""
+    def end(self, session: int, source: str, end: End) -> Done | None:
+        """Apply an END: the DONE to answer with, or ``None`` for a stale session."""
         state = self._sources.get(source)
         if state is None or state.session != session:
-            return False
+            return None
         if end.last_seq != state.last_seq:
             raise WireError(
                 f"source {source!r}: END at {end.last_seq} but {state.last_seq} delivered"
             )
         state.complete = True
-        return True
+        return Done(state.last_seq)
 
     def ack(self, source: str) -> Ack:
         """The cumulative acknowledgement for ``source``."""
