@@ -108,7 +108,10 @@ def test_drop_policy_counts_per_stream():
 @given(st.lists(st.integers(0, 1000), max_size=60), st.integers(0, 300), st.integers(1, 20))
 def test_reorder_releases_sorted_and_accounts_for_every_event(times, window, max_held):
     g = OrderGuard("reorder", window_ns=window, max_held=max_held)
-    released = [e.t for t in times for e in g.push(Event("s", t))] + [e.t for e in g.flush()]
+    released = [e.t for t in times for e in g.push(Event("s", t))]
+    assert g.held + len(released) + g.dropped_total == len(times)
+    released += [e.t for e in g.flush()]
+    assert g.held == 0
     assert released == sorted(released)
     assert len(released) + g.dropped_total == len(times)
     # Reference: an event is dropped only if it is older than one already released.

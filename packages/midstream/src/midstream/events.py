@@ -224,6 +224,11 @@ class OrderGuard:
     def dropped_total(self) -> int:
         return sum(self.dropped.values())
 
+    @property
+    def held(self) -> int:
+        """Events held for reordering, not yet released (``reorder`` only)."""
+        return sum(len(state.held) for state in self._streams.values())
+
     def _drop(self, event: Event) -> list[Event]:
         self.dropped[event.stream] = self.dropped.get(event.stream, 0) + 1
         return []

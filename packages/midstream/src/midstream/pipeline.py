@@ -180,8 +180,7 @@ class Pipeline:
     @property
     def lost(self) -> int:
         """Events received but neither analysed, waiting, nor counted as dropped: must be 0."""
-        held = sum(len(s.held) for s in self.guard._streams.values())
-        return self.received - self.analysed - self._pending - self.dropped - held
+        return self.received - self.analysed - self._pending - self.dropped - self.guard.held
 
     def snapshot(self) -> dict[str, Any]:
         """Counters now (for a dashboard); cheap."""
