@@ -147,3 +147,12 @@ def test_config_errors_name_the_key(text, message):
     with pytest.raises(ConfigError) as info:
         Pipeline(parse_config(text, source="x.toml"))
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 4, 6, 8])
+def test_the_planted_facts_are_found_for_other_seeds_too(seed):
+    workload = make_workload(seed)
+    records, summary = analyse(workload.interleaved(), config=demo_config())
+    result = check_facts(workload.facts, records)
+    assert result["found_all"] and result["unexpected_alerts"] == [], result
+    assert summary["lost"] == 0
