@@ -123,6 +123,11 @@ def test_example_configs_run(tmp_path):
                     str(readings))  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert "300 events in 1 streams" in run.stdout
+    # the per-stream table: the stream's events, alerts and latest robustness (the closed
+    # form 30 - max(values) = 30 - 3)
+    row = next(line for line in run.stdout.splitlines() if line.startswith("│ s "))
+    cells = [c.strip() for c in row.strip("│").split("│")]
+    assert cells[:3] == ["s", "300", "0"] and cells[5] == "27"
 
 
 def test_analyze_report_has_non_blank_figures(tmp_path):

@@ -80,6 +80,55 @@ def _config(args: argparse.Namespace) -> Config:
     return default_config()
 
 
+def _track(state: dict[str, dict[str, str]], rec: Record) -> None:
+    """Keep the latest verdicts, dynamics class and robustness of each stream."""
+    kind = rec["kind"]
+    row = state.setdefault(rec["stream"], {}) if rec["stream"] else {}
+    if kind == "verdict":
+        verdicts = dict(v.split("=", 1) for v in row.get("verdicts", "").split("; ") if v)
+        verdicts[rec["detector"]] = rec["verdict"]
+        row["verdicts"] = "; ".join(f"{k}={v}" for k, v in verdicts.items())
+    elif kind == "dynamics":
+        row["dynamics"] = rec["class"]
+    elif kind == "robustness":
+        row["robustness"] = f"{rec['value']:.3g}"
+    elif kind == "similarity":
+        row["similarity"] = f"{rec['value']:.2f}"
+
+
+def _print_table(state: dict[str, dict[str, str]], summary: Record, limit: int = 50) -> None:
+    """Per-stream results as a table (at most ``limit`` rows)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    per_stream = summary.get("per_stream") or {}
+    if not per_stream:
+        return
+    table = Table(title="streams", title_justify="left")
+    for column in (
+        "stream",
+        "events",
+        "alerts",
+        "verdicts",
+        "dynamics",
+        "robustness",
+        "similarity",
+    ):
+        table.add_column(column, justify="right" if column in ("events", "alerts") else "left")
+    for name in sorted(per_stream)[:limit]:
+        counts = per_stream[name]
+        row = state.get(name, {})
+        table.add_row(
+            name,
+            str(counts["events"]),
+            str(counts["alerts"]),
+            *(row.get(c, "-") for c in ("verdicts", "dynamics", "robustness", "similarity")),
+        )
+    Console(width=160).print(table)
+    if len(per_stream) > limit:
+        print(f"... {len(per_stream) - limit} more streams (--json has them all)")
+
+
 def _cmd_analyze(args: argparse.Namespace) -> int:
     import asyncio
     import concurrent.futures
@@ -89,6 +138,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
     config = _config(args)
     bad = BadInput()
+    state: dict[str, dict[str, str]] = {}  # stream -> column -> latest text
     show: Callable[[Record], None]
     if args.json:
         show = _print_json_line
@@ -98,6 +148,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             line = _describe(rec)
             if line is not None:
                 print(line)
+            _track(state, rec)
 
     records: list[Record] = []
     seen: list[Any] = []
@@ -127,6 +178,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             f"midstream: skipped {bad.count} bad record(s); first: {bad.first[0]}", file=sys.stderr
         )
     if not args.json:
+        _print_table(state, summary)
         print(
             f"{summary['events']} events in {summary['streams']} streams, "
             f"{summary['alerts']} alerts, {bad.count} bad skipped, {summary['dropped']} dropped, "

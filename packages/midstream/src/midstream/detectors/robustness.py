@@ -17,8 +17,9 @@ __all__ = ["RobustnessDetector"]
 class RobustnessDetector:
     """Robustness of a past-time STL formula at each sample.
 
-    A ``robustness`` record every ``every`` samples and whenever the sign changes;
-    an alert when it turns negative (the property is violated now).
+    A ``robustness`` record at the first sample, every ``every`` samples, whenever
+    the sign changes and at the end of the stream; an alert when it turns negative
+    (the property is violated now).
     """
 
     def __init__(self, cfg: RobustnessConfig, stream: str) -> None:
@@ -29,6 +30,7 @@ class RobustnessDetector:
         self.position = -1
         self.skipped = 0
         self._since = 0
+        self._last_t = 0
 
     async def feed(self, events: Sequence[Event]) -> list[Record]:
         out: list[Record] = []
@@ -44,6 +46,7 @@ class RobustnessDetector:
                 continue
             self.position += 1
             self._since += 1
+            self._last_t = e.t
             flipped = self.value is not None and (r < 0) != (self.value < 0)
             first = self.value is None
             self.value = r
@@ -76,4 +79,16 @@ class RobustnessDetector:
         return out
 
     async def close(self) -> list[Record]:
-        return []
+        if self.value is None or self._since == 0:
+            return []  # nothing read, or the last sample was just reported
+        return [
+            record(
+                "robustness",
+                self.stream,
+                self._last_t,
+                detector="robustness",
+                formula=self.cfg.formula,
+                value=self.value,
+                position=self.position,
+            )
+        ]
