@@ -86,6 +86,36 @@ def test_openai_sse_capture_from_a_file_and_from_stdin():
     assert summary["events"] == 36 and summary["lost"] == 0  # 35 tokens + finish
 
 
+def test_jsonl_from_stdin_equals_the_file(tmp_path):
+    workload = make_workload(5)
+    capture = tmp_path / "w.jsonl"
+    capture.write_text("".join(json.dumps(e) + "\n" for e in workload.interleaved()))
+    config = tmp_path / "demo.toml"
+    config.write_text(demo_config_toml())
+    from_file = midstream("analyze", str(capture), "--json", "--config", str(config))
+    from_stdin = midstream("analyze", "-", "--json", "--config", str(config),
+                           stdin=capture.read_text())  # fmt: skip
+    assert from_file.returncode == 0 and from_stdin.returncode == 0, from_stdin.stderr
+    a = [json.loads(line) for line in from_file.stdout.splitlines()]
+    b = [json.loads(line) for line in from_stdin.stdout.splitlines()]
+    assert results(a) == results(b) and b[-1]["events"] == workload.events
+
+
+def test_stdin_that_is_not_utf8_is_one_error_line():
+    run = subprocess.run(
+        [sys.executable, "-m", "midstream", "analyze", "-"],
+        input=b'{"stream":"a","t":1}\n{"stream":"\xff"}\n',
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert (
+        run.stderr.decode()
+        == "midstream: <stdin>: not UTF-8 text (invalid start byte at byte 11)\n"
+    )
+
+
 def test_example_configs_run(tmp_path):
     readings = tmp_path / "r.csv"
     readings.write_text("stream,t,value\n" + "".join(f"s,{i},{(i % 7) - 3}\n" for i in range(300)))

@@ -58,3 +58,13 @@ def test_check_syntax_error_has_a_caret(trace, capsys):
 def test_check_mixed_streams_need_a_selection(trace, capsys):
     assert main(["check", "G (value < 10)", str(trace)]) == 2
     assert "has no value for signal 'value'" in capsys.readouterr().err
+
+
+def test_check_reads_csv_traces(tmp_path, capsys):
+    p = tmp_path / "trace.csv"
+    p.write_text("stream,t,value\ns,0,1.5\ns,1,3.0\ns,2,12.0\ns,3,2.0\n")
+    assert main(["check", "G (value < 10)", str(p), "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["counterexample"] == [2] and out["events"] == 4
+    assert main(["check", "F (value > 11)", str(p)]) == 0
+    assert "witness at event 2" in capsys.readouterr().out

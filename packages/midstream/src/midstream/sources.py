@@ -73,21 +73,38 @@ def _open_text(path: str | Path) -> tuple[IO[str], str]:
 
 
 async def _lines(handle: IO[str]) -> AsyncIterator[list[str]]:
-    """Chunks of lines; a pipe or terminal is read line by line in a thread (live input)."""
+    """Chunks of lines. A pipe or terminal is read in a thread with ``read1``, which
+    returns what the pipe holds, so live input is analysed as it arrives."""
     try:
         seekable = handle.seekable()
     except (OSError, ValueError):
         seekable = False
+    raw = getattr(handle, "buffer", None)
+    if seekable or raw is None or not hasattr(raw, "read1"):
+        while True:
+            chunk = handle.readlines(1 << 20) if seekable else [handle.readline()]
+            if not chunk or chunk == [""]:
+                return
+            yield chunk
     loop = asyncio.get_running_loop()
+    rest = b""
     while True:
-        if seekable:
-            chunk = handle.readlines(1 << 20)
-        else:
-            line = await loop.run_in_executor(None, handle.readline)
-            chunk = [line] if line else []
-        if not chunk:
+        data = await loop.run_in_executor(None, raw.read1, 1 << 16)
+        if not data:
+            if rest:
+                yield [_utf8(rest)]
             return
-        yield chunk
+        parts = (rest + data).split(b"\n")
+        rest = parts.pop()
+        if parts:
+            yield [_utf8(line) + "\n" for line in parts]
+
+
+def _utf8(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"<stdin>: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
 async def jsonl_source(
