@@ -11,6 +11,7 @@ read, the server stops reading its streams and QUIC flow control stops the sende
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import errno
 import json
 from collections.abc import AsyncIterator, Mapping
@@ -65,7 +66,7 @@ class ServerStats:
     alerts_sent: int
 
     def to_dict(self) -> dict[str, int]:
-        return dict(self.__dict__)
+        return dataclasses.asdict(self)
 
 
 class EventServer:
@@ -92,6 +93,7 @@ class EventServer:
         self._protocol_errors = 0
         self._alerts_sent = 0
         self.last_error: str | None = None
+        self._end_marker: asyncio.Task[None] | None = None
 
     # -- consumer side ---------------------------------------------------------------
 
@@ -165,7 +167,8 @@ class EventServer:
         if not self._closed:
             self._closed = True
             # The consumer may be slow: do not wait for room, drop nothing queued.
-            asyncio.get_running_loop().create_task(self._queue.put(None))
+            # (Kept referenced: the loop holds tasks only weakly.)
+            self._end_marker = asyncio.get_running_loop().create_task(self._queue.put(None))
 
     async def _handle(self, conn: Connection) -> None:
         self._connections.add(conn)

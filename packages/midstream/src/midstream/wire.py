@@ -11,19 +11,19 @@ no event is lost and none is delivered twice, however the connection breaks.
 
 Messages (first byte is the kind; integers are big-endian unsigned 64-bit):
 
-============  ==========  ===========================================================
-kind          direction   body
-============  ==========  ===========================================================
-``H`` HELLO   to server   version, resume flag (1 byte each), sender id, attempt, source
-``W`` WELCOME to sender   last sequence number delivered for that source (0: none)
-``B`` BATCH   to server   first sequence number, then the events, ``\\n``-separated
-``A`` ACK     to sender   every event up to this sequence number is delivered
-``R`` REFUSE  to sender   the source belongs to another sender now (UTF-8 reason)
-``E`` END     to server   the source is complete; its last sequence number
-``D`` DONE    to sender   END received and every event delivered (the last number)
-``C`` CONTROL to server   opens the connection's control stream (alerts flow back)
-``L`` ALERT   to sender   one output record as JSON (on the CRITICAL control stream)
-============  ==========  ===========================================================
+================  ===========  ==================================================================
+kind              direction    body
+================  ===========  ==================================================================
+``H`` HELLO       to server    version, resume flag (1 byte each), sender id, attempt, source
+``W`` WELCOME     to sender    last sequence number delivered for that source (0: none)
+``B`` BATCH       to server    first sequence number, then the events, ``\\n``-separated
+``A`` ACK         to sender    every event up to this sequence number is delivered
+``R`` REFUSE      to sender    the source belongs to another sender now (UTF-8 reason)
+``E`` END         to server    the source is complete; its last sequence number
+``D`` DONE        to sender    END received and every event delivered (the last number)
+``C`` CONTROL     to server    opens the connection's control stream (alerts flow back)
+``L`` ALERT       to sender    one output record as JSON (on the CRITICAL control stream)
+================  ===========  ==================================================================
 
 :class:`Sender` and :class:`Receiver` hold the policy; ``midstream.send`` and
 ``midstream.serve`` move their messages over quic-multistream.
