@@ -9,8 +9,8 @@ Usage::
 
 Fixed-setting rows of the testbed use a plain vectorised numpy reference (all runs at
 once); the meta-adapted rows run strange-loop's own learners, one run at a time.
-Evaluation seeds are 0..runs-1 (testbed) and 0..seeds-1 (gym tasks); nothing was tuned
-on them. Prints Markdown tables.
+Evaluation seeds are 0..runs-1 (testbed) and 0..seeds-1 (gym tasks); development runs
+use --seed-offset 1000, and nothing was tuned on the evaluation seeds. Prints Markdown tables.
 """
 
 # ruff: noqa: E501  (Markdown table rows are printed as single f-strings)
@@ -27,6 +27,7 @@ import strange_loop as sl
 from strange_loop.envs import NonstationaryBandit
 
 K = 10
+SEED0 = 0  # first evaluation seed; --seed-offset changes it for development runs
 
 
 # ------------------------------------------------------------------ testbed reference
@@ -86,11 +87,11 @@ def _row(name, per_run, opt):
     return f"| {name} | {per_run.mean():.3f} | {np.median(per_run):.3f} | {q1:.2f}-{q3:.2f} | {100 * opt:.1f}% |"
 
 
-def bench_testbed(runs, steps, ref_runs):
+def bench_testbed(runs, steps, ref_runs, ours=True):
     print(f"\n### Non-stationary 10-armed testbed ({steps} steps; last {steps // 2} averaged)\n")
     print("| learner | mean reward | median over runs | IQR over runs | % optimal |")
     print("| --- | --- | --- | --- | --- |")
-    seed = 12345
+    seed = 12345 + SEED0
     rows = {}
     r, o = testbed_reference("egreedy", ref_runs, steps, seed, epsilon=0.1, alpha=None)
     rows["sa"] = _tail(r, o, steps)
@@ -107,27 +108,27 @@ def bench_testbed(runs, steps, ref_runs):
                 best = (res, alpha, eps)
     print(_row(f"hindsight-best ε-greedy α={best[1]} ε={best[2]} (grid 4×4, reference)", *best[0]))
     bu = None
-    for alpha in (0.05, 0.1, 0.2, 0.4):
-        for c in (0.25, 0.5, 1.0, 2.0):
+    for alpha in (0.025, 0.05, 0.1, 0.2, 0.4):
+        for c in (0.25, 0.5, 1.0, 2.0, 4.0):
             r, o = testbed_reference("ucb", ref_runs, steps, seed, c=c, alpha=alpha)
             res = _tail(r, o, steps)
             if bu is None or res[0].mean() > bu[0][0].mean():
                 bu = (res, alpha, c)
     print(
-        _row(f"hindsight-best constant-step UCB α={bu[1]} c={bu[2]} (grid 4×4, reference)", *bu[0])
+        _row(f"hindsight-best constant-step UCB α={bu[1]} c={bu[2]} (grid 5×5, reference)", *bu[0])
     )
     bg = None
-    for alpha in (0.025, 0.05, 0.1, 0.2, 0.4):
+    for alpha in (0.00625, 0.0125, 0.025, 0.05, 0.1, 0.2, 0.4):
         r, o = testbed_reference("gradient", ref_runs, steps, seed, alpha=alpha)
         res = _tail(r, o, steps)
         if bg is None or res[0].mean() > bg[0][0].mean():
             bg = (res, alpha)
-    print(_row(f"hindsight-best gradient bandit α={bg[1]} (grid of 5, reference)", *bg[0]))
+    print(_row(f"hindsight-best gradient bandit α={bg[1]} (grid of 7, reference)", *bg[0]))
 
     def run_ours(make, label):
         per_run, opts = [], []
         t0 = time.perf_counter()
-        for s in range(runs):
+        for s in range(SEED0, SEED0 + runs):
             env = NonstationaryBandit(K, steps=steps)
             env.reset(seed=s)
             agent = make(s)
@@ -145,6 +146,8 @@ def bench_testbed(runs, steps, ref_runs):
         print(_row(f"{label} ({runs} runs, {dt:.0f} s)", per_run_arr, float(np.mean(opts))))
         return per_run_arr
 
+    if not ours:
+        return
     run_ours(
         lambda s: sl.EpsilonGreedyBandit(K, epsilon=0.1, alpha=0.1, seed=s),
         "strange-loop constant-α ε-greedy α=0.1 ε=0.1",
@@ -184,7 +187,7 @@ def _gym_task(env_id, make_env, seeds, train_eps, eval_eps, metric):
         ("StrangeLoop(same, max_depth=3), defaults", meta),
     ):
         t0 = time.perf_counter()
-        vals = np.array([one(make, s) for s in range(seeds)])
+        vals = np.array([one(make, s) for s in range(SEED0, SEED0 + seeds)])
         out[name] = vals
         q1, q3 = np.percentile(vals, [25, 75])
         print(
@@ -356,13 +359,23 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=10_000)
     p.add_argument("--seeds", type=int, default=20)
     p.add_argument("--quick", action="store_true", help="tiny sizes, to check the script runs")
+    p.add_argument(
+        "--seed-offset",
+        type=int,
+        default=0,
+        help="first seed (development runs use 1000; reported runs use 0)",
+    )
     a = p.parse_args()
+    global SEED0
+    SEED0 = a.seed_offset
     if a.quick:
         a.runs, a.ref_runs, a.steps, a.seeds = 3, 10, 1000, 2
     print(f"load average at start: {os.getloadavg()}")
     for w in a.what:
         if w == "testbed":
             bench_testbed(a.runs, a.steps, a.ref_runs)
+        elif w == "testbed-reference":
+            bench_testbed(a.runs, a.steps, a.ref_runs, ours=False)
         elif w == "frozenlake":
             bench_frozenlake(a.seeds, [1000] if a.quick else [1000, 3000])
         elif w == "cliff":

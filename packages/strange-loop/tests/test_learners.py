@@ -173,3 +173,19 @@ def test_linear_learns_mountain_car_partially():
     log = sl.train(agent, env, episodes=40, seed=0)
     # the optimistic zero initialisation explores; within 40 episodes the car reaches the goal
     assert log.lengths.min() < 200
+
+
+def test_greedy_action_never_explores_or_draws_random_numbers():
+    agents = [
+        sl.TabularQLearning(3, 4, epsilon=1.0, seed=0),
+        sl.EpsilonGreedyBandit(4, epsilon=1.0, seed=0),
+        sl.UCB(4, seed=0),
+        sl.ThompsonSampling(4, seed=0),
+        sl.GradientBandit(4, seed=0),
+    ]
+    for agent in agents:
+        for a in range(4):
+            agent.observe(0, a, float(a == 2), 0, False, False)
+        state = agent.rng.bit_generator.state
+        assert {agent.greedy_action(0) for _ in range(50)} == {2}, type(agent).__name__
+        assert agent.rng.bit_generator.state == state

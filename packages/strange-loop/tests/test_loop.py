@@ -1,5 +1,3 @@
-import itertools
-
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -52,13 +50,13 @@ class RefLevel:
             c = self.est.get(self.key(self.center))
             if c is None or best[1] > c:
                 self.center = settings[best[0]]
-        axes = []
+        grid = [dict(self.center)]
         for name, v in self.center.items():
             lo, hi = self.ranges[name]
-            axes.append(
-                sorted({min(hi, max(lo, v / self.factor)), v, min(hi, max(lo, v * self.factor))})
-            )
-        grid = [dict(zip(self.center, c, strict=True)) for c in itertools.product(*axes)]
+            for w in (min(hi, max(lo, v / self.factor)), min(hi, max(lo, v * self.factor))):
+                g = {**self.center, name: w}
+                if w != v and g not in grid:
+                    grid.append(g)
         for g in grid:
             settings.setdefault(self.key(g), g)
         if rng.random() < self.explore:
@@ -78,7 +76,8 @@ def test_level_one_matches_reference_and_base_actions_follow(seed):
         sl.EpsilonGreedyBandit(10, alpha=0.1, seed=seed), max_depth=1, block=block, seed=seed
     )
     base = sl.EpsilonGreedyBandit(10, alpha=0.1, seed=seed)
-    ref = RefLevel({"epsilon": 0.1, "alpha": 0.1}, {"epsilon": (0.0, 1.0), "alpha": (1e-6, 1.0)})
+    # span 4 around the start: both parameters live in [0.025, 0.4]
+    ref = RefLevel({"epsilon": 0.1, "alpha": 0.1}, {"epsilon": (0.025, 0.4), "alpha": (0.025, 0.4)})
     rng = np.random.default_rng(seed)
     settings = {}
     env = NonstationaryBandit(10, steps=10**9)
@@ -156,6 +155,11 @@ def test_episode_unit_on_frozenlake_records_and_analyses():
     g = loop.graph
     assert g.nodes("pattern") and g.nodes("policy") and g.nodes("regime")
     assert g.neighbors("level:1", "derived-from", direction="in")
+    # each change of level 1's best setting links the old best to the new one
+    improved = g.edges("improved-by")
+    assert improved and all(
+        s.startswith("policy:") and d.startswith("policy:") for s, d, _ in improved
+    )
 
 
 def test_self_modification_is_off_by_default():
@@ -199,3 +203,43 @@ def test_dynamics_reaction_damps_step_size_when_oscillating():
 
 def test_setting_key_is_order_independent():
     assert setting_key({"a": 0.1, "b": 2}) == setting_key({"b": 2.0, "a": 0.1})
+
+
+def test_search_stays_within_span_of_the_start():
+    loop = sl.StrangeLoop(
+        sl.EpsilonGreedyBandit(5, alpha=0.1, epsilon=0.05, seed=0),
+        max_depth=2,
+        block=5,
+        span=2.0,
+        seed=0,
+    )
+    env = NonstationaryBandit(5, steps=10**9)
+    env.reset(seed=0)
+    for _ in range(3000):
+        a = loop.act(0)
+        _, r, *_ = env.step(a)
+        loop.observe(0, a, r, 0, False, False)
+        hp = loop.base.hyperparameters
+        assert 0.05 - 1e-12 <= hp["alpha"] <= 0.2 + 1e-12
+        assert 0.025 - 1e-12 <= hp["epsilon"] <= 0.1 + 1e-12
+        assert 0.05 - 1e-12 <= loop.levels[0].hyperparameters["step"] <= 0.2 + 1e-12
+
+
+def test_policy_swap_is_checked_with_the_incoming_hyperparameters():
+    guard = sl.SafetyGuard(["G (alpha <= 0.5)"])
+    loop = sl.StrangeLoop(
+        sl.EpsilonGreedyBandit(4, alpha=0.1, seed=0),
+        max_depth=1,
+        block=10,
+        guard=guard,
+        self_modification=True,
+        seed=0,
+    )
+    _drive(loop, 10, 0, k=4)
+    old = loop.base
+    risky = sl.EpsilonGreedyBandit(4, alpha=0.9, seed=1)
+    assert loop.propose(sl.Modification("swap", payload=risky)).verdict == "rejected"
+    assert loop.base is old
+    fine = sl.EpsilonGreedyBandit(4, alpha=0.3, seed=1)
+    assert loop.propose(sl.Modification("swap", payload=fine)).verdict == "applied"
+    assert loop.base is fine

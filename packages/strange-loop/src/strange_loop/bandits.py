@@ -97,7 +97,8 @@ class EpsilonGreedyBandit(_Bandit):
     def act(self, observation: Any) -> int:
         return epsilon_greedy(self.q, self._params["epsilon"], self.rng)
 
-    greedy_action = act
+    def greedy_action(self, observation: Any) -> int:
+        return int(np.argmax(self.q))
 
     def observe(self, observation: Any, action: Any, reward: float, *_: Any) -> None:
         a = self._arm(action)

@@ -38,7 +38,7 @@ from ._validation import as_int, as_rate, as_seed_rng
 from .dynamics import MIN_POINTS, Dynamics, DynamicsReport, classify_learning
 from .errors import InvalidParameterError, StateFileError, StrangeLoopError
 from .knowledge import KnowledgeGraph
-from .learner import Learner
+from .learner import Learner, ParamRange
 from .meta_level import MetaLevel, setting_key
 from .regimes import RegimeMemory, behaviour_patterns
 from .rules import Rule
@@ -48,6 +48,15 @@ from .scheduling import CycleScheduler
 __all__ = ["MetaKnowledge", "StrangeLoop"]
 
 _NOT_TUNED = frozenset({"gamma", "lam", "baseline_alpha"})
+
+
+def _around(spec: ParamRange, start: float, span: float) -> ParamRange:
+    """``spec`` narrowed to ``[start / span, start * span]`` (unchanged for a start of 0)."""
+    if start <= 0.0:
+        return spec
+    return ParamRange(max(spec.low, start / span), min(spec.high, start * span), spec.log)
+
+
 _DAMP = 0.5
 
 
@@ -89,6 +98,9 @@ class StrangeLoop:
         Decisions of level ``k-1`` per decision of level ``k``.
     factor : float
         Grid spacing of every level (multiplicative).
+    span : float
+        Each level searches within ``[start / span, start * span]`` of its starting
+        settings (intersected with the valid range).
     step, explore : float
         Initial adaptation rate and exploration of every level.
     guard : SafetyGuard, optional
@@ -122,6 +134,7 @@ class StrangeLoop:
         block: int | None = None,
         fanout: int = 4,
         factor: float = 2.0,
+        span: float = 4.0,
         step: float = 0.1,
         explore: float = 0.1,
         guard: SafetyGuard | None = None,
@@ -143,6 +156,9 @@ class StrangeLoop:
         )
         self.fanout = as_int(fanout, "fanout", minimum=1)
         self.factor = as_rate(factor, "factor")
+        self.span = as_rate(span, "span")
+        if self.span < 1.0:
+            raise InvalidParameterError(f"span: must be >= 1, got {self.span}")
         params = base.hyperparameters
         names = [n for n in params if n not in _NOT_TUNED] if tune is None else list(tune)
         for n in names:
@@ -157,11 +173,12 @@ class StrangeLoop:
         self.levels: list[MetaLevel] = []
         for k in range(1, self.max_depth + 1):
             if k == 1:
-                ranges = {n: type(base).PARAMS[n] for n in names}
+                specs = {n: type(base).PARAMS[n] for n in names}
                 center = {n: params[n] for n in names}
             else:
-                ranges = dict(MetaLevel.PARAMS)
+                specs = dict(MetaLevel.PARAMS)
                 center = self.levels[-1].hyperparameters
+            ranges = {n: _around(spec, center[n], self.span) for n, spec in specs.items()}
             self.levels.append(
                 MetaLevel(
                     k,
@@ -197,6 +214,7 @@ class StrangeLoop:
         self._td_sum = 0.0
         self._td_n = 0
         self._next_cycle = self.block
+        self._best_policy: str | None = None
 
     # ---------------------------------------------------------------- agent API
     def act(self, observation: Any) -> Any:
@@ -238,23 +256,19 @@ class StrangeLoop:
             lvl.reward_sum += reward
             lvl.reward_n += 1
         if self.levels and self.units >= self._next_cycle:
-            ran = True
+            # a deferred cycle (scheduler) leaves the block's statistics pending; the
+            # next cycle that runs credits them together with the next block
             if self.scheduler is not None:
-                ran = self.scheduler.run_cycle(self._cycle)
+                self.scheduler.run_cycle(self._cycle)
             else:
                 self._cycle()
             self._next_cycle = self.units + self.block
-            if not ran:  # deferred: the block's statistics stay pending
-                return
 
     def _signals(self) -> dict[str, Any]:
         row: dict[str, Any] = dict(self.base.hyperparameters)
-        for lvl in self.levels[1:]:
-            for k, v in self.levels[lvl.level - 2].hyperparameters.items():
-                row[f"level{lvl.level - 1}_{k}"] = v
-        if self.levels:
-            for k, v in self.levels[-1].hyperparameters.items():
-                row[f"level{self.levels[-1].level}_{k}"] = v
+        for lvl in self.levels:
+            for k, v in lvl.hyperparameters.items():
+                row[f"level{lvl.level}_{k}"] = v
         row["reward_avg"] = self._block_sum / self._block_n if self._block_n else 0.0
         row["reward_avg_100"] = float(np.mean(self.recent)) if self.recent else 0.0
         row["td_abs"] = self._td_sum / self._td_n if self._td_n else 0.0
@@ -307,6 +321,12 @@ class StrangeLoop:
         s = level1.stats[key]
         node = self.graph.add_node("policy", key, value=s[0], count=int(s[2]))
         self.graph.add_edge(node, "level:1", "derived-from")
+        best = level1.best()
+        if best is not None and best[0] != self._best_policy:
+            new = f"policy:{best[0]}"
+            if self._best_policy is not None:
+                self.graph.add_edge(f"policy:{self._best_policy}", new, "improved-by")
+            self._best_policy = best[0]
 
     def _propose_set(
         self,
@@ -329,6 +349,9 @@ class StrangeLoop:
             self._apply(mod)
             self.applied_without_guard += 1
             return None
+        if mod.kind == "swap" and isinstance(mod.payload, Learner):
+            # the shadow row carries the incoming learner's hyperparameters
+            predicted = {**mod.payload.hyperparameters, **(predicted or {})}
         return self.guard.propose(mod, self._apply, predicted)
 
     def _target(self, name: str) -> Learner | MetaLevel:
@@ -530,6 +553,7 @@ class StrangeLoop:
                 "block": self.block,
                 "fanout": self.fanout,
                 "factor": self.factor,
+                "span": self.span,
                 "self_modification": self.self_modification,
                 "analysis_every": self.analysis_every,
                 "regime_length": self.regimes.length,
@@ -555,6 +579,7 @@ class StrangeLoop:
                 "td_sum": self._td_sum,
                 "td_n": self._td_n,
                 "next_cycle": self._next_cycle,
+                "best_policy": self._best_policy,
             },
         }
 
@@ -580,6 +605,7 @@ class StrangeLoop:
             block=cfg["block"],
             fanout=cfg["fanout"],
             factor=cfg["factor"],
+            span=cfg["span"],
             guard=guard,
             self_modification=cfg["self_modification"],
             analysis_every=cfg["analysis_every"],
@@ -614,4 +640,5 @@ class StrangeLoop:
         loop._td_sum = float(c["td_sum"])
         loop._td_n = int(c["td_n"])
         loop._next_cycle = int(c["next_cycle"])
+        loop._best_policy = c["best_policy"]
         return loop

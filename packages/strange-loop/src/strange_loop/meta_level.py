@@ -5,11 +5,14 @@ hyperparameters it has tried: the mean base reward earned while that setting was
 force, averaged with a constant step ``step`` (recency-weighted, so old evidence fades
 as the learner and the task change) and the unbiased start of Sutton & Barto (2018,
 exercise 2.7), ``beta_n = step / o_n`` with ``o_n = o_{n-1} + step (1 - o_{n-1})``.
-Each decision it considers a grid around its centre setting (every parameter times
-``1/factor``, ``1``, ``factor``, clipped to its range): untried grid points first,
-otherwise the best estimate, or with probability ``explore`` a random grid point.
-When another setting's estimate (tried at least twice) beats the centre's, the
-centre moves there, so the grid walks through the range.
+Each decision it considers its centre setting and the coordinate moves around it (one
+parameter times ``1/factor`` or ``factor``, clipped to its range): untried candidates
+first, otherwise the best estimate, or with probability ``explore`` a random candidate.
+When another setting's estimate (tried at least twice) beats the centre's, the centre
+moves there, so the search walks through the range. The range of each parameter is
+its valid range intersected with ``[start / span, start * span]`` around the starting
+value (:class:`~strange_loop.StrangeLoop`'s ``span``), so noisy estimates cannot walk
+the learner into a degenerate corner such as a vanishing step size.
 
 This is the non-stationary bandit over hyperparameter settings of Schaul et al.
 (2019, "Adapting Behaviour for Learning Progress", arXiv:1912.06910), with a
@@ -20,7 +23,6 @@ hyperparameters level ``k+1`` tunes.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -92,17 +94,19 @@ class MetaLevel:
         self._params[name] = spec.check(name, value)
 
     def grid(self) -> list[dict[str, float]]:
-        """Candidate settings around the centre (deduplicated after clipping)."""
-        axes = []
+        """The centre and its coordinate neighbours: one parameter ×1/factor or ×factor."""
+        out = [dict(self.center)]
         for name, value in self.center.items():
             spec = self.ranges[name]
             if value == 0.0:
-                vals = [0.0, spec.clip(spec.low + 0.01 * (spec.high - spec.low))]
+                moves = [spec.clip(spec.low + 0.01 * (spec.high - spec.low))]
             else:
-                vals = [spec.clip(value / self.factor), value, spec.clip(value * self.factor)]
-            axes.append(sorted(set(vals)))
-        names = list(self.center)
-        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes)]
+                moves = [spec.clip(value / self.factor), spec.clip(value * self.factor)]
+            for v in moves:
+                candidate = {**self.center, name: v}
+                if v != value and candidate not in out:
+                    out.append(candidate)
+        return out
 
     def estimate(self, setting: Mapping[str, float]) -> float | None:
         s = self.stats.get(setting_key(setting))

@@ -92,19 +92,29 @@ class SafetyConstraint:
         self.timed = self._monitor.timed
         self._spare: list[tns.Monitor] = []
 
-    def verdict(self, rows: Sequence[Mapping[str, Any]], times: Any = None) -> tns.MonitorVerdict:
-        """The monitor's verdict after reading ``rows`` from the start."""
-        if not rows:
+    def verdict(
+        self, rows: Sequence[Mapping[str, Any]] | Mapping[str, Any], times: Any = None
+    ) -> tns.MonitorVerdict:
+        """The monitor's verdict after reading ``rows`` (per-step dicts, or a dict of
+        columns) from the start."""
+        if isinstance(rows, Mapping):
+            trace: Any = rows
+            n = len(next(iter(rows.values()))) if rows else 0
+        else:
+            trace, n = list(rows), len(rows)
+        if not n:
             return tns.MonitorVerdict.PRESUMABLY_TRUE
         self._monitor.reset()
-        stamps = np.arange(len(rows)) if times is None else np.asarray(times)
+        stamps = np.arange(n) if times is None else np.asarray(times)
         try:
-            verdict: tns.MonitorVerdict = self._monitor.run(list(rows), times=stamps)
+            verdict: tns.MonitorVerdict = self._monitor.run(trace, times=stamps)
         except tns.TemporalLogicError as exc:
             raise InvalidParameterError(f"constraint {self.name!r}: {exc}") from exc
         return verdict
 
-    def satisfiable_after(self, rows: Sequence[Mapping[str, Any]], times: Any = None) -> bool:
+    def satisfiable_after(
+        self, rows: Sequence[Mapping[str, Any]] | Mapping[str, Any], times: Any = None
+    ) -> bool:
         """True unless ``rows`` is a bad prefix (no continuation satisfies the formula)."""
         return self.verdict(rows, times) is not tns.MonitorVerdict.FALSE
 
@@ -119,7 +129,7 @@ class SafetyConstraint:
 
     def release(self, monitor: tns.Monitor) -> None:
         """Give a monitor back for reuse by :meth:`new_monitor`."""
-        if len(self._spare) < 16:
+        if len(self._spare) < 256:
             self._spare.append(monitor)
 
     def __repr__(self) -> str:
@@ -376,7 +386,13 @@ class SafetyGuard:
         """Names of the constraints that the window followed by ``shadow`` violates."""
         rows = [*self.rows, shadow]
         times = np.arange(self.n_rows - len(self.rows), self.n_rows + 1, dtype=np.float64)
-        return tuple(c.name for c in self.constraints if not c.satisfiable_after(rows, times))
+        # one column per signal the constraints read (temporal-neural-solver's fast form)
+        needed = {name for c in self.constraints for name in c.signals}
+        try:
+            columns = {name: np.array([r[name] for r in rows]) for name in needed}
+        except KeyError as exc:
+            raise InvalidParameterError(f"shadow: missing signal {exc.args[0]!r}") from None
+        return tuple(c.name for c in self.constraints if not c.satisfiable_after(columns, times))
 
     def propose(
         self,
