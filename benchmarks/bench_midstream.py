@@ -1,10 +1,26 @@
-"""The end-to-end demo pipeline (stream, schedule, match, alert over QUIC, monitor, analyse)."""
+"""The midstream pipeline end to end: every detector on, 1 and 16 streams, in process.
 
-from midstream.demo import run_demo
+``scripts/bench_midstream_pipeline.py`` prints the same throughput plus paced latency.
+"""
+
+import asyncio
+
+from midstream.events import decode_event
+from midstream.pipeline import Pipeline
+from midstream.workload import throughput_config, throughput_events
 
 
-class Demo:
-    timeout = 120
+class Pipeline16:
+    timeout = 300
+    params = [1, 16]
+    param_names = ["streams"]
 
-    def time_run_demo(self):
-        run_demo(samples=6000, period_us=500)
+    def setup(self, streams):
+        self.events = [decode_event(d) for d in throughput_events(streams, 32_000 // streams)]
+
+    def time_pipeline(self, streams):
+        async def main():
+            return await Pipeline(throughput_config()).run(self.events)
+
+        summary = asyncio.run(main())
+        assert summary["lost"] == 0

@@ -2,14 +2,23 @@
 # PYTHON picks the interpreter (default python3, which must be >= 3.11: quic-multistream
 # and the midstream meta-package need aioquic >= 1.4, which has no Python 3.10 release).
 
-# This machine's pip config names local index folders that may not exist; pip warns
-# about each on every call. Drop only that line, keep the exit status of the command.
+# Still used by scripts/test (until it shows progress like scripts/demo): drops the
+# warning pip prints for each local index folder named by this machine's pip config.
 quiet_pip_noise() { grep -v "is ignored: it is neither a file nor a directory" || true; }
 
 python=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
+  echo "making .venv with $("$python" --version 2>&1)"
   "$python" -m venv .venv
 fi
 # shellcheck disable=SC1091
 . .venv/bin/activate
-python -m pip install --quiet --disable-pip-version-check --upgrade pip packaging 2>&1 | quiet_pip_noise
+# scripts/dev_install.py needs `packaging`; pip is upgraded once, when it is missing.
+if ! python -c "import packaging" 2>/dev/null; then
+  if ! python -m pip install --quiet --disable-pip-version-check --upgrade pip packaging \
+      >.venv/pip-bootstrap.log 2>&1; then
+    cat .venv/pip-bootstrap.log >&2
+    echo "scripts/venv.sh: could not install pip and packaging into .venv (log above)" >&2
+    return 1 2>/dev/null || exit 1
+  fi
+fi
