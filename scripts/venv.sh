@@ -2,10 +2,6 @@
 # PYTHON picks the interpreter (default python3, which must be >= 3.11: quic-multistream
 # and the midstream meta-package need aioquic >= 1.4, which has no Python 3.10 release).
 
-# Still used by scripts/test (until it shows progress like scripts/demo): drops the
-# warning pip prints for each local index folder named by this machine's pip config.
-quiet_pip_noise() { grep -v "is ignored: it is neither a file nor a directory" || true; }
-
 python=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   echo "making .venv with $("$python" --version 2>&1)"
