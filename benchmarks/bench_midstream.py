@@ -1,6 +1,6 @@
 """The midstream pipeline end to end: every detector on, 1 and 16 streams, in process.
 
-``scripts/bench_midstream_pipeline.py`` prints the same throughput plus paced latency.
+``benchmarks/midstream_pipeline.py`` prints the same throughput plus paced latency.
 """
 
 import asyncio

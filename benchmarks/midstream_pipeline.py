@@ -1,6 +1,6 @@
 """End-to-end throughput and latency of the midstream pipeline, all detectors on.
 
-    python scripts/bench_midstream_pipeline.py [--streams 1 16] [--events 200000] [--rate 50000 ...]
+    python benchmarks/midstream_pipeline.py [--streams 1 16] [--events 200000] [--rate 50000 ...]
 
 For each stream count: events/s with the source as fast as it goes (pre-built
 events, and JSON lines that are decoded too), then the p50/p99 latency from an
