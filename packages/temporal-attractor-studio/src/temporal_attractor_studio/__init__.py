@@ -20,6 +20,7 @@ from .neighbors import nearest_neighbors
 from .parameters import estimate_delay, estimate_dimension, mean_period, mutual_information
 from .plotting import plot_divergence, plot_phase_portrait, plot_recurrence
 from .recurrence import RecurrenceResult, recurrence_quantification
+from .stationarity import StationarityTest, adf_test, kpss_test
 from .spectrum import LyapunovSpectrum, kaplan_yorke_dimension, lyapunov_spectrum
 from .surrogates import (
     DeterminismTest,
@@ -43,8 +44,10 @@ __all__ = [
     "LyapunovSpectrum",
     "PoorFitWarning",
     "RecurrenceResult",
+    "StationarityTest",
     "TrajectoryStats",
     "__version__",
+    "adf_test",
     "classify",
     "correlation_dimension",
     "determinism_test",
@@ -54,6 +57,7 @@ __all__ = [
     "fit_linear_region",
     "iaaft_surrogate",
     "kaplan_yorke_dimension",
+    "kpss_test",
     "lyapunov_max",
     "lyapunov_spectrum",
     "mean_period",
