@@ -20,8 +20,8 @@ from .neighbors import nearest_neighbors
 from .parameters import estimate_delay, estimate_dimension, mean_period, mutual_information
 from .plotting import plot_divergence, plot_phase_portrait, plot_recurrence
 from .recurrence import RecurrenceResult, recurrence_quantification
-from .stationarity import StationarityTest, adf_test, kpss_test
 from .spectrum import LyapunovSpectrum, kaplan_yorke_dimension, lyapunov_spectrum
+from .stationarity import StationarityTest, adf_test, kpss_test
 from .surrogates import (
     DeterminismTest,
     determinism_test,

@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_dt, as_series, check_not_constant
+from ._validation import as_series, check_not_constant, resolve_dt
 from .errors import AttractorError, PoorFitWarning
 from .lyapunov import lyapunov_max
 from .parameters import estimate_delay, estimate_dimension, mean_period
@@ -192,15 +192,18 @@ def _period(x: NDArray[np.float64]) -> tuple[float | None, float]:
     return None, best
 
 
-def classify(series: ArrayLike, *, dt: float = 1.0, seed: int | None = 0) -> AttractorInfo:
+def classify(series: ArrayLike, *, dt: object = None, seed: int | None = 0) -> AttractorInfo:
     """Classify the attractor behind a scalar series (rules in the module docstring).
 
     Parameters
     ----------
     series : array_like
         1-D finite, non-constant series of at least 200 points.
-    dt : float
+    dt : float or timedelta, optional
         Sampling interval; exponents are per time unit and the period in time units.
+        A ``datetime.timedelta``, ``numpy.timedelta64`` or pandas ``Timedelta`` is
+        read in seconds. When omitted: the step of the series' pandas
+        ``DatetimeIndex`` (in seconds; it must be evenly spaced), else 1.
     seed : int or None
         Seed of the surrogate generator (fixed by default so results are repeatable).
 
@@ -212,9 +215,9 @@ def classify(series: ArrayLike, *, dt: float = 1.0, seed: int | None = 0) -> Att
     >>> classify(logistic(2000, r=4.0)).is_chaotic
     True
     """
+    dt = resolve_dt(series, dt)
     x = as_series(series)
     check_not_constant(x)
-    dt = as_dt(dt)
     n = x.shape[0]
     if n < 200:
         raise AttractorError(f"series must have at least 200 points to classify, got {n}")

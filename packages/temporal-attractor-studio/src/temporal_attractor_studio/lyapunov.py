@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
 from . import _divergence
-from ._validation import as_dt, as_int, as_series, check_not_constant
+from ._validation import as_int, as_series, check_not_constant, reject_complex, resolve_dt
 from .embedding import embed
 from .errors import AttractorError, PoorFitWarning
 from .neighbors import admissible_neighbors
@@ -113,6 +113,7 @@ def fit_linear_region(curve: ArrayLike) -> tuple[int, int]:
     >>> fit_linear_region([0, 1, 2, 3, 4, 5, 6, 7, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8])
     (2, 7)
     """
+    reject_complex(curve, "curve")
     c = np.asarray(curve, dtype=np.float64)
     if c.ndim != 1 or c.shape[0] < 3 or not np.isfinite(c).all():
         raise AttractorError("curve must be a finite 1-D array of at least 3 points")
@@ -162,7 +163,7 @@ def _kantz_neighbourhoods(
 def lyapunov_max(
     series: ArrayLike,
     *,
-    dt: float = 1.0,
+    dt: object = None,
     method: str = "rosenstein",
     dim: int | None = None,
     delay: int | None = None,
@@ -189,8 +190,11 @@ def lyapunov_max(
     ----------
     series : array_like
         1-D finite, non-constant series sampled every ``dt``.
-    dt : float
-        Sampling interval; the exponent is per time unit.
+    dt : float or timedelta, optional
+        Sampling interval; the exponent is per time unit. A ``datetime.timedelta``,
+        ``numpy.timedelta64`` or pandas ``Timedelta`` is read in seconds. When
+        omitted: the step of the series' pandas ``DatetimeIndex`` (in seconds; it
+        must be evenly spaced), else 1.
     method : {"rosenstein", "kantz"}
     dim, delay, theiler, max_steps : int, optional
     fit_range : (int, int), optional
@@ -208,9 +212,9 @@ def lyapunov_max(
     >>> round(result.exponent, 2), result.dim, result.delay
     (0.69, 2, 1)
     """
+    dt = resolve_dt(series, dt)
     x = as_series(series)
     check_not_constant(x)
-    dt = as_dt(dt)
     if method not in ("rosenstein", "kantz"):
         raise AttractorError(f"method must be 'rosenstein' or 'kantz', got {method!r}")
     n = x.shape[0]

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_dt, as_int
+from ._validation import as_dt, as_int, reject_complex
 from .errors import AttractorError
 
 __all__ = ["LyapunovSpectrum", "kaplan_yorke_dimension", "lyapunov_spectrum"]
@@ -67,6 +67,7 @@ def kaplan_yorke_dimension(exponents: ArrayLike) -> float:
     >>> round(kaplan_yorke_dimension([0.906, 0.0, -14.57]), 4)
     2.0622
     """
+    reject_complex(exponents, "exponents")
     lam = np.sort(np.asarray(exponents, dtype=np.float64).ravel())[::-1]
     if lam.size == 0 or not np.isfinite(lam).all():
         raise AttractorError("exponents must be a non-empty finite array")
@@ -84,7 +85,9 @@ def _call(
     f: Field, x: NDArray[np.float64], name: str, *, square: bool = False
 ) -> NDArray[np.float64]:
     try:
-        out = np.asarray(f(x), dtype=np.float64)
+        value = f(x)
+        reject_complex(value, name)
+        out = np.asarray(value, dtype=np.float64)
     except (ArithmeticError, IndexError, TypeError, ValueError) as exc:
         raise AttractorError(
             f"{name} failed at a state of shape {x.shape}: {type(exc).__name__}: {exc}"
@@ -172,6 +175,7 @@ def lyapunov_spectrum(
     transient = steps // 10 if transient is None else as_int(transient, "transient", 0)
     every = as_int(renormalize_every, "renormalize_every", 1)
     try:
+        reject_complex(x0, "x0")
         x = np.array(x0, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise AttractorError(f"x0 must be numeric: {exc}") from exc
