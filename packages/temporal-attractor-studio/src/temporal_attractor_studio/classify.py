@@ -26,10 +26,11 @@ every test run, its statistic and threshold, and the ``reason`` for the outcome:
    surrogates by the same margin → **UNKNOWN** (a random walk whose ADF test
    rejected by chance has deterministic-looking levels but noise increments).
 6. Deterministic and aperiodic: **CHAOTIC** when :func:`lyapunov_max` (defaults) is
-   positive with quality >= 0.5 and its divergence curve rises at least 1.3 e-folds
-   before saturating (separation along a torus grows linearly and saturates after
-   less); **QUASI_PERIODIC** when the curve rises less than one e-fold; **UNKNOWN**
-   otherwise.
+   positive with ``fit_quality >= 0.5`` (the divergence is exponential; the
+   exponent's accuracy is its ``quality``, reported in the evidence) and its curve
+   rises at least 1.3 e-folds before saturating (separation along a torus grows
+   linearly and saturates after less); **QUASI_PERIODIC** when the curve rises
+   less than one e-fold; **UNKNOWN** otherwise.
 """
 
 from __future__ import annotations
@@ -313,12 +314,19 @@ def classify(series: ArrayLike, *, dt: object = None, seed: int | None = 0) -> A
             return result(AttractorType.UNKNOWN, (), 0.0, f"no exponent: {exc}")
     rise = float(np.median(lyap.divergence[-max(1, lyap.divergence.shape[0] // 10) :]))
     rise -= float(lyap.divergence[0])
-    evidence.update(lyapunov_quality=lyap.quality, divergence_rise=rise)
+    evidence.update(
+        lyapunov_quality=lyap.quality,
+        lyapunov_fit_quality=lyap.fit_quality,
+        lyapunov_consistency=lyap.consistency,
+        divergence_rise=rise,
+    )
     tests.append(
         {
             "name": "lyapunov_max",
             "exponent": lyap.exponent,
             "quality": lyap.quality,
+            "fit_quality": lyap.fit_quality,
+            "consistency": lyap.consistency,
             "divergence_rise": rise,
             "fit_range": list(lyap.fit_range),
         }
@@ -326,14 +334,15 @@ def classify(series: ArrayLike, *, dt: object = None, seed: int | None = 0) -> A
     determinism = float(1.0 - test.ratio)
     if (
         lyap.exponent > 0
-        and lyap.quality >= THRESHOLDS["lyapunov_quality"]
+        and lyap.fit_quality >= THRESHOLDS["lyapunov_quality"]
         and rise >= THRESHOLDS["chaos_min_rise"]
     ):
         return result(
             AttractorType.CHAOTIC,
             (lyap.exponent,),
-            min(lyap.quality, determinism),
-            f"deterministic, and neighbours separate exponentially ({rise:.1f} e-folds)",
+            min(lyap.fit_quality, determinism),
+            f"deterministic, and neighbours separate exponentially ({rise:.1f} e-folds; "
+            f"the exponent's own quality is {lyap.quality:.2f})",
         )
     if rise < THRESHOLDS["quasi_periodic_max_rise"]:
         return result(
