@@ -14,7 +14,7 @@ from .analyzer import AttractorAnalyzer, TrajectoryStats
 from .classify import AttractorInfo, AttractorType, classify
 from .dimension import CorrelationDimensionResult, correlation_dimension
 from .embedding import embed
-from .errors import AttractorError, PoorFitWarning
+from .errors import AttractorError, IntegrationStepWarning, PoorFitWarning
 from .lyapunov import LyapunovResult, fit_linear_region, lyapunov_max
 from .neighbors import nearest_neighbors
 from .parameters import estimate_delay, estimate_dimension, mean_period, mutual_information
@@ -40,6 +40,7 @@ __all__ = [
     "AttractorType",
     "CorrelationDimensionResult",
     "DeterminismTest",
+    "IntegrationStepWarning",
     "LyapunovResult",
     "LyapunovSpectrum",
     "PoorFitWarning",
