@@ -82,3 +82,14 @@ def test_chaos_is_chaotic_or_unknown(make, seed):
 def test_clean_textbook_chaos_stays_chaotic(make):
     x, dt = make(5000, 0)
     assert classify(x, dt=dt).attractor_type is AttractorType.CHAOTIC
+
+
+def test_unsaturated_divergence_is_not_quasi_periodic():
+    # Found by the grid: Rössler from this initial condition at n=2000 has neighbours so
+    # close that its divergence curve is still climbing at its end (rise 0.3 e-folds);
+    # it was QUASI_PERIODIC, a wrong class for chaos.
+    x, dt = signals.rossler(2000, 19)
+    info = classify(x, dt=dt)
+    assert info.attractor_type in _EXPECTED_FOR_CHAOS, info.evidence["reason"]
+    limit = info.evidence["thresholds"]["saturated_tail_rise"]
+    assert info.evidence["divergence_tail_rise"] >= limit

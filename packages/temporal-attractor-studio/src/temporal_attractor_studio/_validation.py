@@ -8,7 +8,7 @@ from numpy.typing import ArrayLike, NDArray
 from .errors import AttractorError
 
 
-def reject_complex(values: object, name: str) -> None:
+def reject_complex(values: ArrayLike, name: str) -> None:
     # np.asarray(..., float64) would keep only the real part (with a warning at most).
     if np.iscomplexobj(values):
         raise AttractorError(

@@ -30,7 +30,8 @@ every test run, its statistic and threshold, and the ``reason`` for the outcome:
    exponent's accuracy is its ``quality``, reported in the evidence) and its curve
    rises at least 1.3 e-folds before saturating (separation along a torus grows
    linearly and saturates after less); **QUASI_PERIODIC** when the curve rises
-   less than one e-fold; **UNKNOWN** otherwise.
+   less than one e-fold and has saturated (its last quarter climbs less than 0.3
+   e-folds); **UNKNOWN** otherwise.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ THRESHOLDS: dict[str, float] = {
     "lyapunov_quality": 0.5,
     "chaos_min_rise": 1.3,
     "quasi_periodic_max_rise": 1.0,
+    "saturated_tail_rise": 0.3,
 }
 
 
@@ -344,7 +346,16 @@ def classify(series: ArrayLike, *, dt: object = None, seed: int | None = 0) -> A
             f"deterministic, and neighbours separate exponentially ({rise:.1f} e-folds; "
             f"the exponent's own quality is {lyap.quality:.2f})",
         )
-    if rise < THRESHOLDS["quasi_periodic_max_rise"]:
+    # A curve still climbing at its end has not shown its saturation level: the
+    # neighbours may simply be too close to have separated yet (Rössler, n=2000).
+    quarter = max(2, lyap.divergence.shape[0] // 4)
+    tail_rise = float(
+        np.polyfit(lyap.times[-quarter:], lyap.divergence[-quarter:], 1)[0]
+        * (lyap.times[-1] - lyap.times[-quarter])
+    )
+    evidence["divergence_tail_rise"] = tail_rise
+    saturated = tail_rise < THRESHOLDS["saturated_tail_rise"]
+    if rise < THRESHOLDS["quasi_periodic_max_rise"] and saturated:
         return result(
             AttractorType.QUASI_PERIODIC,
             (lyap.exponent,),
