@@ -80,3 +80,17 @@ def test_quality_without_consistency_is_reported():
     assert result.quality == pytest.approx(result.fit_quality * result.consistency)
     assert 0.0 <= result.consistency <= 1.0
     assert np.isfinite(result.fit_quality)
+
+
+@pytest.mark.parametrize("n", [5000, 10_000])
+def test_issue_tsucs2_is_not_chaotic(n):
+    # Issue 14 finding 2: Tsucs2 (lambda1 ~ 0; our reference 0.02) came out CHAOTIC
+    # with lyapunov_max ~1.0 at quality >= 0.96.
+    from temporal_attractor_studio import AttractorType, classify
+
+    x, dt = tas_flows.trajectory("Tsucs2", n)
+    info = classify(x, dt=dt)
+    assert info.attractor_type is not AttractorType.CHAOTIC, info.evidence["reason"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PoorFitWarning)
+        assert lyapunov_max(x, dt=dt).quality < 0.8
