@@ -1,6 +1,13 @@
+import sys
+from pathlib import Path
+
 import pytest
 
 from temporal_attractor_studio import systems
+
+# Tests import the generators in tas_signals.py (importlib mode does not put this
+# directory on sys.path by itself).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 @pytest.fixture(scope="session")

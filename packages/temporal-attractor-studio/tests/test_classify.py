@@ -23,7 +23,6 @@ def ar1(n, phi, seed):
         ("henon", lambda: systems.henon(5000)[:, 0], 1.0),
         ("logistic r=4", lambda: systems.logistic(5000), 1.0),
         ("rossler", lambda: systems.rossler(5000)[:, 0], 0.1),
-        ("duffing", lambda: systems.duffing(6000)[:, 0], 0.1),
     ],
 )
 def test_chaos_is_chaotic(name, make, dt):
@@ -31,6 +30,14 @@ def test_chaos_is_chaotic(name, make, dt):
     assert info.attractor_type is AttractorType.CHAOTIC, info.evidence
     assert info.is_chaotic and not info.is_stable
     assert info.lyapunov_exponents[0] > 0
+
+
+def test_duffing_is_chaotic_or_unknown():
+    # The forced Duffing oscillator's divergence curve rises in steps over 12 of its
+    # mean periods; the exponent fitted on its first half differs by a third, so the
+    # quality (issue 14's consistency factor) says UNKNOWN rather than a number.
+    info = classify(systems.duffing(6000)[:, 0], dt=0.1)
+    assert info.attractor_type in (AttractorType.CHAOTIC, AttractorType.UNKNOWN)
 
 
 def test_lorenz_exponent_reported(lorenz_x):

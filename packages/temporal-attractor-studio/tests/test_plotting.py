@@ -49,9 +49,31 @@ def test_divergence_plot_shows_curve_and_fit():
 def test_recurrence_plot_matches_dense_matrix():
     x = np.random.default_rng(0).standard_normal(80)
     ax = plot_recurrence(x, threshold=0.3)
-    offsets = {tuple(map(int, p)) for p in ax.collections[0].get_offsets()}
+    image = ax.images[0].get_array()  # fewer points than pixels: one cell per point
+    drawn = {(int(i), int(j)) for j, i in zip(*np.nonzero(image), strict=True)}
     dense = {(i, j) for i in range(80) for j in range(80) if abs(x[i] - x[j]) <= 0.3}
-    assert offsets == dense
+    assert drawn == dense
+
+
+def _dark_fraction(fig, ax):
+    fig.canvas.draw()
+    img = np.asarray(fig.canvas.buffer_rgba())[..., :3]
+    x0, y0, x1, y1 = (int(v) for v in ax.get_window_extent().extents)
+    h = img.shape[0]
+    inner = img[h - y1 + 2 : h - y0 - 2, x0 + 2 : x1 - 2]
+    return float((inner.min(axis=2) < 128).mean())
+
+
+@pytest.mark.parametrize("dpi", [50, 100, 300])
+@pytest.mark.parametrize("n", [200, 1500])
+def test_recurrence_plot_is_visible_at_any_dpi(dpi, n):
+    # Issue 16: the plot rendered blank at dpi 100 (0.5 pt² scatter markers).
+    x = np.random.default_rng(n).standard_normal(n)
+    fig, ax = plt.subplots(dpi=dpi)
+    plot_recurrence(x, threshold=0.2, ax=ax)
+    rate = float((np.abs(x[:, None] - x[None, :]) <= 0.2).mean())  # dense reference
+    # Cells are at least as dark as the pairs they hold; edges blur by a pixel.
+    assert _dark_fraction(fig, ax) > 0.7 * rate
 
 
 def test_bad_input():

@@ -116,3 +116,67 @@ def test_result_repr_and_dict(lorenz_spectrum):
 def test_bad_input(call, message):
     with pytest.raises(AttractorError, match=message):
         call()
+
+
+def _yuwang():
+    import tas_flows
+
+    entry = tas_flows.dysts_data()["YuWang"]
+    a, b, c, d = (entry["parameters"][k] for k in "abcd")
+
+    def f(s):
+        return np.array(
+            [a * (s[1] - s[0]), b * s[0] - c * s[0] * s[2], np.exp(s[0] * s[1]) - d * s[2]]
+        )
+
+    def jac(s):
+        e = np.exp(s[0] * s[1])
+        return np.array([[-a, a, 0.0], [b - c * s[2], 0.0, -c * s[0]], [s[1] * e, s[0] * e, -d]])
+
+    return f, jac, entry
+
+
+def test_step_size_dependence_warns():
+    # Issue 14 finding 6: YuWang's exponent moves by ~20% between dt = period/100 and
+    # period/300 without a word. Now the large step warns and the small one does not.
+    import warnings
+
+    from temporal_attractor_studio import IntegrationStepWarning
+
+    f, jac, entry = _yuwang()
+    period = entry["period"]
+    results = {}
+    for per_period in (100, 300):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            spec = lyapunov_spectrum(
+                f,
+                entry["initial_conditions"],
+                jacobian=jac,
+                dt=period / per_period,
+                steps=100 * per_period,
+                renormalize_every=5,
+            )
+        warned = any(issubclass(w.category, IntegrationStepWarning) for w in caught)
+        results[per_period] = (spec.exponents[0], warned, spec.step_error)
+    coarse, fine = results[100], results[300]
+    assert coarse[1] and not fine[1], results
+    assert abs(coarse[0] / fine[0] - 1) > 0.1, results  # the warning was warranted
+
+
+def test_step_check_is_quiet_for_lorenz():
+    import warnings
+
+    from temporal_attractor_studio import IntegrationStepWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", IntegrationStepWarning)
+        spec = lyapunov_spectrum(
+            systems.lorenz_rhs,
+            [1.0, 1.0, 1.0],
+            jacobian=systems.lorenz_jacobian,
+            dt=0.01,
+            steps=2000,
+        )
+    assert 0 < spec.step_error < 1e-3
+    assert spec.to_dict()["step_error"] == spec.step_error

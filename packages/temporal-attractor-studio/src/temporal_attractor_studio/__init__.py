@@ -14,13 +14,14 @@ from .analyzer import AttractorAnalyzer, TrajectoryStats
 from .classify import AttractorInfo, AttractorType, classify
 from .dimension import CorrelationDimensionResult, correlation_dimension
 from .embedding import embed
-from .errors import AttractorError, PoorFitWarning
+from .errors import AttractorError, IntegrationStepWarning, PoorFitWarning
 from .lyapunov import LyapunovResult, fit_linear_region, lyapunov_max
 from .neighbors import nearest_neighbors
 from .parameters import estimate_delay, estimate_dimension, mean_period, mutual_information
 from .plotting import plot_divergence, plot_phase_portrait, plot_recurrence
 from .recurrence import RecurrenceResult, recurrence_quantification
 from .spectrum import LyapunovSpectrum, kaplan_yorke_dimension, lyapunov_spectrum
+from .stationarity import StationarityTest, adf_test, kpss_test
 from .surrogates import (
     DeterminismTest,
     determinism_test,
@@ -39,12 +40,15 @@ __all__ = [
     "AttractorType",
     "CorrelationDimensionResult",
     "DeterminismTest",
+    "IntegrationStepWarning",
     "LyapunovResult",
     "LyapunovSpectrum",
     "PoorFitWarning",
     "RecurrenceResult",
+    "StationarityTest",
     "TrajectoryStats",
     "__version__",
+    "adf_test",
     "classify",
     "correlation_dimension",
     "determinism_test",
@@ -54,6 +58,7 @@ __all__ = [
     "fit_linear_region",
     "iaaft_surrogate",
     "kaplan_yorke_dimension",
+    "kpss_test",
     "lyapunov_max",
     "lyapunov_spectrum",
     "mean_period",

@@ -4,6 +4,7 @@ add_point is the hot path (one call per sample of a stream), so it lives here:
 it converts and checks each coordinate in C and writes straight into the buffer.
 """
 
+from cpython.pyport cimport PY_SSIZE_T_MAX
 from libc.math cimport isfinite
 
 import numpy as np
@@ -23,9 +24,22 @@ cdef class TrajectoryBuffer:
             raise AttractorError(f"dim must be an integer >= 1, got {dim!r}")
         if isinstance(max_points, bool) or not isinstance(max_points, int) or max_points < 2:
             raise AttractorError(f"max_points must be an integer >= 2, got {max_points!r}")
+        # Checked before the C assignment: a huge Python int would raise a raw
+        # OverflowError, a large one a MemoryError from numpy.
+        if dim * max_points * 8 > PY_SSIZE_T_MAX:
+            raise AttractorError(
+                f"max_points * dim = {max_points * dim} points do not fit in memory "
+                f"(dim={dim}, max_points={max_points})"
+            )
+        try:
+            buf = np.zeros((max_points, dim))
+        except MemoryError:
+            raise AttractorError(
+                f"not enough memory for max_points={max_points} points of dim={dim}"
+            ) from None
         self.dim = dim
         self.max_points = max_points
-        self._buf = np.zeros((max_points, dim))
+        self._buf = buf
         self._pos = 0
         self.total_points = 0
 

@@ -8,8 +8,18 @@ from numpy.typing import ArrayLike, NDArray
 from .errors import AttractorError
 
 
+def reject_complex(values: ArrayLike, name: str) -> None:
+    # np.asarray(..., float64) would keep only the real part (with a warning at most).
+    if np.iscomplexobj(values):
+        raise AttractorError(
+            f"{name} is complex; pass the real part, the imaginary part or the modulus "
+            "explicitly (np.real, np.imag, np.abs)"
+        )
+
+
 def as_series(values: ArrayLike, name: str = "series") -> NDArray[np.float64]:
     """Return *values* as a 1-D finite float64 array, or raise naming *name*."""
+    reject_complex(values, name)
     try:
         arr = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -23,6 +33,7 @@ def as_series(values: ArrayLike, name: str = "series") -> NDArray[np.float64]:
 
 def as_points(values: ArrayLike, name: str = "points") -> NDArray[np.float64]:
     """Return *values* as a C-contiguous finite (n, d) float64 array, or raise naming *name*."""
+    reject_complex(values, name)
     try:
         arr = np.ascontiguousarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -49,12 +60,46 @@ def as_int(value: object, name: str, minimum: int) -> int:
     return int(value)
 
 
+def _seconds(value: object) -> object:
+    """Seconds of a timedelta-like *value* (datetime, numpy or pandas), else *value*."""
+    if isinstance(value, np.timedelta64):
+        return value / np.timedelta64(1, "s")
+    total_seconds = getattr(value, "total_seconds", None)
+    if callable(total_seconds):
+        return total_seconds()
+    return value
+
+
 def as_dt(value: object, name: str = "dt") -> float:
-    """Return *value* as a finite float > 0, or raise naming *name*."""
+    """Return *value* (a number or a timedelta, read in seconds) as a finite float > 0."""
     try:
-        dt = float(value)  # type: ignore[arg-type]
+        dt = float(_seconds(value))  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
         raise AttractorError(f"{name} must be a number > 0, got {value!r}") from exc
     if not (np.isfinite(dt) and dt > 0):
         raise AttractorError(f"{name} must be a finite number > 0, got {value!r}")
     return dt
+
+
+def resolve_dt(series: object, dt: object) -> float:
+    """``dt`` as a float; when ``None``, the step of a pandas ``DatetimeIndex`` or 1.
+
+    The index is read as numpy ``datetime64`` values (in whatever unit pandas
+    stores), so pandas is never imported here; an irregular index raises instead
+    of guessing a step.
+    """
+    if dt is not None:
+        return as_dt(dt)
+    index = getattr(series, "index", None)
+    if index is None or type(index).__name__ != "DatetimeIndex":
+        return 1.0
+    stamps = np.asarray(index.values)
+    steps = np.diff(stamps) / np.timedelta64(1, "s")
+    if steps.size == 0:
+        return 1.0
+    if not (steps == steps[0]).all() or not steps[0] > 0:
+        raise AttractorError(
+            "dt was not given and the series' DatetimeIndex is not evenly spaced and "
+            "increasing; resample it or pass dt"
+        )
+    return as_dt(float(steps[0]))

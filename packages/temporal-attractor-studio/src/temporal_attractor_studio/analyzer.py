@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._trajectory import TrajectoryBuffer
-from ._validation import as_dt, as_points
+from ._validation import as_dt, as_points, reject_complex
 from .classify import AttractorInfo, classify
 from .errors import AttractorError
 
@@ -65,6 +65,7 @@ class AttractorAnalyzer(TrajectoryBuffer):
 
     def add_points(self, points: ArrayLike) -> None:
         """Append many points, shape ``(m, dim)`` (or ``(m,)`` when ``dim`` is 1)."""
+        reject_complex(points, "points")
         arr = np.asarray(points, dtype=np.float64)
         if arr.ndim == 1 and self.dim == 1:
             arr = arr[:, None]
@@ -81,7 +82,7 @@ class AttractorAnalyzer(TrajectoryBuffer):
     def __len__(self) -> int:
         return min(self.total_points, self.max_points)
 
-    def trajectory_stats(self, dt: float = 1.0) -> TrajectoryStats:
+    def trajectory_stats(self, dt: object = 1.0) -> TrajectoryStats:
         """Length, total points seen, mean velocity, per-coordinate mean and std."""
         dt = as_dt(dt)
         traj = self._trajectory()
@@ -96,7 +97,7 @@ class AttractorAnalyzer(TrajectoryBuffer):
             std=tuple(float(v) for v in traj.std(axis=0)),
         )
 
-    def analyze(self, dt: float = 1.0) -> AttractorInfo:
+    def analyze(self, dt: object = 1.0) -> AttractorInfo:
         """:func:`classify` the first coordinate of the stored trajectory."""
         traj = self._trajectory()
         if traj.shape[0] < 200:

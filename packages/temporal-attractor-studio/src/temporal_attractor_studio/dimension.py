@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
-from ._validation import as_int, as_series, check_not_constant
+from ._validation import as_int, as_series, check_not_constant, reject_complex
 from .embedding import embed
 from .errors import AttractorError, PoorFitWarning
 from .neighbors import admissible_neighbors
@@ -156,6 +156,7 @@ def correlation_dimension(
     >>> round(result.dimension, 1)
     1.2
     """
+    reject_complex(series_or_points, "series_or_points")
     arr = (
         np.asarray(series_or_points, dtype=np.float64)
         if not isinstance(series_or_points, np.ndarray)

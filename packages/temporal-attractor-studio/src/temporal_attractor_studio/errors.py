@@ -8,7 +8,7 @@ whose estimate is unreliable are returned with a low quality score and a
 
 from __future__ import annotations
 
-__all__ = ["AttractorError", "PoorFitWarning"]
+__all__ = ["AttractorError", "IntegrationStepWarning", "PoorFitWarning"]
 
 
 class AttractorError(ValueError):
@@ -17,3 +17,7 @@ class AttractorError(ValueError):
 
 class PoorFitWarning(UserWarning):
     """An estimate was computed but its fit is poor; read its ``quality`` before use."""
+
+
+class IntegrationStepWarning(UserWarning):
+    """An integration step is too large for the vector field; results depend on it."""

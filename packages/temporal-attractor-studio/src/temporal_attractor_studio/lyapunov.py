@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
 from . import _divergence
-from ._validation import as_dt, as_int, as_series, check_not_constant
+from ._validation import as_int, as_series, check_not_constant, reject_complex, resolve_dt
 from .embedding import embed
 from .errors import AttractorError, PoorFitWarning
 from .neighbors import admissible_neighbors
@@ -24,6 +24,14 @@ __all__ = ["LyapunovResult", "fit_linear_region", "lyapunov_max"]
 POOR_QUALITY = 0.8
 #: A linear region of fewer points than this lowers the quality proportionally.
 _FULL_REGION = 7.0
+#: Default divergence-curve length in mean periods (issue 14: 6 periods fitted the
+#: transient of slow flows; 12 fixed ChenLee and SprottE without changing Lorenz,
+#: Hénon or the logistic map).
+_CURVE_PERIODS = 12
+#: Relative disagreement between the exponent fitted on the whole curve and on its
+#: first half above which the quality falls (to 0 at twice this). Calibrated on the
+#: calibration half of tests/tas_flows.py (see the README).
+_CONSISTENCY_TOLERANCE = 0.1
 _KANTZ_MAX_REFERENCES = 2000
 _KANTZ_MAX_NEIGHBORS = 30
 
@@ -46,10 +54,18 @@ class LyapunovResult:
         Intercept of the fitted line.
     quality : float
         In ``[0, 1]``: R² of the linear fit, scaled down when the curve rises less
-        than one e-fold or the region has fewer than 7 points (noise saturates
-        within a step or two, so its region is short).
+        than one e-fold, when the region has fewer than 7 points (noise saturates
+        within a step or two, so its region is short), and when the exponent fitted
+        on the first half of the curve disagrees with it by more than 10% (to 0 at
+        20%; not applied with an explicit ``fit_range``).
     method, dim, delay, theiler, dt
         Parameters used (chosen automatically when not given).
+    fit_quality : float
+        The quality without the consistency factor: how clearly the curve shows
+        one exponential regime, whatever its slope's accuracy.
+    consistency : float
+        In ``[0, 1]``: agreement of the exponent fitted on the first half of the
+        curve with the reported one (1 within 10%, 0 beyond 20%).
     """
 
     exponent: float
@@ -64,6 +80,8 @@ class LyapunovResult:
     theiler: int
     dt: float
     n_pairs: int = field(default=0)
+    fit_quality: float = field(default=0.0)
+    consistency: float = field(default=1.0)
 
     def __repr__(self) -> str:
         return (
@@ -87,6 +105,8 @@ class LyapunovResult:
             "theiler": self.theiler,
             "dt": self.dt,
             "n_pairs": self.n_pairs,
+            "fit_quality": self.fit_quality,
+            "consistency": self.consistency,
         }
 
 
@@ -113,6 +133,7 @@ def fit_linear_region(curve: ArrayLike) -> tuple[int, int]:
     >>> fit_linear_region([0, 1, 2, 3, 4, 5, 6, 7, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8])
     (2, 7)
     """
+    reject_complex(curve, "curve")
     c = np.asarray(curve, dtype=np.float64)
     if c.ndim != 1 or c.shape[0] < 3 or not np.isfinite(c).all():
         raise AttractorError("curve must be a finite 1-D array of at least 3 points")
@@ -129,6 +150,24 @@ def fit_linear_region(curve: ArrayLike) -> tuple[int, int]:
     if stop - start < 3:
         return 0, 3
     return start, stop
+
+
+def _consistency(curve: NDArray[np.float64], times: NDArray[np.float64], slope: float) -> float:
+    """1 when the first half of the curve gives the same exponent, falling to 0 at 2x tolerance.
+
+    A divergence curve whose fitted slope depends on how far it is followed has not
+    shown one exponential regime (shear or a slow transient was fitted instead).
+    """
+    half = curve[: curve.shape[0] // 2 + 1]
+    if half.shape[0] < 3 or slope == 0:
+        return 1.0
+    start, stop = fit_linear_region(half)
+    if stop - start < 2:
+        return 1.0
+    half_slope = float(np.polyfit(times[start:stop], half[start:stop], 1)[0])
+    disagreement = abs(slope - half_slope) / abs(slope)
+    excess = (disagreement - _CONSISTENCY_TOLERANCE) / _CONSISTENCY_TOLERANCE
+    return float(min(1.0, max(0.0, 1.0 - excess)))
 
 
 def _kantz_neighbourhoods(
@@ -162,7 +201,7 @@ def _kantz_neighbourhoods(
 def lyapunov_max(
     series: ArrayLike,
     *,
-    dt: float = 1.0,
+    dt: object = None,
     method: str = "rosenstein",
     dim: int | None = None,
     delay: int | None = None,
@@ -182,15 +221,18 @@ def lyapunov_max(
     Parameters left as ``None`` are chosen from the data: ``delay`` by
     :func:`estimate_delay` (AMI), ``theiler`` as the :func:`mean_period` (rounded
     up; any Theiler window is capped at a tenth of the series), ``dim`` by
-    :func:`estimate_dimension` (Cao, at most 10), ``max_steps`` as 6 mean periods
+    :func:`estimate_dimension` (Cao, at most 10), ``max_steps`` as 12 mean periods
     (at least 10, at most a quarter of the embedded series).
 
     Parameters
     ----------
     series : array_like
         1-D finite, non-constant series sampled every ``dt``.
-    dt : float
-        Sampling interval; the exponent is per time unit.
+    dt : float or timedelta, optional
+        Sampling interval; the exponent is per time unit. A ``datetime.timedelta``,
+        ``numpy.timedelta64`` or pandas ``Timedelta`` is read in seconds. When
+        omitted: the step of the series' pandas ``DatetimeIndex`` (in seconds; it
+        must be evenly spaced), else 1.
     method : {"rosenstein", "kantz"}
     dim, delay, theiler, max_steps : int, optional
     fit_range : (int, int), optional
@@ -208,9 +250,9 @@ def lyapunov_max(
     >>> round(result.exponent, 2), result.dim, result.delay
     (0.69, 2, 1)
     """
+    dt = resolve_dt(series, dt)
     x = as_series(series)
     check_not_constant(x)
-    dt = as_dt(dt)
     if method not in ("rosenstein", "kantz"):
         raise AttractorError(f"method must be 'rosenstein' or 'kantz', got {method!r}")
     n = x.shape[0]
@@ -227,7 +269,7 @@ def lyapunov_max(
         dim = as_int(dim, "dim", 1)
     rows = n - (dim - 1) * delay
     if max_steps is None:
-        max_steps = int(min(max(10, math.ceil(6 * period)), max(3, rows // 4)))
+        max_steps = int(min(max(10, math.ceil(_CURVE_PERIODS * period)), max(3, rows // 4)))
     else:
         max_steps = as_int(max_steps, "max_steps", 2)
     m = rows - max_steps
@@ -278,7 +320,11 @@ def lyapunov_max(
             )
     slope, intercept, r2 = _line_fit(times[start:stop], curve[start:stop])
     rise = float(np.median(curve[-max(1, curve.shape[0] // 10) :]) - curve[0])
-    quality = r2 * min(1.0, max(0.0, rise)) * min(1.0, (stop - start) / _FULL_REGION)
+    consistency = 1.0
+    if fit_range is None:
+        consistency = _consistency(curve, times, slope)
+    fit_quality = r2 * min(1.0, max(0.0, rise)) * min(1.0, (stop - start) / _FULL_REGION)
+    quality = fit_quality * consistency
     result = LyapunovResult(
         exponent=slope,
         divergence=curve,
@@ -292,6 +338,8 @@ def lyapunov_max(
         theiler=theiler,
         dt=dt,
         n_pairs=n_pairs,
+        fit_quality=float(fit_quality),
+        consistency=float(consistency),
     )
     if quality < POOR_QUALITY:
         warnings.warn(

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_int, as_points, as_series, check_not_constant
+from ._validation import as_int, as_points, as_series, check_not_constant, reject_complex
 from .embedding import embed
 from .errors import AttractorError
 from .lyapunov import LyapunovResult
@@ -38,6 +38,7 @@ def _axes(ax: Axes | None) -> Axes:
 
 
 def _as_2d(series_or_points: ArrayLike, delay: int | None) -> tuple[np.ndarray, str, str]:
+    reject_complex(series_or_points, "series_or_points")
     arr = np.asarray(series_or_points, dtype=np.float64)
     if arr.ndim == 1:
         x = as_series(arr)
@@ -110,19 +111,22 @@ def plot_recurrence(
     delay: int = 1,
     ax: Axes | None = None,
 ) -> Axes:
-    """Recurrence plot: a dot at ``(i, j)`` when points ``i`` and ``j`` are within ``threshold``.
+    """Recurrence plot: dark at ``(i, j)`` when points ``i`` and ``j`` are within ``threshold``.
 
-    Built from the sparse recurrent pairs (no n×n matrix); the main diagonal is drawn.
+    Built from the sparse recurrent pairs (no n×n distance matrix) and drawn as an
+    image of at most one cell per screen pixel of the axes (a cell is dark when any
+    pair falls in it), so it stays visible at any dpi; with fewer points than
+    pixels, each point is one cell. The main diagonal is drawn.
 
     Examples
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> ax = plot_recurrence(np.sin(np.arange(200) * 0.3), threshold=0.1, dim=2, delay=5)
-    >>> ax.get_title()
-    'recurrence plot'
+    >>> ax.get_title(), len(ax.images)
+    ('recurrence plot', 1)
     """
-    arr = np.asarray(series_or_points, dtype=np.float64)
+    arr = np.asarray(series_or_points)
     if arr.ndim == 1:
         x = as_series(arr)
         pts = np.ascontiguousarray(embed(x, as_int(dim, "dim", 1), as_int(delay, "delay", 1)))
@@ -133,10 +137,22 @@ def plot_recurrence(
         raise AttractorError(f"threshold must be a finite number >= 0, got {threshold!r}")
     i, j = recurrence_pairs(pts, eps, 0)
     n = pts.shape[0]
-    rows = np.concatenate([i, j, np.arange(n)])
-    cols = np.concatenate([j, i, np.arange(n)])
     axes = _axes(ax)
-    axes.scatter(rows, cols, s=0.5, marker="s", color="black", linewidths=0)
+    width, height = axes.get_window_extent().size
+    cells = int(max(1, min(n, round(min(width, height)))))
+    rows = np.concatenate([i, j, np.arange(n)]) * cells // n
+    cols = np.concatenate([j, i, np.arange(n)]) * cells // n
+    image = np.zeros((cells, cells), dtype=np.uint8)
+    image[cols, rows] = 1
+    axes.imshow(
+        image,
+        cmap="binary",
+        vmin=0,
+        vmax=1,
+        origin="lower",
+        extent=(-0.5, n - 0.5, -0.5, n - 0.5),
+        interpolation="nearest",
+    )
     axes.set_xlim(-0.5, n - 0.5)
     axes.set_ylim(-0.5, n - 0.5)
     axes.set_aspect("equal")

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
-from ._validation import as_int, as_series, check_not_constant
+from ._validation import as_int, as_series, check_not_constant, reject_complex
 from .embedding import embed
 from .errors import AttractorError
 
@@ -92,6 +92,7 @@ def recurrence_quantification(
     >>> round(rqa.determinism, 3)
     1.0
     """
+    reject_complex(series_or_points, "series_or_points")
     arr = np.asarray(series_or_points, dtype=np.float64)
     if arr.ndim == 1:
         x = as_series(arr)

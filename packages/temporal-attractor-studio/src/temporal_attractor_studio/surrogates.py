@@ -23,6 +23,8 @@ __all__ = [
 
 #: The data must predict at least this much better than the best surrogate.
 EFFECT_SIZE = 0.7
+#: IAAFT converges in tens of iterations; more than this is a mistake, not a request.
+MAX_IAAFT_ITERATIONS = 100_000
 _MAX_QUERIES = 1500
 
 
@@ -61,7 +63,8 @@ def iaaft_surrogate(
     """Iterative amplitude-adjusted Fourier-transform surrogate (Schreiber & Schmitz 1996).
 
     Same values (a permutation of the input) and, approximately, the same power
-    spectrum; any nonlinear determinism is destroyed.
+    spectrum; any nonlinear determinism is destroyed. Iterates until the values stop
+    changing or ``n_iter`` (at most 100,000) iterations.
 
     Examples
     --------
@@ -72,6 +75,11 @@ def iaaft_surrogate(
     """
     x = as_series(series)
     n_iter = as_int(n_iter, "n_iter", 1)
+    if n_iter > MAX_IAAFT_ITERATIONS:
+        raise AttractorError(
+            f"n_iter must be at most {MAX_IAAFT_ITERATIONS} (IAAFT converges in tens of "
+            f"iterations), got {n_iter}"
+        )
     rng = _rng(seed)
     amplitude = np.abs(np.fft.rfft(x))
     sorted_x = np.sort(x)

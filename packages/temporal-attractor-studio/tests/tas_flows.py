@@ -1,0 +1,157 @@
+"""A sample of dysts flows, their trajectories, and a twin-trajectory (Benettin) reference.
+
+Equations are written from dysts' ``flows.py`` (dysts 0.96); parameters, initial
+conditions and mean periods come from dysts' data file, read without importing dysts
+(its own dependencies are too heavy for CI). ``reference_lambda1`` is Benettin's
+original two-trajectory method: a companion state at distance ``delta`` is integrated
+with the same RK4 step and pulled back to ``delta`` after every step; the mean log
+stretch per unit time is the largest exponent. It shares no code with the package.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+
+def dysts_data():
+    spec = importlib.util.find_spec("dysts")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("dysts not installed (pip install --no-deps dysts)")
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "chaotic_attractors.json"
+    return json.loads(path.read_text())
+
+
+# rhs(s, p) with s of shape (..., 3): works on one state or a stack of states.
+FLOWS = {
+    "Lorenz": lambda s, p: (
+        p["sigma"] * (s[..., 1] - s[..., 0]),
+        s[..., 0] * (p["rho"] - s[..., 2]) - s[..., 1],
+        s[..., 0] * s[..., 1] - p["beta"] * s[..., 2],
+    ),
+    "Rossler": lambda s, p: (
+        -s[..., 1] - s[..., 2],
+        s[..., 0] + p["a"] * s[..., 1],
+        p["b"] + s[..., 2] * (s[..., 0] - p["c"]),
+    ),
+    "Chen": lambda s, p: (
+        p["a"] * (s[..., 1] - s[..., 0]),
+        (p["c"] - p["a"]) * s[..., 0] - s[..., 0] * s[..., 2] + p["c"] * s[..., 1],
+        s[..., 0] * s[..., 1] - p["b"] * s[..., 2],
+    ),
+    "Halvorsen": lambda s, p: (
+        -p["a"] * s[..., 0] - p["b"] * (s[..., 1] + s[..., 2]) - s[..., 1] ** 2,
+        -p["a"] * s[..., 1] - p["b"] * (s[..., 2] + s[..., 0]) - s[..., 2] ** 2,
+        -p["a"] * s[..., 2] - p["b"] * (s[..., 0] + s[..., 1]) - s[..., 0] ** 2,
+    ),
+    "SprottB": lambda s, p: (
+        s[..., 1] * s[..., 2],
+        s[..., 0] - s[..., 1],
+        1 - s[..., 0] * s[..., 1],
+    ),
+    "GenesioTesi": lambda s, p: (
+        s[..., 1],
+        s[..., 2],
+        -p["c"] * s[..., 0] - p["b"] * s[..., 1] - p["a"] * s[..., 2] + s[..., 0] ** 2,
+    ),
+    "ChenLee": lambda s, p: (
+        p["a"] * s[..., 0] - s[..., 1] * s[..., 2],
+        p["b"] * s[..., 1] + s[..., 0] * s[..., 2],
+        p["c"] * s[..., 2] + s[..., 0] * s[..., 1] / 3,
+    ),
+    "SprottE": lambda s, p: (
+        s[..., 1] * s[..., 2],
+        s[..., 0] ** 2 - s[..., 1],
+        1 - 4 * s[..., 0],
+    ),
+    "MooreSpiegel": lambda s, p: (
+        s[..., 1],
+        p["a"] * s[..., 2],
+        -s[..., 2] + p["eps"] * s[..., 1] - s[..., 1] * s[..., 0] ** 2 - p["b"] * s[..., 0],
+    ),
+    "SprottC": lambda s, p: (s[..., 1] * s[..., 2], s[..., 0] - s[..., 1], 1 - s[..., 0] ** 2),
+    "SprottD": lambda s, p: (
+        -s[..., 1],
+        s[..., 0] + s[..., 2],
+        s[..., 0] * s[..., 2] + 3 * s[..., 1] ** 2,
+    ),
+    "Arneodo": lambda s, p: (
+        s[..., 1],
+        s[..., 2],
+        -p["a"] * s[..., 0] - p["b"] * s[..., 1] - p["c"] * s[..., 2] + p["d"] * s[..., 0] ** 3,
+    ),
+    "RikitakeDynamo": lambda s, p: (
+        -p["mu"] * s[..., 0] + s[..., 1] * s[..., 2],
+        -p["mu"] * s[..., 1] - p["a"] * s[..., 0] + s[..., 0] * s[..., 2],
+        1 - s[..., 0] * s[..., 1],
+    ),
+    "Dadras": lambda s, p: (
+        s[..., 1] - p["p"] * s[..., 0] + p["o"] * s[..., 1] * s[..., 2],
+        p["r"] * s[..., 1] - s[..., 0] * s[..., 2] + s[..., 2],
+        p["c"] * s[..., 0] * s[..., 1] - p["e"] * s[..., 2],
+    ),
+    "Tsucs2": lambda s, p: (
+        p["a"] * s[..., 1] - p["a"] * s[..., 0] + p["d"] * s[..., 0] * s[..., 2],
+        p["k"] * s[..., 0] + p["f"] * s[..., 1] - s[..., 0] * s[..., 2],
+        p["c"] * s[..., 2] + s[..., 0] * s[..., 1] - p["eps"] * s[..., 0] ** 2,
+    ),
+}
+
+
+def _field(name, params):
+    rhs = FLOWS[name]
+    return lambda s: np.stack(rhs(s, params), axis=-1)
+
+
+def _rk4(f, s, h):
+    k1 = f(s)
+    k2 = f(s + 0.5 * h * k1)
+    k3 = f(s + 0.5 * h * k2)
+    k4 = f(s + h * k3)
+    return s + (h / 6.0) * (k1 + 2 * k2 + 2 * k3 + k4)
+
+
+def trajectory(name, n, *, per_period=50, substeps=4, transient_periods=50, seed=0):
+    """(x coordinate, dt): ``n`` samples at ``period / per_period`` after a transient."""
+    entry = dysts_data()[name]
+    f = _field(name, entry["parameters"])
+    dt = entry["period"] / per_period
+    h = dt / substeps
+    rng = np.random.default_rng(seed)
+    s = np.asarray(entry["initial_conditions"], dtype=float) * (1 + 1e-3 * rng.standard_normal(3))
+    for _ in range(transient_periods * per_period * substeps):
+        s = _rk4(f, s, h)
+    out = np.empty(n)
+    for i in range(n):
+        for _ in range(substeps):
+            s = _rk4(f, s, h)
+        out[i] = s[0]
+    if not np.isfinite(out).all():
+        raise RuntimeError(f"{name} diverged")
+    return out, dt
+
+
+def reference_lambda1(name, *, periods=300, per_period=200, delta=1e-8, seed=0):
+    """Largest exponent by twin trajectories, renormalised every step."""
+    entry = dysts_data()[name]
+    f = _field(name, entry["parameters"])
+    h = entry["period"] / per_period
+    rng = np.random.default_rng(seed)
+    s = np.asarray(entry["initial_conditions"], dtype=float)
+    for _ in range(20 * per_period):
+        s = _rk4(f, s, h)
+    v = rng.standard_normal(3)
+    pair = np.stack([s, s + delta * v / np.linalg.norm(v)])
+    total = 0.0
+    steps = periods * per_period
+    for _ in range(steps):
+        pair = _rk4(f, pair, h)
+        gap = pair[1] - pair[0]
+        dist = float(np.sqrt(gap @ gap))
+        total += np.log(dist / delta)
+        pair[1] = pair[0] + gap * (delta / dist)
+    return total / (steps * h)
