@@ -4,7 +4,8 @@ safety under random proposals, and the meta-cycle time.
 
 Usage::
 
-    python benchmarks/strange_loop_tasks.py [testbed|frozenlake|cliff|safety|cycle|replay ...]
+    python benchmarks/strange_loop_tasks.py [testbed|frozenlake|frozenlake-optimistic|cliff|
+        safety|cycle|replay ...]
         [--runs 200] [--seeds 20] [--quick]
 
 Fixed-setting rows of the testbed use a plain vectorised numpy reference (all runs at
@@ -167,7 +168,7 @@ def bench_testbed(runs, steps, ref_runs, ours=True):
 
 
 # ------------------------------------------------------------------ gym tasks
-def _gym_task(env_id, make_env, seeds, train_eps, eval_eps, metric):
+def _gym_task(env_id, make_env, seeds, train_eps, eval_eps, metric, optimistic=None):
     import gymnasium as gym  # benchmark-only
 
     def one(make_agent, seed):
@@ -177,15 +178,39 @@ def _gym_task(env_id, make_env, seeds, train_eps, eval_eps, metric):
         ev = sl.evaluate(agent, env, episodes=eval_eps, seed=10_000 + seed)
         return ev.success_rate if metric == "success" else ev.mean_return
 
-    fixed = lambda env, s: sl.TabularQLearning(  # noqa: E731
-        env.observation_space, env.action_space, alpha=0.1, gamma=0.99, epsilon=0.1, seed=s
-    )
-    meta = lambda env, s: sl.StrangeLoop(fixed(env, s), max_depth=3, unit="episode", seed=s)  # noqa: E731
-    out = {}
-    for name, make in (
+    def fixed(env, s, q0=0.0):
+        return sl.TabularQLearning(
+            env.observation_space,
+            env.action_space,
+            alpha=0.1,
+            gamma=0.99,
+            epsilon=0.1,
+            initial_value=q0,
+            seed=s,
+        )
+
+    def meta(env, s, q0=0.0):
+        return sl.StrangeLoop(fixed(env, s, q0), max_depth=3, unit="episode", seed=s)
+
+    learners = [
         ("fixed Q-learning α=0.1 ε=0.1 γ=0.99", fixed),
         ("StrangeLoop(same, max_depth=3), defaults", meta),
-    ):
+    ]
+    if optimistic is not None:
+        # optimistic initial values (Sutton & Barto 2018, section 2.6): Q0 = an upper bound
+        # of the return, the same for the fixed learner and the meta-learner's base
+        learners += [
+            (
+                f"fixed Q-learning, same, optimistic Q0={optimistic}",
+                lambda env, s: fixed(env, s, optimistic),
+            ),
+            (
+                f"StrangeLoop(optimistic Q0={optimistic} base, max_depth=3), defaults",
+                lambda env, s: meta(env, s, optimistic),
+            ),
+        ]
+    out = {}
+    for name, make in learners:
         t0 = time.perf_counter()
         vals = np.array([one(make, s) for s in range(SEED0, SEED0 + seeds)])
         out[name] = vals
@@ -196,7 +221,7 @@ def _gym_task(env_id, make_env, seeds, train_eps, eval_eps, metric):
     return out
 
 
-def bench_frozenlake(seeds, budgets):
+def bench_frozenlake(seeds, budgets, optimistic_budgets=()):
     print("\n### FrozenLake-v1 4×4 slippery: greedy success rate over 1,000 evaluation episodes\n")
     print("| task | learner | training episodes | median | IQR | min-max | time |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
@@ -208,6 +233,7 @@ def bench_frozenlake(seeds, budgets):
             budget,
             1000,
             "success",
+            optimistic=1.0 if budget in optimistic_budgets else None,
         )
 
 
@@ -378,6 +404,9 @@ def main() -> None:
             bench_testbed(a.runs, a.steps, a.ref_runs, ours=False)
         elif w == "frozenlake":
             bench_frozenlake(a.seeds, [1000] if a.quick else [1000, 3000])
+        elif w == "frozenlake-optimistic":
+            # the optimistic-start rows (returns of FrozenLake lie in [0, 1]) at 1,000 episodes
+            bench_frozenlake(a.seeds, [1000], optimistic_budgets=(1000,))
         elif w == "cliff":
             bench_cliff(a.seeds)
         elif w == "safety":
