@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ._serialise import record_dict, round_rate
 from .errors import MidstreamError
 from .send import send_events
 from .serve import serve_events
@@ -64,9 +65,7 @@ class QuicThroughput:
         return self.events / self.seconds
 
     def to_dict(self) -> dict[str, Any]:
-        d = dict(self.__dict__)
-        d["events_per_s"] = round(self.events_per_s, 1)
-        return d
+        return record_dict(self, extra=("events_per_s",), convert={"events_per_s": round_rate})
 
 
 def _event(source: str, i: int) -> bytes:

@@ -7,6 +7,8 @@ from importlib.metadata import PackageNotFoundError, distribution
 
 from packaging.requirements import Requirement
 
+from ._serialise import record_dict
+
 __all__ = ["PINNED", "DistributionStatus", "installed"]
 
 PINNED: tuple[str, ...] = (
@@ -32,12 +34,7 @@ class DistributionStatus:
         return self.installed is not None and self.pinned == f"=={self.installed}"
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "name": self.name,
-            "pinned": self.pinned,
-            "installed": self.installed,
-            "matches": self.matches,
-        }
+        return record_dict(self, extra=("matches",))
 
 
 def installed() -> list[DistributionStatus]:

@@ -26,6 +26,7 @@ from quic_multistream import (
     connect,
 )
 
+from ._serialise import record_dict, round_rate
 from .errors import MidstreamError
 from .serve import TransportError
 from .wire import Ack, Alert, Control, Done, Refuse, Sender, Welcome, WireError, decode
@@ -66,9 +67,7 @@ class SendReport:
         return self.events / self.seconds if self.seconds > 0 else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        d = dict(self.__dict__)
-        d["events_per_s"] = round(self.events_per_s, 1)
-        return d
+        return record_dict(self, extra=("events_per_s",), convert={"events_per_s": round_rate})
 
 
 async def read_json_lines(

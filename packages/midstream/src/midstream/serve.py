@@ -11,7 +11,6 @@ read, the server stops reading its streams and QUIC flow control stops the sende
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import errno
 import json
 from collections.abc import AsyncIterator, Mapping
@@ -23,6 +22,7 @@ from typing import Any
 from quic_multistream import Connection, QuicError, Stream, StreamPriority
 from quic_multistream import serve as quic_serve
 
+from ._serialise import record_dict
 from .errors import MidstreamError
 from .wire import Alert, Batch, Control, End, Hello, Receiver, Refuse, WireError, decode
 
@@ -66,7 +66,7 @@ class ServerStats:
     alerts_sent: int
 
     def to_dict(self) -> dict[str, int]:
-        return dataclasses.asdict(self)
+        return record_dict(self)
 
 
 class EventServer:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+
+from ._records import record_dict
 
 __all__ = ["ConnectionStats"]
 
@@ -38,4 +40,4 @@ class ConnectionStats:
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-friendly dict."""
-        return asdict(self)
+        return record_dict(self)

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
+from ._records import record_dict
 from .errors import CertificateError
 
 __all__ = [
@@ -72,15 +73,7 @@ class PeerIdentity:
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-friendly dict."""
-        return {
-            "subject": self.subject,
-            "common_name": self.common_name,
-            "alt_names": list(self.alt_names),
-            "issuer": self.issuer,
-            "serial_number": self.serial_number,
-            "fingerprint_sha256": self.fingerprint_sha256,
-            "not_valid_after": self.not_valid_after.isoformat(),
-        }
+        return record_dict(self)
 
 
 def verify_client_certificate(

@@ -29,6 +29,7 @@ import numpy as np
 
 import temporal_attractor_studio as tas
 
+from ._records import record_dict
 from .errors import InvalidParameterError
 
 __all__ = ["Dynamics", "DynamicsReport", "classify_learning"]
@@ -67,12 +68,7 @@ class DynamicsReport:
     evidence: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "dynamics": self.dynamics.value,
-            "confidence": self.confidence,
-            "attractor_type": self.attractor_type,
-            "period": self.period,
-        }
+        return record_dict(self, omit=("evidence",))
 
 
 def classify_learning(series: Any, *, seed: int = 0) -> DynamicsReport:

@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from ._records import record_dict
 from ._validation import as_int, as_rate, as_seed_rng
 from .dynamics import MIN_POINTS, Dynamics, DynamicsReport, classify_learning
 from .errors import InvalidParameterError, StateFileError, StrangeLoopError
@@ -75,7 +76,7 @@ class MetaKnowledge:
     patterns: list[dict[str, Any]]
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return record_dict(self)
 
 
 class StrangeLoop:

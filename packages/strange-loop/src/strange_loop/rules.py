@@ -15,6 +15,7 @@ import numpy as np
 
 import temporal_neural_solver as tns
 
+from ._records import float_values, record_dict
 from ._validation import as_real
 from .errors import ConstraintSyntaxError, InvalidParameterError
 
@@ -56,12 +57,7 @@ class Rule:
         return bool(sat[-1])
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "when": self.when,
-            "changes": {k: float(v) for k, v in self.changes.items()},
-            "target": self.target,
-        }
+        return record_dict(self, convert={"changes": float_values})
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Rule:

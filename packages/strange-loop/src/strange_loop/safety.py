@@ -38,6 +38,7 @@ import numpy as np
 
 import temporal_neural_solver as tns
 
+from ._records import float_values, record_dict
 from ._validation import as_int, as_real
 from .errors import ConstraintSyntaxError, InvalidParameterError, StrangeLoopError
 
@@ -170,13 +171,7 @@ class Modification:
             as_real(v, f"changes[{k!r}]")
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "target": self.target,
-            "changes": {k: float(v) for k, v in self.changes.items()},
-            "source": self.source,
-            "reason": self.reason,
-        }
+        return record_dict(self, omit=("payload",), convert={"changes": float_values})
 
 
 @dataclass(frozen=True)
@@ -197,14 +192,7 @@ class AuditEntry:
     shadow: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "index": self.index,
-            "row": self.row,
-            "verdict": self.verdict,
-            "modification": self.modification,
-            "violated": list(self.violated),
-            "shadow": self.shadow,
-        }
+        return record_dict(self)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> AuditEntry:

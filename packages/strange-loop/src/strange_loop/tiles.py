@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ._records import record_dict
 from ._validation import as_int
 from .errors import ObservationError
 from .spaces import box_bounds
@@ -74,9 +75,4 @@ class TileCoder:
         return self._base + coords @ self._strides
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "low": self.low.tolist(),
-            "high": self.high.tolist(),
-            "n_tilings": self.n_tilings,
-            "tiles": self.tiles,
-        }
+        return record_dict(self, fields=("low", "high", "n_tilings", "tiles"))

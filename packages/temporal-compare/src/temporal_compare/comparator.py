@@ -6,10 +6,11 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from . import edit, elastic, lcs, lockstep
+from ._records import record_dict
 from ._tokens import _fast, _items
 from ._validation import as_count, as_multiseries
 from .errors import TemporalCompareError
@@ -42,7 +43,7 @@ class CacheStats:
     hit_rate: float
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return record_dict(self)
 
 
 def _content_key(value: Any, numeric: bool, name: str) -> Hashable:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import dask
@@ -34,6 +34,7 @@ import numpy as np
 from distributed import Client, as_completed, get_client
 from numpy.typing import NDArray
 
+from ._records import record_dict
 from ._validation import as_count, as_series
 from .errors import TemporalCompareError
 from .pairwise import CDIST_METRICS
@@ -66,7 +67,7 @@ class SeriesMatch:
     std: float
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return record_dict(self)
 
 
 # ---------------------------------------------------------------- client and inputs

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._records import record_dict
 from ._validation import as_count
 from .profile import matrix_profile
 
@@ -28,7 +29,7 @@ class Motif:
     distance: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "neighbor": self.neighbor, "distance": self.distance}
+        return record_dict(self)
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class Discord:
     distance: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "distance": self.distance}
+        return record_dict(self)
 
 
 def _zone(exclusion: Any, m: int, windows: int) -> int:

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _suffix
+from ._records import record_dict
 from ._tokens import dense, encode_many
 from ._validation import as_count
 from .errors import TemporalCompareError
@@ -41,12 +42,7 @@ class Pattern:
         return len(self.tokens)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "tokens": list(self.tokens),
-            "count": self.count,
-            "positions": list(self.positions),
-            "confidence": self.confidence,
-        }
+        return record_dict(self)
 
 
 def suffix_array(codes: NDArray[np.int64]) -> NDArray[np.int64]:

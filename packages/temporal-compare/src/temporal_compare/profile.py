@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _profile
+from ._records import record_dict
 from ._validation import as_count, as_float_array, as_jobs, check_cells
 from ._windows import window_stats
 from .errors import TemporalCompareError
@@ -54,13 +55,7 @@ class MatrixProfile:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "m": self.m,
-            "k": self.k,
-            "exclusion": self.exclusion,
-            "profile": self.profile.tolist(),
-            "index": self.index.tolist(),
-        }
+        return record_dict(self, fields=("m", "k", "exclusion", "profile", "index"))
 
 
 @dataclass(frozen=True)

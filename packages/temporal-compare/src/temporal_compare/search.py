@@ -14,13 +14,14 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _search
+from ._records import record_dict
 from ._validation import as_count, as_series, as_window
 from ._windows import window_stats
 from .errors import TemporalCompareError
@@ -42,7 +43,7 @@ class Match:
     std: float
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return record_dict(self)
 
 
 def znormalise(x: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -11,13 +11,14 @@ monitoring under the time warping distance", ICDE 2007).
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _stream
+from ._records import record_dict
 from ._validation import as_positive_float, as_series, as_window, check_cells
 from .errors import TemporalCompareError
 
@@ -34,7 +35,7 @@ class StreamMatch:
     distance: float
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return record_dict(self)
 
 
 def _make(start: int, end: int, squared: float) -> StreamMatch:

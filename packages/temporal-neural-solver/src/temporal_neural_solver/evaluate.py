@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from ._records import record_dict
 from .errors import TemporalLogicError
 from .formula import Formula, fold
 from .parser import parse
@@ -87,12 +88,7 @@ class Verdict:
         return self.holds
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "holds": self.holds,
-            "positions": list(self.positions),
-            "formula": self.formula,
-            "semantics": self.semantics,
-        }
+        return record_dict(self)
 
 
 def as_formula(formula: Formula | str, *, name: str = "formula") -> Formula:

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from ._records import record_dict
 from .errors import TemporalLogicError
 from .evaluate import as_formula
 from .formula import Formula
@@ -300,7 +301,9 @@ class CTLResult:
         return f"CTLResult(holds={self.holds}, n_satisfying={int(self.mask.sum())})"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"holds": self.holds, "states": sorted(map(str, self.states))}
+        return record_dict(
+            self, fields=("holds", "states"), convert={"states": lambda s: sorted(map(str, s))}
+        )
 
 
 class _CTL:

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ._records import record_dict
 from .automaton import TimeBudgetExceeded, find_accepting_lasso, ltl_to_buchi
 from .errors import TemporalLogicError
 from .evaluate import as_formula
@@ -33,6 +34,11 @@ from .formula import Formula
 from .kripke import Kripke
 
 __all__ = ["LTLResult", "check_ltl"]
+
+
+def _names(states: tuple[Hashable, ...]) -> list[str]:
+    """State names as strings, for JSON."""
+    return [str(s) for s in states]
 
 
 @dataclass(frozen=True)
@@ -62,12 +68,7 @@ class LTLResult:
         return None if self.status == "UNKNOWN" else self.status == "TRUE"
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "prefix": [str(s) for s in self.prefix],
-            "loop": [str(s) for s in self.loop],
-            "product_states": self.product_states,
-        }
+        return record_dict(self, convert={"prefix": _names, "loop": _names})
 
 
 def check_ltl(

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ._records import record_dict
 from .errors import TemporalLogicError
 from .evaluate import as_formula, satisfaction
 from .formula import Formula, fold
@@ -91,12 +92,7 @@ class PredictorReport:
         return tuple(a > b for a, b in zip(self.accuracy, self.baseline, strict=True))
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "fractions": list(self.fractions),
-            "accuracy": list(self.accuracy),
-            "baseline": list(self.baseline),
-            "n_traces": self.n_traces,
-        }
+        return record_dict(self)
 
 
 class VerdictPredictor:

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from ._records import record_dict
 from .errors import TemporalLogicError
 from .evaluate import _windows, as_formula, past_windows
 from .formula import Formula
@@ -273,11 +274,9 @@ class SmoothRobustness:
     temperature: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "value": self.value,
-            "gradient": {k: v.tolist() for k, v in self.gradient.items()},
-            "temperature": self.temperature,
-        }
+        return record_dict(
+            self, convert={"gradient": lambda g: {k: v.tolist() for k, v in g.items()}}
+        )
 
 
 def _weights(x: np.ndarray, r: np.ndarray, temp: float) -> np.ndarray:

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ._records import record_dict
 from .errors import TemporalLogicError
 from .evaluate import as_formula
 from .formula import Formula
@@ -66,14 +67,7 @@ class Synthesis:
     reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "trace": [sorted(s) for s in self.trace],
-            "exhaustive": self.exhaustive,
-            "states_explored": self.states_explored,
-            "checked_length": self.checked_length,
-            "reason": self.reason,
-        }
+        return record_dict(self, convert={"trace": lambda t: [sorted(s) for s in t]})
 
 
 def synthesize(
