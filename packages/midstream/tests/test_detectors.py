@@ -207,6 +207,16 @@ def test_classify_window_classes():
     assert classify_window(np.ones(n), 1.0)["class"] == "stable"
 
 
+def test_classify_window_trends_are_non_stationary_never_chaotic():
+    # temporal-attractor-studio's NON_STATIONARY class (random walks, ramps) was an
+    # unmapped KeyError in the executor, which ended the stream's analysis.
+    n = 1024
+    assert classify_window(np.arange(n, dtype=float), 1.0)["class"] == "non_stationary"
+    for seed in (1, 2, 3):
+        walk = np.cumsum(np.random.default_rng(seed).standard_normal(n))
+        assert classify_window(walk, 1.0)["class"] in ("non_stationary", "unknown", "noise")
+
+
 def test_dynamics_detector_reports_windows_in_order_and_the_change():
     x = np.concatenate((np.sin(np.arange(2048) * 2 * np.pi / 25), logistic(2048)))
     cfg = DynamicsConfig(window=1024, every=512)

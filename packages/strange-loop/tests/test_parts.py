@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import strange_loop as sl
+import temporal_attractor_studio as tas
 
 
 class SimClock:
@@ -66,6 +67,22 @@ def test_loop_with_scheduler_defers_cycles_and_keeps_their_statistics():
     assert max(np.diff(ran_at)) > 10
     got = [row["reward_avg"] for row in loop.rows]
     np.testing.assert_allclose(got, expected)
+
+
+def test_every_attractor_type_has_a_dynamics_class():
+    # temporal-attractor-studio added NON_STATIONARY; an unmapped type was a KeyError.
+    from strange_loop.dynamics import _FROM_ATTRACTOR
+
+    assert set(_FROM_ATTRACTOR) == set(tas.AttractorType)
+
+
+def test_a_trending_curve_is_drifting_not_an_error():
+    for seed in (0, 1, 2):
+        walk = np.cumsum(np.random.default_rng(seed).standard_normal(400))
+        report = sl.classify_learning(walk, seed=seed)
+        assert report.dynamics in (sl.Dynamics.DRIFTING, sl.Dynamics.UNKNOWN, sl.Dynamics.NOISE)
+    ramp = np.arange(400.0)
+    assert sl.classify_learning(ramp).dynamics is sl.Dynamics.DRIFTING
 
 
 def test_classify_learning_maps_attractor_types():

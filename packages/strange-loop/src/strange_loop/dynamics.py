@@ -11,6 +11,7 @@ LIMIT_CYCLE,           OSCILLATING      damp: the base step size is halved
 QUASI_PERIODIC
 CHAOTIC                CHAOTIC          damp: the base step size is halved
 STOCHASTIC             NOISE            average longer: level 1's step is halved
+NON_STATIONARY         DRIFTING         none (a trend: still learning, or the task moves)
 UNKNOWN                UNKNOWN          none
 =====================  ===============  ============================================
 
@@ -44,6 +45,7 @@ class Dynamics(enum.Enum):
     OSCILLATING = "oscillating"
     CHAOTIC = "chaotic"
     NOISE = "noise"
+    DRIFTING = "drifting"
     UNKNOWN = "unknown"
 
 
@@ -53,6 +55,7 @@ _FROM_ATTRACTOR = {
     tas.AttractorType.QUASI_PERIODIC: Dynamics.OSCILLATING,
     tas.AttractorType.CHAOTIC: Dynamics.CHAOTIC,
     tas.AttractorType.STOCHASTIC: Dynamics.NOISE,
+    tas.AttractorType.NON_STATIONARY: Dynamics.DRIFTING,
     tas.AttractorType.UNKNOWN: Dynamics.UNKNOWN,
 }
 

@@ -2,9 +2,9 @@
 
 Each window is classified in two halves, off the event loop (an executor). The
 classes: ``stable`` (fixed point), ``periodic`` (limit cycle), ``quasi_periodic``,
-``chaotic``, ``noise`` (stochastic), ``non_stationary`` (the halves disagree: the
-regime changed inside the window) and ``unknown`` (the library could not decide, or
-the window is too short; the reason says which).
+``chaotic``, ``noise`` (stochastic), ``non_stationary`` (a half is a trend or random
+walk, or the halves disagree: the regime changed inside the window) and ``unknown``
+(the library could not decide, or the window is too short; the reason says which).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ _CLASSES = {
     tas.AttractorType.QUASI_PERIODIC: "quasi_periodic",
     tas.AttractorType.CHAOTIC: "chaotic",
     tas.AttractorType.STOCHASTIC: "noise",
+    tas.AttractorType.NON_STATIONARY: "non_stationary",
     tas.AttractorType.UNKNOWN: "unknown",
 }
 
