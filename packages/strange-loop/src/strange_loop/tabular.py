@@ -91,7 +91,33 @@ class _Tabular(Learner):
         self.q = arrays["q"].astype(np.float64)
 
 
-class TabularQLearning(_Tabular):
+class _OneStepTabular(_Tabular):
+    """One-step TD control: ``Q(s,a) += α (r + γ v(s') − Q(s,a))``; subclasses say what
+    ``v(s')`` is."""
+
+    def _next_value(self, s2: int) -> Any:
+        raise NotImplementedError
+
+    def observe(
+        self,
+        observation: Any,
+        action: Any,
+        reward: float,
+        next_observation: Any,
+        terminated: bool,
+        truncated: bool,
+    ) -> None:
+        s, a = self._s(observation), self._a(action)
+        s2 = self._s(next_observation, "next_observation")
+        r = as_real(reward, "reward")
+        p = self._params
+        target = r if terminated else r + p["gamma"] * self._next_value(s2)
+        delta = target - self.q[s, a]
+        self.q[s, a] += p["alpha"] * delta
+        self.last_td_error = float(delta)
+
+
+class TabularQLearning(_OneStepTabular):
     """Watkins' Q-learning: ``Q(s,a) += α (r + γ max Q(s',·) − Q(s,a))``.
 
     Examples
@@ -102,49 +128,20 @@ class TabularQLearning(_Tabular):
     [0.0, 0.5]
     """
 
-    def observe(
-        self,
-        observation: Any,
-        action: Any,
-        reward: float,
-        next_observation: Any,
-        terminated: bool,
-        truncated: bool,
-    ) -> None:
-        s, a = self._s(observation), self._a(action)
-        s2 = self._s(next_observation, "next_observation")
-        r = as_real(reward, "reward")
-        p = self._params
-        target = r if terminated else r + p["gamma"] * self.q[s2].max()
-        delta = target - self.q[s, a]
-        self.q[s, a] += p["alpha"] * delta
-        self.last_td_error = float(delta)
+    def _next_value(self, s2: int) -> Any:
+        return self.q[s2].max()
 
 
-class ExpectedSarsa(_Tabular):
-    """Expected SARSA: the target averages ``Q(s',·)`` under the ε-greedy policy."""
+class ExpectedSarsa(_OneStepTabular):
+    """Expected SARSA: the target averages ``Q(s',·)`` under the ε-greedy policy.
 
-    def observe(
-        self,
-        observation: Any,
-        action: Any,
-        reward: float,
-        next_observation: Any,
-        terminated: bool,
-        truncated: bool,
-    ) -> None:
-        s, a = self._s(observation), self._a(action)
-        s2 = self._s(next_observation, "next_observation")
-        r = as_real(reward, "reward")
-        p = self._params
-        if terminated:
-            target = r
-        else:
-            probs = epsilon_greedy_probabilities(self.q[s2], p["epsilon"])
-            target = r + p["gamma"] * float(probs @ self.q[s2])
-        delta = target - self.q[s, a]
-        self.q[s, a] += p["alpha"] * delta
-        self.last_td_error = float(delta)
+    The one-step update is Q-learning's with the max over ``Q(s',·)`` replaced by
+    its expectation under the policy.
+    """
+
+    def _next_value(self, s2: int) -> Any:
+        probs = epsilon_greedy_probabilities(self.q[s2], self._params["epsilon"])
+        return float(probs @ self.q[s2])
 
 
 class SarsaLambda(_Tabular):
