@@ -134,9 +134,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     import concurrent.futures
 
     from .pipeline import Pipeline
-    from .sources import BadInput, open_source
+    from .sources import BadInput, open_sources
 
     config = _config(args)
+    _check_collected_options(args, config)
     bad = BadInput()
     state: dict[str, dict[str, str]] = {}  # stream -> column -> latest text
     show: Callable[[Record], None]
@@ -162,17 +163,25 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             seen.append(event)
             yield event
 
-    async def main() -> Record:
-        source: Any = open_source(args.file, args.format, skip_bad=args.skip_bad, bad=bad)
-        if args.report:
-            source = recorded(source)
+    source: Any = open_sources(args.files, args.format, skip_bad=args.skip_bad, bad=bad)
+    if args.report:
+        source = recorded(source)
+
+    async def live() -> Record:
         sink = keep if args.report else show
         with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
             return await Pipeline(config, on_record=sink, executor=pool).run(source)
 
-    summary = asyncio.run(main())
+    if args.ordered or args.dask is not None:
+        records = _analyze_collected(args, config, source)
+        for rec in records:
+            show(rec)
+        summary = records[-1]
+    else:
+        summary = asyncio.run(live())
     if args.report:
-        _write_report(args.report, records, _series(seen), f"midstream analyze {args.file}")
+        title = "midstream analyze " + " ".join(args.files)
+        _write_report(args.report, records, _series(seen), title)
     if bad.count:
         print(
             f"midstream: skipped {bad.count} bad record(s); first: {bad.first[0]}", file=sys.stderr
@@ -187,18 +196,68 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_collected_options(args: argparse.Namespace, config: Config) -> None:
+    """Option errors of --ordered/--dask, before any input is read or cluster started."""
+    if args.dask is None:
+        for given, flag in ((args.partitions is not None, "--partitions"),
+                            (args.dask_timeout is not None, "--dask-timeout")):  # fmt: skip
+            if given:
+                raise MidstreamError(f"{flag}: only with --dask")
+        return
+    from .cluster import parse_address
+    from .partition import check_partitionable
+
+    parse_address(args.dask)
+    check_partitionable(config)
+    if args.partitions is not None and args.partitions < 1:
+        raise MidstreamError(f"--partitions: must be >= 1, got {args.partitions}")
+    if args.dask_timeout is not None and not args.dask_timeout > 0:
+        raise MidstreamError(f"--dask-timeout: must be > 0 seconds, got {args.dask_timeout}")
+
+
+def _analyze_collected(args: argparse.Namespace, config: Config, source: Any) -> list[Record]:
+    """--ordered (one partition, here) or --dask (partitions on a cluster): every record
+    collected, then merged in the deterministic order of midstream.partition."""
+    import asyncio
+    import concurrent.futures
+    import time
+
+    from .partition import analyse_partition, buffer_events, merge_results
+
+    if args.dask is None:
+        started = time.monotonic()
+
+        async def here() -> list[Any]:
+            with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+                return [await analyse_partition(config, source, pool)]
+
+        results = asyncio.run(here())
+    else:
+        from .cluster import analyse_on_cluster, connect
+
+        timeout = args.dask_timeout if args.dask_timeout is not None else 10.0
+        with connect(args.dask, timeout=timeout) as client:
+            started = time.monotonic()  # a local cluster's start-up is not analysis time
+            events = asyncio.run(buffer_events(source, config))
+            results = analyse_on_cluster(client, config, events, args.partitions)
+    return merge_results(results, time.monotonic() - started, now_ns=time.time_ns())
+
+
 def _add_analyze(sub: Any) -> None:
     from .sources import FORMATS
 
     p = sub.add_parser(
         "analyze",
-        help="run the pipeline over a file or stdin",
-        description="Analyse a recorded or piped stream of events with the configured "
+        help="run the pipeline over files or stdin, here or on a Dask cluster",
+        description="Analyse recorded or piped streams of events with the configured "
         "detectors (default: repetition loops and dynamics on every stream). Prints alerts, "
         "verdict changes and dynamics, then a summary; --json prints every output record "
-        "as a JSON line.",
+        "as a JSON line. Several files are read one after another, as if concatenated. "
+        "Records appear as analysis produces them, so streams interleave differently from "
+        "run to run; --ordered and --dask print them in one deterministic order (by event "
+        "time, then stream, detector and sequence) after the whole input is analysed.",
     )
-    p.add_argument("file", help="input file, or - for stdin")
+    p.add_argument("files", nargs="+", metavar="FILE", help="input files, or - for stdin")
     p.add_argument("--format", choices=FORMATS, default="jsonl", help="input format")
     p.add_argument("--json", action="store_true", help="output records as JSON lines")
     p.add_argument(
@@ -211,6 +270,30 @@ def _add_analyze(sub: Any) -> None:
     )
     p.add_argument(
         "--report", metavar="DIR", help="write an HTML report with PNG figures (plot extra)"
+    )
+    p.add_argument(
+        "--ordered",
+        action="store_true",
+        help="collect every record and print them in the deterministic order --dask uses",
+    )
+    p.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="analyse on Dask (dask extra): a scheduler address (tcp://host:8786), or "
+        "local / local:N to start N worker processes for this run (default: one per CPU). "
+        "Streams are split across workers, never a stream; output as with --ordered",
+    )
+    p.add_argument(
+        "--partitions",
+        type=int,
+        help="--dask: groups of streams to analyse as separate tasks (default: 4 per "
+        "worker thread, at most one per stream)",
+    )
+    p.add_argument(
+        "--dask-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="--dask: how long to wait for the scheduler and a worker (default 10)",
     )
     p.set_defaults(func=_cmd_analyze)
 

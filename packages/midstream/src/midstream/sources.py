@@ -30,6 +30,7 @@ __all__ = [
     "dataframe_source",
     "jsonl_source",
     "open_source",
+    "open_sources",
     "openai_sse_events",
     "openai_sse_source",
     "parquet_source",
@@ -363,3 +364,24 @@ def open_source(
     if fmt == "openai-sse":
         return openai_sse_source(path)
     raise SourceError(f"format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+
+
+async def open_sources(
+    paths: Iterable[str | Path],
+    fmt: str,
+    *,
+    skip_bad: bool = False,
+    bad: BadInput | None = None,
+) -> AsyncIterator[Event]:
+    """The events of several inputs one after another, in the order given (like ``cat``):
+    a stream that continues in a later file continues in the same order."""
+    paths = list(paths)
+    if sum(1 for p in paths if str(p) == "-") > 1:
+        raise SourceError("- (stdin) can be given only once")
+    for path in paths:  # a missing file fails before any event is analysed
+        if str(path) != "-":
+            handle, _ = _open_text(path)
+            handle.close()
+    for path in paths:
+        async for event in open_source(path, fmt, skip_bad=skip_bad, bad=bad):
+            yield event
