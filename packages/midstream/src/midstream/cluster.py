@@ -2,11 +2,16 @@
 
 The client reads and validates the input (the same readers, errors and ``--skip-bad``
 as a single-process run), keeps each stream's events as MessagePack, groups streams
-into partitions of similar size and scatters each partition's bytes to a worker,
-where :func:`midstream.partition.run_partition` analyses it with the same pipeline
-and configuration. Only records and counters come back; the client merges them in
-the deterministic order. Workers need the same ``midstream`` installed; they never
-read the input files.
+into partitions of similar size and submits one task per partition, its events
+inside the task: :func:`midstream.partition.run_partition` analyses them on a worker
+with the same pipeline and configuration. Only records and counters come back; the
+client merges them in the deterministic order. Workers need the same ``midstream``
+installed; they never read the input files.
+
+The events go inside the task (client -> scheduler -> worker) rather than with
+``Client.scatter`` (client -> worker) because scattered data lives only on the
+worker that holds it: when that worker dies the partition could not be rerun.
+Inside the task, the scheduler keeps them and reruns the partition elsewhere.
 
 Dask is imported only here, and only when a command asks for it (the
 ``midstream[dask]`` extra).
@@ -14,11 +19,13 @@ Dask is imported only here, and only when a command asks for it (the
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import logging
 import os
 import re
 import uuid
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -125,11 +132,15 @@ def analyse_on_cluster(
     groups = partition_streams(events.counts, n)
     run = uuid.uuid4().hex[:12]
     try:
-        data = client.scatter([events.payload(g) for g in groups], hash=False)
-        futures = [
-            client.submit(run_partition, config, part, key=f"midstream-analyze-{run}-{i}")
-            for i, part in enumerate(data)
-        ]
+        with warnings.catch_warnings():
+            # the events travel inside the task on purpose (see the module docstring)
+            warnings.filterwarnings("ignore", message="Sending large graph")
+            futures = [
+                client.submit(
+                    run_partition, config, events.payload(g), key=f"midstream-analyze-{run}-{i}"
+                )
+                for i, g in enumerate(groups)
+            ]
     except (OSError, TimeoutError) as exc:
         raise MidstreamError(f"--dask: lost the connection to the scheduler ({exc})") from None
     results = []
@@ -146,4 +157,6 @@ def analyse_on_cluster(
             ) from None
         except (OSError, TimeoutError) as exc:
             raise MidstreamError(f"--dask: lost the connection to the scheduler ({exc})") from None
+        except concurrent.futures.CancelledError as exc:
+            raise MidstreamError(f"--dask: the cluster cancelled a partition ({exc})") from None
     return results

@@ -38,6 +38,7 @@ __all__ = [
     "event_shape",
     "make_workload",
     "throughput_config",
+    "throughput_config_toml",
     "throughput_events",
 ]
 
@@ -314,10 +315,14 @@ every = 4096
 """
 
 
+def throughput_config_toml() -> str:
+    """The benchmark's configuration as TOML (``midstream analyze --config`` reads it)."""
+    return _THROUGHPUT_CONFIG.format(answer=_ANSWER, length=EVENT_LENGTH).replace("'", '"')
+
+
 def throughput_config() -> Config:
     """Every detector on every stream (the benchmark's configuration)."""
-    text = _THROUGHPUT_CONFIG.format(answer=_ANSWER, length=EVENT_LENGTH).replace("'", '"')
-    return parse_config(text, source="throughput config")
+    return parse_config(throughput_config_toml(), source="throughput config")
 
 
 def throughput_events(streams: int, per_stream: int, seed: int = 0) -> list[dict[str, Any]]:
