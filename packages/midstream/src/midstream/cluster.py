@@ -83,17 +83,22 @@ def connect(address: str, *, timeout: float) -> Iterator[Any]:
     distributed = _distributed()
     with contextlib.ExitStack() as stack:
         if isinstance(target, int):
-            cluster = stack.enter_context(
-                distributed.LocalCluster(
-                    n_workers=target,
-                    threads_per_worker=1,
-                    processes=True,
-                    protocol="tcp",
-                    host="127.0.0.1",
-                    dashboard_address=None,
-                    silence_logs=logging.ERROR,
+            try:
+                cluster = stack.enter_context(
+                    distributed.LocalCluster(
+                        n_workers=target,
+                        threads_per_worker=1,
+                        processes=True,
+                        protocol="tcp",
+                        host="127.0.0.1",
+                        dashboard_address=None,
+                        silence_logs=logging.ERROR,
+                    )
                 )
-            )
+            except (OSError, RuntimeError, TimeoutError) as exc:
+                raise MidstreamError(
+                    f"--dask {address}: could not start the local cluster ({exc})"
+                ) from None
             client = stack.enter_context(distributed.Client(cluster, set_as_default=False))
         else:
             try:
@@ -109,7 +114,13 @@ def connect(address: str, *, timeout: float) -> Iterator[Any]:
                 raise MidstreamError(
                     f"--dask: the scheduler at {target} has no worker (waited {timeout:g} s)"
                 ) from None
+        # fresh workers import the libraries while the client reads the input
+        client.run(_imported, wait=False)
         yield client
+
+
+async def _imported() -> None:
+    """Nothing: unpickling it on a worker imports midstream and the libraries it runs."""
 
 
 def _threads(client: Any) -> int:
