@@ -92,6 +92,8 @@ def connect(address: str, *, timeout: float) -> Iterator[Any]:
                         protocol="tcp",
                         host="127.0.0.1",
                         dashboard_address=None,
+                        # no dashboard; its HTTP routes on a free port, not 8787 (no clash)
+                        scheduler_kwargs={"dashboard_address": ":0"},
                         silence_logs=logging.ERROR,
                     )
                 )
