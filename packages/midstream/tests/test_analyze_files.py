@@ -121,3 +121,16 @@ def test_bad_options_are_clear_errors(inputs, capsys, argv, message):
 def test_stdin_only_once(capsys):
     code, _, err = run(capsys, "-", "-")
     assert code == 2 and "- (stdin) can be given only once" in err
+
+
+def test_ordered_report_has_the_figures_of_every_file(inputs, capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    config, parts, whole, _ = inputs
+    code, _, err = run(
+        capsys, "--ordered", "--config", config, "--report", str(tmp_path / "r"), *parts
+    )
+    assert code == 0 and "report:" in err
+    code, _, _ = run(capsys, "--config", config, "--report", str(tmp_path / "w"), whole)
+    assert code == 0
+    figures = sorted(p.name for p in (tmp_path / "r" / "figures").iterdir())
+    assert figures and figures == sorted(p.name for p in (tmp_path / "w" / "figures").iterdir())

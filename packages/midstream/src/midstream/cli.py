@@ -199,10 +199,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 def _check_collected_options(args: argparse.Namespace, config: Config) -> None:
     """Option errors of --ordered/--dask, before any input is read or cluster started."""
     if args.dask is None:
-        for given, flag in ((args.partitions is not None, "--partitions"),
-                            (args.dask_timeout is not None, "--dask-timeout")):  # fmt: skip
-            if given:
-                raise MidstreamError(f"{flag}: only with --dask")
+        if args.partitions is not None:
+            raise MidstreamError("--partitions: only with --dask")
+        if args.dask_timeout is not None:
+            raise MidstreamError("--dask-timeout: only with --dask")
         return
     from .cluster import parse_address
     from .partition import check_partitionable
