@@ -79,10 +79,12 @@ def test_human_output_of_ordered_has_the_table_and_summary(inputs, capsys):
     assert "ALERT" in out and "streams" in out and "lost 0" in out
 
 
-def test_a_missing_file_fails_before_anything_is_analysed(inputs, capsys):
+@pytest.mark.parametrize("mode", [[], ["--ordered"], ["--dask", "tcp://127.0.0.1:1"]])
+def test_a_missing_file_fails_before_anything_is_analysed(inputs, capsys, mode):
     config, parts, _, root = inputs
     missing = str(root / "nope.jsonl")
-    code, out, err = run(capsys, "--json", "--config", config, parts[0], missing)
+    # with --dask, before connecting (nothing listens on port 1)
+    code, out, err = run(capsys, "--json", *mode, "--config", config, parts[0], missing)
     assert code == 2 and out == ""
     assert err.strip() == f"midstream: {missing}: cannot open: No such file or directory"
 

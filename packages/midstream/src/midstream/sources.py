@@ -366,7 +366,7 @@ def open_source(
     raise SourceError(f"format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
 
 
-async def open_sources(
+def open_sources(
     paths: Iterable[str | Path],
     fmt: str,
     *,
@@ -374,14 +374,23 @@ async def open_sources(
     bad: BadInput | None = None,
 ) -> AsyncIterator[Event]:
     """The events of several inputs one after another, in the order given (like ``cat``):
-    a stream that continues in a later file continues in the same order."""
+    a stream that continues in a later file continues in the same order.
+
+    Every file is opened once here, so a missing one fails before any event is read.
+    """
     paths = list(paths)
     if sum(1 for p in paths if str(p) == "-") > 1:
         raise SourceError("- (stdin) can be given only once")
-    for path in paths:  # a missing file fails before any event is analysed
+    for path in paths:
         if str(path) != "-":
             handle, _ = _open_text(path)
             handle.close()
+    return _concatenated(paths, fmt, skip_bad, bad)
+
+
+async def _concatenated(
+    paths: list[str | Path], fmt: str, skip_bad: bool, bad: BadInput | None
+) -> AsyncIterator[Event]:
     for path in paths:
         async for event in open_source(path, fmt, skip_bad=skip_bad, bad=bad):
             yield event
