@@ -97,7 +97,7 @@ class StrangeLoop:
     exploration : {"bandit", "paired"}
         How ε is adapted. ``"bandit"``: like every other tuned hyperparameter, by
         level 1's bandit over settings. ``"paired"`` (an :class:`EpsilonGreedyBandit`
-        base with ``unit="step"`` only): by :class:`~strange_loop.paired.PairedExploration`,
+        base with ``unit="step"`` only): by :class:`~strange_loop.PairedExploration`,
         a paired test of the long-run value of the upper half of the exploration,
         decided once per ``block``; the loop then chooses the behaviour's actions
         itself (exploration from its own random stream, greedy arms interleaved with

@@ -30,9 +30,13 @@ Every decision (one per block) compares benefit − cost with its standard error
 halve ε; significantly positive → double ε; otherwise keep it. So ε settles where
 the marginal exploration pays for itself - the optimality condition of the rate,
 judged by its long-run effect on the greedy choices rather than by immediate reward.
-Known bias: the base's greedy choice is informed by everything (including the
-shadow's interleaved pulls), so it is compared against a shadow that learns less;
-with the present tie-breaking this makes the test slightly favour more exploration.
+Approximations, stated plainly: the base learns from every pull, including the
+shadow's interleaved ones, so the comparison is between the base and an agent that
+saw less exploration, not exactly between an ε agent and an ε/2 agent; and the
+evidence fades with ``memory`` (about 3,300 steps at the default), so a benefit that
+builds up more slowly than that - at very small ε, where a non-greedy arm is revisited
+only every ``2n/ε`` steps - is under-measured and ε is not raised from there. Only
+the exploration rate is tested; step sizes are not.
 """
 
 from __future__ import annotations
