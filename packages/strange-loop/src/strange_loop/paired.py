@@ -35,8 +35,9 @@ shadow's interleaved ones, so the comparison is between the base and an agent th
 saw less exploration, not exactly between an ε agent and an ε/2 agent; and the
 evidence fades with ``memory`` (about 3,300 steps at the default), so a benefit that
 builds up more slowly than that - at very small ε, where a non-greedy arm is revisited
-only every ``2n/ε`` steps - is under-measured and ε is not raised from there. Only
-the exploration rate is tested; step sizes are not.
+only every ``2n/ε`` steps - is under-measured and ε is not raised from there; and the
+cost is charged against ``max Q``, an upward-biased estimate of the greedy arm's value.
+Only the exploration rate is tested; step sizes are not.
 """
 
 from __future__ import annotations
