@@ -22,6 +22,7 @@ class RefPaired:
             self.thresholds.append(eps * 2.0**k)
             k += 1
         self.q = [list(q) for _ in self.thresholds]
+        self.n_pulls = [[0] * len(q) for _ in self.thresholds]
         self.low, self.high, self.z, self.memory = low, high, z, memory
         self.n = self.sb = self.sb2 = self.sc = self.sc2 = 0.0
 
@@ -64,7 +65,9 @@ class RefPaired:
             b = 2 * r if a == g else -2 * r
         for i, yes in enumerate(learn):
             if yes:
-                self.q[i][a] += alpha * (r - self.q[i][a])
+                self.n_pulls[i][a] += 1
+                step = 1.0 / self.n_pulls[i][a] if alpha is None else alpha
+                self.q[i][a] += step * (r - self.q[i][a])
         self.n += 1
         self.sb += b
         self.sb2 += b * b
@@ -106,10 +109,10 @@ def _drive(agent, env, steps):
     return actions
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_loop_matches_reference_actions_and_epsilon(seed):
+@pytest.mark.parametrize(("seed", "alpha"), [(0, 0.1), (1, 0.1), (2, 0.1), (3, None)])
+def test_loop_matches_reference_actions_and_epsilon(seed, alpha):
     loop = sl.StrangeLoop(
-        sl.EpsilonGreedyBandit(10, alpha=0.1, epsilon=0.1, seed=seed),
+        sl.EpsilonGreedyBandit(10, alpha=alpha, epsilon=0.1, seed=seed),
         tune=[],
         exploration="paired",
         block=50,
@@ -122,7 +125,7 @@ def test_loop_matches_reference_actions_and_epsilon(seed):
     rng = np.random.default_rng(seed)
     ref = RefPaired([0.0] * 10, 0.1, 0.025, 0.4)
     assert ref.thresholds == pytest.approx(loop._paired.thresholds)
-    q, eps, eps_trace, ref_trace, moves = [0.0] * 10, 0.1, [], [], 0
+    q, n, eps, eps_trace, ref_trace, moves = [0.0] * 10, [0] * 10, 0.1, [], [], 0
     ref_env = _env(seed, walk_std=0.05)
     for t in range(4000):
         a = loop.act(0)
@@ -130,8 +133,9 @@ def test_loop_matches_reference_actions_and_epsilon(seed):
         loop.observe(0, a, r, 0, False, False)
         b = ref.act(q, eps, rng)
         _, rb, *_ = ref_env.step(b)
-        ref.observe(b, rb, 0.1)
-        q[b] += 0.1 * (rb - q[b])
+        ref.observe(b, rb, alpha)
+        n[b] += 1
+        q[b] += (1.0 / n[b] if alpha is None else alpha) * (rb - q[b])
         assert a == b, f"step {t}"
         if (t + 1) % 50 == 0:
             new = ref.decide(eps)

@@ -101,7 +101,8 @@ class StrangeLoop:
         a paired test of the long-run value of the upper half of the exploration,
         decided once per ``block``; the loop then chooses the behaviour's actions
         itself (exploration from its own random stream, greedy arms interleaved with
-        the test's shadow). With ``tune=[]`` no meta levels are built and only ε adapts.
+        the test's shadow). It runs at any ``max_depth``, 0 included. With ``tune=[]``
+        no meta levels are built, no analysis runs, and only ε adapts.
     unit : {"step", "episode"}
         What one base unit is; an episode's reward is its return.
     block : int, optional
