@@ -21,7 +21,15 @@ def _drive(agent, env, n):
 
 
 class LearnerSteps:
-    params = ["egreedy", "ucb", "thompson", "gradient", "loop_depth3", "loop_depth3_guard"]
+    params = [
+        "egreedy",
+        "ucb",
+        "thompson",
+        "gradient",
+        "loop_depth3",
+        "loop_depth3_guard",
+        "loop_paired",
+    ]
     param_names = ["learner"]
 
     def setup(self, learner):
@@ -38,6 +46,12 @@ class LearnerSteps:
                 max_depth=3,
                 analysis_every=0,
                 guard=sl.SafetyGuard(["G (epsilon >= 0.01)", "G (alpha <= 0.5)"]),
+                seed=0,
+            ),
+            "loop_paired": lambda: sl.StrangeLoop(
+                sl.EpsilonGreedyBandit(10, alpha=0.1, seed=0),
+                tune=[],
+                exploration="paired",
                 seed=0,
             ),
         }[learner]

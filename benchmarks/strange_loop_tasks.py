@@ -4,8 +4,8 @@ safety under random proposals, and the meta-cycle time.
 
 Usage::
 
-    python benchmarks/strange_loop_tasks.py [testbed|frozenlake|frozenlake-optimistic|cliff|
-        safety|cycle|replay ...]
+    python benchmarks/strange_loop_tasks.py [testbed|testbed-paired|frozenlake|
+        frozenlake-optimistic|cliff|safety|cycle|replay ...]
         [--runs 200] [--seeds 20] [--quick]
 
 Fixed-setting rows of the testbed use a plain vectorised numpy reference (all runs at
@@ -165,6 +165,105 @@ def bench_testbed(runs, steps, ref_runs, ours=True):
         f"\nmeta / hindsight-best ε-greedy = {meta.mean() / hb:.3f} (goal ≥ 0.98); "
         f"meta / sample-average = {meta.mean() / sa:.3f} (goal ≥ 1.25)"
     )
+
+
+def _testbed_ours(make, runs, steps):
+    """Per-run averages over the last half and % optimal of one strange-loop agent."""
+    per_run, opts, eps = [], [], []
+    for s in range(SEED0, SEED0 + runs):
+        env = NonstationaryBandit(K, steps=steps)
+        env.reset(seed=s)
+        agent = make(s)
+        rewards, optimal = np.empty(steps), np.empty(steps, dtype=bool)
+        for t in range(steps):
+            a = agent.act(0)
+            _, rewards[t], _, _, info = env.step(a)
+            agent.observe(0, a, rewards[t], 0, False, False)
+            optimal[t] = info["optimal"]
+        per_run.append(rewards[steps // 2 :].mean())
+        opts.append(optimal[steps // 2 :].mean())
+        base = getattr(agent, "base", agent)
+        eps.append(base.hyperparameters["epsilon"])
+    return np.array(per_run), float(np.mean(opts)), np.array(eps)
+
+
+_PAIRED_ROWS = {
+    "fixed α=0.1 ε=0.1 (the meta-learners' start)": lambda s: sl.EpsilonGreedyBandit(
+        K, epsilon=0.1, alpha=0.1, seed=s
+    ),
+    "fixed α=0.2 ε=0.02 (hindsight-best of the reference grid)": lambda s: sl.EpsilonGreedyBandit(
+        K, epsilon=0.02, alpha=0.2, seed=s
+    ),
+    "fixed α=0.1 ε=0.025 (the lower edge of the paired test's default range)": lambda s: (
+        sl.EpsilonGreedyBandit(K, epsilon=0.025, alpha=0.1, seed=s)
+    ),
+    "**StrangeLoop(α=0.1 ε=0.1, exploration='paired', tune=[])**": lambda s: sl.StrangeLoop(
+        sl.EpsilonGreedyBandit(K, epsilon=0.1, alpha=0.1, seed=s),
+        tune=[],
+        exploration="paired",
+        seed=s,
+    ),
+    "StrangeLoop(same, span=16): ε free in [0.00625, 1]": lambda s: sl.StrangeLoop(
+        sl.EpsilonGreedyBandit(K, epsilon=0.1, alpha=0.1, seed=s),
+        tune=[],
+        exploration="paired",
+        span=16,
+        seed=s,
+    ),
+    "StrangeLoop(same, max_depth=3, exploration='paired'): α by the level-1 bandit": lambda s: (
+        sl.StrangeLoop(
+            sl.EpsilonGreedyBandit(K, epsilon=0.1, alpha=0.1, seed=s),
+            max_depth=3,
+            exploration="paired",
+            seed=s,
+        )
+    ),
+}
+
+
+def _paired_row(args):
+    name, runs, steps, seed0 = args
+    global SEED0
+    SEED0 = seed0
+    t0 = time.perf_counter()
+    per_run, opt, eps = _testbed_ours(_PAIRED_ROWS[name], runs, steps)
+    return name, per_run, opt, eps, time.perf_counter() - t0
+
+
+def bench_testbed_paired(runs, steps, ref_runs, jobs):
+    """The paired-exploration rows, fixed rows on the same seeds, and paired differences."""
+    from multiprocessing import Pool
+
+    print(f"\n### Testbed: paired exploration test ({steps} steps, {runs} runs, seeds {SEED0}..)\n")
+    seed = 12345 + SEED0
+    r, o = testbed_reference("egreedy", ref_runs, steps, seed, epsilon=0.1, alpha=None)
+    sa = _tail(r, o, steps)[0].mean()
+    r, o = testbed_reference("egreedy", ref_runs, steps, seed, epsilon=0.02, alpha=0.2)
+    hb = _tail(r, o, steps)[0].mean()
+    print(f"reference ({ref_runs} runs): sample-average ε=0.1 {sa:.3f}; α=0.2 ε=0.02 {hb:.3f}\n")
+    print("| learner | mean reward | median | IQR | % optimal | final ε (10/50/90%) | time |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    with Pool(jobs) as pool:
+        results = pool.map(_paired_row, [(n, runs, steps, SEED0) for n in _PAIRED_ROWS], 1)
+    out = {}
+    for name, per_run, opt, eps, dt in results:
+        out[name] = per_run
+        q1, q3 = np.percentile(per_run, [25, 75])
+        e = np.percentile(eps, [10, 50, 90])
+        print(
+            f"| {name} | {per_run.mean():.3f} | {np.median(per_run):.3f} | {q1:.2f}-{q3:.2f} | {100 * opt:.1f}% | {e[0]:.4g} / {e[1]:.4g} / {e[2]:.4g} | {dt:.0f} s |"
+        )
+    names = list(_PAIRED_ROWS)
+    best = out[names[1]]
+    print(
+        "\n| learner | − fixed hindsight-best, same seeds (± SE) | ratio to it | ratio to reference α=0.2 ε=0.02 | ratio to reference sample-average |"
+    )
+    print("| --- | --- | --- | --- | --- |")
+    for name in names[3:]:
+        d = out[name] - best
+        print(
+            f"| {name} | {d.mean():+.4f} ± {d.std(ddof=1) / np.sqrt(d.size):.4f} | {out[name].mean() / best.mean():.3f} | {out[name].mean() / hb:.3f} | {out[name].mean() / sa:.3f} |"
+        )
 
 
 # ------------------------------------------------------------------ gym tasks
@@ -384,6 +483,7 @@ def main() -> None:
     p.add_argument("--ref-runs", type=int, default=400)
     p.add_argument("--steps", type=int, default=10_000)
     p.add_argument("--seeds", type=int, default=20)
+    p.add_argument("--jobs", type=int, default=2, help="processes for testbed-paired")
     p.add_argument("--quick", action="store_true", help="tiny sizes, to check the script runs")
     p.add_argument(
         "--seed-offset",
@@ -400,6 +500,8 @@ def main() -> None:
     for w in a.what:
         if w == "testbed":
             bench_testbed(a.runs, a.steps, a.ref_runs)
+        elif w == "testbed-paired":
+            bench_testbed_paired(a.runs, a.steps, a.ref_runs, a.jobs)
         elif w == "testbed-reference":
             bench_testbed(a.runs, a.steps, a.ref_runs, ours=False)
         elif w == "frozenlake":

@@ -18,6 +18,7 @@ from .learner import Learner, ParamRange
 from .linear import LinearQLearning
 from .loop import MetaKnowledge, StrangeLoop
 from .meta_level import MetaLevel
+from .paired import PairedExploration
 from .persistence import load, save
 from .regimes import Recall, RegimeMemory, behaviour_patterns
 from .replay import ReplayBuffer
@@ -52,6 +53,7 @@ __all__ = [
     "MetaLevel",
     "Modification",
     "ObservationError",
+    "PairedExploration",
     "ParamRange",
     "Recall",
     "RegimeMemory",

@@ -27,6 +27,7 @@ policy swaps) is off by default.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -36,11 +37,13 @@ import numpy as np
 
 from ._records import record_dict
 from ._validation import as_int, as_rate, as_seed_rng
+from .bandits import EpsilonGreedyBandit
 from .dynamics import MIN_POINTS, Dynamics, DynamicsReport, classify_learning
 from .errors import InvalidParameterError, StateFileError, StrangeLoopError
 from .knowledge import KnowledgeGraph
 from .learner import Learner, ParamRange
 from .meta_level import MetaLevel, setting_key
+from .paired import PairedExploration
 from .regimes import RegimeMemory, behaviour_patterns
 from .rules import Rule
 from .safety import AuditEntry, Modification, SafetyGuard
@@ -90,7 +93,16 @@ class StrangeLoop:
         Number of meta levels (0 runs ``base`` unchanged).
     tune : list of str, optional
         Base hyperparameters level 1 adapts (default: all but ``gamma``, ``lam``,
-        ``baseline_alpha``).
+        ``baseline_alpha``, and ``epsilon`` when ``exploration="paired"``).
+    exploration : {"bandit", "paired"}
+        How ε is adapted. ``"bandit"``: like every other tuned hyperparameter, by
+        level 1's bandit over settings. ``"paired"`` (an :class:`EpsilonGreedyBandit`
+        base with ``unit="step"`` only): by :class:`~strange_loop.PairedExploration`,
+        a paired test of the long-run value of the upper half of the exploration,
+        decided once per ``block``; the loop then chooses the behaviour's actions
+        itself (exploration from its own random stream, greedy arms interleaved with
+        the test's shadow). It runs at any ``max_depth``, 0 included. With ``tune=[]``
+        no meta levels are built, no analysis runs, and only ε adapts.
     unit : {"step", "episode"}
         What one base unit is; an episode's reward is its return.
     block : int, optional
@@ -138,6 +150,7 @@ class StrangeLoop:
         span: float = 4.0,
         step: float = 0.1,
         explore: float = 0.1,
+        exploration: str = "bandit",
         guard: SafetyGuard | None = None,
         self_modification: bool = False,
         analysis_every: int = 50,
@@ -161,7 +174,39 @@ class StrangeLoop:
         if self.span < 1.0:
             raise InvalidParameterError(f"span: must be >= 1, got {self.span}")
         params = base.hyperparameters
-        names = [n for n in params if n not in _NOT_TUNED] if tune is None else list(tune)
+        if exploration not in ("bandit", "paired"):
+            raise InvalidParameterError(
+                f"exploration: expected 'bandit' or 'paired', got {exploration!r}"
+            )
+        self.exploration = exploration
+        self._paired: PairedExploration | None = None
+        not_tuned = _NOT_TUNED
+        if exploration == "paired":
+            if not isinstance(base, EpsilonGreedyBandit) or unit != "step":
+                raise InvalidParameterError(
+                    "exploration: 'paired' needs an EpsilonGreedyBandit base and unit='step', "
+                    f"got {type(base).__name__} with unit={unit!r}"
+                )
+            eps = params["epsilon"]
+            if eps <= 0.0:
+                raise InvalidParameterError(
+                    "exploration: 'paired' needs the base's epsilon > 0 to start from"
+                )
+            if tune is not None and "epsilon" in tune:
+                raise InvalidParameterError(
+                    "tune: with exploration='paired', epsilon is adapted by the paired test; "
+                    "leave it out of tune"
+                )
+            spec = _around(type(base).PARAMS["epsilon"], eps, self.span)
+            self._paired = PairedExploration(
+                base.q,
+                eps,
+                low=spec.low,
+                high=spec.high,
+                counts=base.counts if base.sample_average else None,
+            )
+            not_tuned = _NOT_TUNED | {"epsilon"}
+        names = [n for n in params if n not in not_tuned] if tune is None else list(tune)
         for n in names:
             if n not in params:
                 raise InvalidParameterError(
@@ -169,10 +214,10 @@ class StrangeLoop:
                     f"expected some of {sorted(params)}"
                 )
         self.tune = names
-        if self.max_depth and not names:
+        if self.max_depth and not names and self._paired is None:
             raise InvalidParameterError("tune: no hyperparameters to adapt")
         self.levels: list[MetaLevel] = []
-        for k in range(1, self.max_depth + 1):
+        for k in range(1, (self.max_depth if names else 0) + 1):
             if k == 1:
                 specs = {n: type(base).PARAMS[n] for n in names}
                 center = {n: params[n] for n in names}
@@ -219,6 +264,10 @@ class StrangeLoop:
 
     # ---------------------------------------------------------------- agent API
     def act(self, observation: Any) -> Any:
+        if self._paired is not None:
+            base = self.base
+            assert isinstance(base, EpsilonGreedyBandit)
+            return self._paired.act(base.q, base.hyperparameters["epsilon"], self.rng)
         return self.base.act(observation)  # type: ignore[attr-defined]
 
     def greedy_action(self, observation: Any) -> Any:
@@ -233,7 +282,14 @@ class StrangeLoop:
         terminated: bool,
         truncated: bool,
     ) -> None:
+        if self._paired is not None and not self._paired.pending:
+            raise StrangeLoopError(
+                "observe: with exploration='paired' every observe() follows an act() "
+                "(the loop chose the action)"
+            )
         self.base.observe(observation, action, reward, next_observation, terminated, truncated)  # type: ignore[attr-defined]
+        if self._paired is not None:
+            self._paired.observe(action, reward, self.base.hyperparameters.get("alpha"))
         self._td_sum += abs(self.base.last_td_error)
         self._td_n += 1
         if self.unit == "step":
@@ -256,7 +312,7 @@ class StrangeLoop:
         for lvl in self.levels[1:]:
             lvl.reward_sum += reward
             lvl.reward_n += 1
-        if self.levels and self.units >= self._next_cycle:
+        if (self.levels or self._paired is not None) and self.units >= self._next_cycle:
             # a deferred cycle (scheduler) leaves the block's statistics pending; the
             # next cycle that runs credits them together with the next block
             if self.scheduler is not None:
@@ -287,6 +343,13 @@ class StrangeLoop:
         else:
             self.rows.append(row)
         self._block_sum, self._block_n, self._td_sum, self._td_n = 0.0, 0, 0.0, 0
+        if self._paired is not None:
+            eps = self.base.hyperparameters["epsilon"]
+            new_eps = self._paired.decide(eps)
+            if new_eps is not None:
+                self._propose_set("base", {"epsilon": eps}, {"epsilon": new_eps}, "paired", None)
+        if not self.levels:
+            return
         level1 = self.levels[0]
         level1.update(reward)
         self._note_policy(level1)
@@ -533,6 +596,14 @@ class StrangeLoop:
             "rules": [r.to_dict() for r in self.rules],
             "knowledge_graph": {"nodes": len(self.graph), "edges": len(self.graph.edges())},
         }
+        if self._paired is not None:
+            net, se = self._paired.evidence()
+            out["paired_exploration"] = {
+                "decisions": self._paired.decisions,
+                "moves": self._paired.moves,
+                "net_per_step": net,
+                "standard_error": se if math.isfinite(se) else None,
+            }
         if self.guard is not None:
             out["audit"] = self.guard.counts()
         else:
@@ -555,11 +626,13 @@ class StrangeLoop:
                 "fanout": self.fanout,
                 "factor": self.factor,
                 "span": self.span,
+                "exploration": self.exploration,
                 "self_modification": self.self_modification,
                 "analysis_every": self.analysis_every,
                 "regime_length": self.regimes.length,
             },
             "levels": [lvl.to_state() for lvl in self.levels],
+            "paired": None if self._paired is None else self._paired.to_state(),
             "guard": None if self.guard is None else self.guard.to_state(encode_payload),
             "rng": self.rng.bit_generator.state,
             "rules": [r.to_dict() for r in self.rules],
@@ -607,14 +680,20 @@ class StrangeLoop:
             fanout=cfg["fanout"],
             factor=cfg["factor"],
             span=cfg["span"],
+            exploration=cfg.get("exploration", "bandit"),
             guard=guard,
             self_modification=cfg["self_modification"],
             analysis_every=cfg["analysis_every"],
             regime_length=cfg["regime_length"],
         )
-        if len(state["levels"]) != loop.max_depth:
+        if len(state["levels"]) != len(loop.levels):
             raise StateFileError("state: number of levels does not match max_depth")
         loop.levels = [MetaLevel.from_state(s) for s in state["levels"]]
+        paired = state.get("paired")
+        if (paired is None) != (loop._paired is None):
+            raise StateFileError("state: paired exploration state does not match the config")
+        if paired is not None:
+            loop._paired = PairedExploration.from_state(paired)
         loop.rng.bit_generator.state = state["rng"]
         loop.rules = [Rule.from_dict(r) for r in state["rules"]]
         loop.graph = KnowledgeGraph.from_state(state["graph"])
