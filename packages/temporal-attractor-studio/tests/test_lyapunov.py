@@ -277,3 +277,17 @@ def test_jackknife_error_matches_a_direct_leave_one_block_out(henon_x):
     s = np.asarray(slopes)
     expected = np.sqrt(9 / 10 * ((s - s.mean()) ** 2).sum())
     assert ours.standard_error == pytest.approx(expected, rel=1e-8)
+
+
+@pytest.mark.parametrize("n", [5000, 10_000])
+def test_torus_exponent_is_not_confident(n):
+    # Calibration set (tuning half): this torus gave exponent 0.16-0.17 with quality
+    # 1.00; its divergence rises only ~1.1 e-folds (linear separation, then
+    # saturation), which the rise factor now reads.
+    import tas_signals
+
+    x, dt = tas_signals.torus(n, 1)
+    with pytest.warns(PoorFitWarning, match="rise"):
+        result = lyapunov_max(x, dt=dt)
+    assert result.quality < 0.8
+    assert result.quality_factors["rise"] == 0.0

@@ -51,6 +51,12 @@ _SCALE_POINTS = 512
 #: at ``_FULL_EFOLDS_PER_PERIOD``. Calibrated (see the README).
 _MIN_EFOLDS_PER_PERIOD = 0.35
 _FULL_EFOLDS_PER_PERIOD = 0.5
+#: Rise of the divergence curve (e-folds from its start to saturation) below which
+#: the 20-70% region cannot hold an exponential regime: separation along a torus
+#: rises 0.7-1.2 e-folds and fits a line there. The factor is 0 at the first value,
+#: 1 at the second. Calibrated (see the README).
+_MIN_RISE = 1.5
+_FULL_RISE = 2.0
 _KANTZ_MAX_REFERENCES = 2000
 _KANTZ_MAX_NEIGHBORS = 30
 
@@ -101,8 +107,10 @@ class LyapunovResult:
     quality_factors : dict
         The factors of ``quality``, each in ``[0, 1]``: ``fit`` (= ``fit_quality``),
         ``consistency``, ``precision`` (1 up to a 4% relative standard error, 0 at
-        8%), ``resolution`` (1 up to a small-scale dimension of 2.6, 0 at 3.3) and
-        ``efolds_per_period`` (0 at 0.35 e-folds per mean period, 1 from 0.5).
+        8%), ``resolution`` (1 up to a small-scale dimension of 2.6, 0 at 3.3),
+        ``efolds_per_period`` (0 at 0.35 e-folds per mean period, 1 from 0.5) and
+        ``rise`` (0 when the curve rises 1.5 e-folds or less before saturating, 1
+        from 2).
     """
 
     exponent: float
@@ -439,6 +447,7 @@ def lyapunov_max(
         ),
         "resolution": _ramp(scale_dimension, _NOISE_DIMENSION, _ATTRACTOR_DIMENSION),
         "efolds_per_period": _ramp(efolds, _MIN_EFOLDS_PER_PERIOD, _FULL_EFOLDS_PER_PERIOD),
+        "rise": _ramp(rise, _MIN_RISE, _FULL_RISE),
     }
     quality = math.prod(factors.values())
     result = LyapunovResult(
@@ -462,10 +471,13 @@ def lyapunov_max(
         quality_factors=factors,
     )
     if quality < POOR_QUALITY:
+        low = [k for k, v in factors.items() if v < POOR_QUALITY] or [
+            min(factors, key=factors.__getitem__)
+        ]
+        weak = ", ".join(f"{k} {factors[k]:.2f}" for k in low)
         warnings.warn(
-            f"largest Lyapunov exponent fit is poor (quality {quality:.2f}; weakest: "
-            f"{min(factors, key=factors.__getitem__)}); the series may be noise, noisy, "
-            "periodic or too short",
+            f"largest Lyapunov exponent fit is poor (quality {quality:.2f}; weak: {weak}); "
+            "the series may be noise, noisy, quasi-periodic, periodic or too short",
             PoorFitWarning,
             stacklevel=2,
         )
