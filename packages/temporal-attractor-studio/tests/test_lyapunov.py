@@ -214,3 +214,80 @@ def test_memory_grows_linearly_not_quadratically(lorenz_x):
         tracemalloc.stop()
     assert peaks[1] < 100e6
     assert peaks[1] / peaks[0] < 8  # 4x the points: linear ~4, quadratic 16
+
+
+@pytest.mark.parametrize("level", [0.1, 0.2])
+def test_issue_noisy_lorenz_warns(level, lorenz_x):
+    # Issue 14: Lorenz x with 10% / 20% observational noise gave -28% / -40% with
+    # quality 0.99 / 0.93 and no warning. Noise fills every embedding dimension at
+    # the nearest-neighbour scale; the resolution factor reads that.
+    rng = np.random.default_rng(7)
+    x = lorenz_x + level * lorenz_x.std() * rng.standard_normal(lorenz_x.shape[0])
+    with pytest.warns(PoorFitWarning, match="resolution"):
+        result = lyapunov_max(x, dt=0.01)
+    assert result.quality < 0.8
+    assert result.small_scale_dimension > 3.3
+    assert result.exponent < 0.8 * LORENZ  # biased low, as the warning says
+
+
+def test_noisy_henon_warns_and_clean_henon_does_not(henon_x):
+    # 5% noise biases Hénon low by about 30% (calibration set); the clean map's
+    # small-scale dimension is its own (about 1.2).
+    clean = lyapunov_max(henon_x)
+    assert clean.small_scale_dimension == pytest.approx(1.21, abs=0.15)
+    assert clean.quality >= 0.8
+    noisy = henon_x + 0.05 * henon_x.std() * np.random.default_rng(3).standard_normal(5000)
+    with pytest.warns(PoorFitWarning):
+        assert lyapunov_max(noisy).quality < 0.8
+
+
+@pytest.mark.parametrize("dim", [1, 2, 3, 5])
+def test_small_scale_dimension_of_uniform_cubes(dim):
+    # Points filling a d-cube have dimension d at every scale (Levina-Bickel is
+    # unbiased up to O(1/k) there); a time series is not needed for this check.
+    from scipy.spatial import cKDTree
+
+    from temporal_attractor_studio.lyapunov import _small_scale_dimension
+
+    points = np.random.default_rng(dim).random((4000, dim))
+    assert _small_scale_dimension(points, cKDTree(points), 0) == pytest.approx(dim, rel=0.12)
+
+
+@pytest.mark.filterwarnings("ignore::temporal_attractor_studio.errors.PoorFitWarning")
+def test_jackknife_error_matches_a_direct_leave_one_block_out(henon_x):
+    # Reference: recompute the curve without each tenth of the pairs with the
+    # obviously correct O(n^2) implementation's pairing rule, then the jackknife.
+    x = henon_x[:400]
+    ours = lyapunov_max(x, dim=2, delay=1, theiler=3, max_steps=8, fit_range=(0, 5))
+    y = np.array([[x[i], x[i + 1]] for i in range(len(x) - 1)])
+    m = len(y) - 8
+    pairs = []
+    for i in range(m):
+        d = np.linalg.norm(y[:m] - y[i], axis=1)
+        d[max(0, i - 3) : i + 4] = np.inf
+        d[d == 0] = np.inf
+        pairs.append((i, int(np.argmin(d))))
+    logs = np.array(
+        [[np.log(np.linalg.norm(y[i + k] - y[j + k])) for k in range(9)] for i, j in pairs]
+    )
+    blocks = np.array([p * 10 // len(pairs) for p in range(len(pairs))])
+    slopes = [
+        np.polyfit(np.arange(5.0), logs[blocks != b].mean(axis=0)[:5], 1)[0] for b in range(10)
+    ]
+    s = np.asarray(slopes)
+    expected = np.sqrt(9 / 10 * ((s - s.mean()) ** 2).sum())
+    assert ours.standard_error == pytest.approx(expected, rel=1e-8)
+
+
+@pytest.mark.parametrize("n", [5000, 10_000])
+def test_torus_exponent_is_not_confident(n):
+    # Calibration set (tuning half): this torus gave exponent 0.16-0.17 with quality
+    # 1.00; its divergence rises only ~1.1 e-folds (linear separation, then
+    # saturation), which the rise factor now reads.
+    import tas_signals
+
+    x, dt = tas_signals.torus(n, 1)
+    with pytest.warns(PoorFitWarning, match="rise"):
+        result = lyapunov_max(x, dt=dt)
+    assert result.quality < 0.8
+    assert result.quality_factors["rise"] == 0.0

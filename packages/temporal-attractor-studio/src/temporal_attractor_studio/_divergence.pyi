@@ -6,8 +6,8 @@ def rosenstein_curve(
     first: NDArray[np.intp],
     second: NDArray[np.intp],
     max_k: int,
-    out_sum: NDArray[np.float64],
-    out_count: NDArray[np.intp],
+    out_sum: NDArray[np.float64],  # (blocks, max_k + 1)
+    out_count: NDArray[np.intp],  # (blocks, max_k + 1)
 ) -> None: ...
 def kantz_curve(
     y: NDArray[np.float64],
@@ -15,6 +15,6 @@ def kantz_curve(
     indptr: NDArray[np.intp],
     neighbors: NDArray[np.intp],
     max_k: int,
-    out_sum: NDArray[np.float64],
-    out_count: NDArray[np.intp],
+    out_sum: NDArray[np.float64],  # (blocks, max_k + 1)
+    out_count: NDArray[np.intp],  # (blocks, max_k + 1)
 ) -> None: ...
