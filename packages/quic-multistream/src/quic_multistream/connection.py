@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from aioquic.quic import events
 from aioquic.quic.connection import stream_is_client_initiated
 
+from ._backend_api import ConnectionLink
 from ._feed import FeedController, RttSample
 from ._receive_budget import DEFAULT_RECEIVE_BUDGET, ReceiveBudget
 from ._surface import StreamSurface
@@ -136,7 +137,7 @@ class Connection(StreamSurface):
             backend = get_backend("aioquic")
         self._backend = backend
         self._protocol = protocol
-        self._quic = protocol._quic
+        self._quic = protocol.quic
         self.is_client = is_client
         self.max_message_size = max_message_size
         self.send_buffer = send_buffer
@@ -154,7 +155,7 @@ class Connection(StreamSurface):
         # Peer streams we finished with; aioquic may still report on them.
         self._forgotten: set[int] = set()
         self._accept_waiting = 0  # tasks waiting in _accept
-        self._handed_new_stream = False  # see _aioquic.AioquicProtocol.datagram_received
+        self._handed_new_stream = False  # see _transmit.after_datagram
         self._datagram_queue = datagram_queue
         self.datagrams_dropped = 0
         self._closed_error: QuicError | None = None
@@ -175,7 +176,12 @@ class Connection(StreamSurface):
         # with 0-RTT or 1-RTT keys carries one, so the peer proved something.
         self._on_app_data_hooks: list[Callable[[], None]] = []
         self._on_close_hooks: list[Callable[[], None]] = []
-        protocol.connection = self
+        protocol.link = ConnectionLink(
+            feed=self._feed,
+            has_queued=self._scheduler.has_pending,
+            on_event=self._on_quic_event,
+            take_new_stream=self._take_new_stream,
+        )
 
     # -- public API ----------------------------------------------------------------------
 
@@ -396,7 +402,7 @@ class Connection(StreamSurface):
                 )
                 allowance = feeder.low_allowance(
                     left,
-                    now=self._protocol._loop.time(),
+                    now=self._protocol.now(),
                     rtt=rtt,
                     cwnd=cwnd,
                     in_flight=in_flight,
@@ -424,6 +430,10 @@ class Connection(StreamSurface):
                 if sched.queued(sid) <= half_buffer:
                     stream._writable.set()
         return moved or int(bool(sched.has_pending()))
+
+    def _take_new_stream(self) -> bool:
+        handed, self._handed_new_stream = self._handed_new_stream, False
+        return handed
 
     def _credit(self, stream_id: int) -> int:
         # Never hand aioquic more than the peer's flow control lets it send: what
@@ -573,13 +583,9 @@ class Connection(StreamSurface):
     def _release(self) -> None:
         if self._keepalive is not None:
             self._keepalive.cancel()
-        transport = self._protocol._transport
-        if self.is_client and transport is not None:
-            transport.close()
-        timer = self._protocol._timer
-        if timer is not None and (self.is_closed or self.is_client):
-            timer.cancel()
-            self._protocol._timer = None
+        self._protocol.release(
+            close_transport=self.is_client, cancel_timer=self.is_closed or self.is_client
+        )
 
 
 def raise_timeout(what: str, timeout: float) -> None:
