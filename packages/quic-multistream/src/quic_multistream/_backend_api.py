@@ -40,6 +40,13 @@ class ConnectionLink:
     #: ``take_new_stream()``: whether a task waiting in ``accept`` was handed a
     #: new stream since the last call (see :func:`._transmit.after_datagram`).
     take_new_stream: Callable[[], bool]
+    #: ``consumed_offset(stream_id)``: how far the application read a stream
+    #: (None: not ours to decide), for the receive window.
+    consumed_offset: Callable[[int], int | None]
+    #: ``handshake_fact(name, value)``: something the TLS handshake learned:
+    #: ``"peer_identity"`` (a verified client certificate), ``"key_exchange_group"``
+    #: or ``"local_alert"`` ((alert, reason): our own TLS stack refused).
+    handshake_fact: Callable[[str, Any], None]
 
 
 class QuicProtocol(Protocol):

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aioquic.quic import events
 from aioquic.quic.connection import stream_is_client_initiated
@@ -181,6 +181,8 @@ class Connection(StreamSurface):
             has_queued=self._scheduler.has_pending,
             on_event=self._on_quic_event,
             take_new_stream=self._take_new_stream,
+            consumed_offset=self._consumed_offset,
+            handshake_fact=self._handshake_fact,
         )
 
     # -- public API ----------------------------------------------------------------------
@@ -430,6 +432,16 @@ class Connection(StreamSurface):
                 if sched.queued(sid) <= half_buffer:
                     stream._writable.set()
         return moved or int(bool(sched.has_pending()))
+
+    def _handshake_fact(self, name: str, value: Any) -> None:
+        if name == "peer_identity":
+            self.peer_identity = value
+        elif name == "key_exchange_group":
+            self.key_exchange_group = value
+        elif name == "local_alert":
+            self._local_alert = value
+        else:
+            raise ValueError(f"unknown handshake fact {name!r}")
 
     def _take_new_stream(self) -> bool:
         handed, self._handed_new_stream = self._handed_new_stream, False

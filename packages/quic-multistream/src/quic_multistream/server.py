@@ -17,9 +17,9 @@ from ._admission import (
     Verdict,
     inspect_initial,
 )
+from ._assembly import assemble_connection
 from ._backend import get_backend
 from ._backend_api import Backend
-from ._counters import Counters
 from ._options import check_alpn, load_identity
 from ._receive_budget import (
     DEFAULT_SERVER_RECEIVE_BUDGET,
@@ -32,7 +32,6 @@ from .connection import Connection
 from .errors import ConfigurationError
 from .options import Options
 from .tickets import ServerTicketStore
-from .verify import PeerIdentity
 
 __all__ = ["Server", "serve"]
 
@@ -188,50 +187,18 @@ class Server:
         client_ca: Sequence[Any] | None,
         require_client_cert: bool,
     ) -> Any:
-        counters = Counters()
         opts = self._options
-        budget = ReceiveBudget(opts.receive_budget, self._receive_pool)
-        holder: dict[str, Connection] = {}
-
-        def consumed(sid: int) -> int | None:
-            return holder["conn"]._consumed_offset(sid)
-
-        def identified(identity: PeerIdentity) -> None:
-            holder["conn"].peer_identity = identity
-
-        def group_seen(group: str) -> None:
-            holder["conn"].key_exchange_group = group
-
-        def local_alert(alert: int, reason: str) -> None:
-            holder["conn"]._local_alert = (alert, reason)
-
-        backend = self._backend
-        backend.tune_connection(
+        protocol, conn = assemble_connection(
+            self._backend,
             quic,
-            max_streams=opts.max_streams,
-            receive_window=opts.receive_window,
-            consumed_offset=consumed,
-            counters=counters,
+            opts,
+            is_client=False,
+            budget=ReceiveBudget(opts.receive_budget, self._receive_pool),
+            connection_factory=self._connection_factory,
+            incremental=self._incremental,
             client_ca=client_ca,
             require_client_cert=require_client_cert,
-            on_peer_identity=identified,
-            on_key_exchange_group=group_seen,
-            on_local_alert=local_alert,
-            receive_budget=budget,
         )
-        protocol = backend.protocol(quic, counters)
-        conn = self._connection_factory(
-            protocol,
-            is_client=False,
-            max_message_size=opts.max_message_size,
-            send_buffer=opts.send_buffer,
-            receive_window=opts.receive_window,
-            unsent_window=opts.unsent_window,
-            incremental=self._incremental,
-            backend=backend,
-            receive_budget=budget,
-        )
-        holder["conn"] = conn
         # Set by the gate (_gated_server) around the call that creates us.
         address, validated = getattr(self._quic_server, "pending", None) or ("", True)
         self._admission.opened(conn, address, validated=validated)
