@@ -197,7 +197,9 @@ class _HttpConnection(Connection):
                 self._quic.reset_stream(sid, SESSION_GONE)
             self._transmit_soon()
             return
-        stream = Stream(self, sid, priority=StreamPriority.NORMAL, can_send=not uni, can_recv=True)
+        stream = Stream(
+            self._stream_link, sid, priority=StreamPriority.NORMAL, can_send=not uni, can_recv=True
+        )
         self._register(session, stream)
         session._add_incoming(stream)
         stream._on_data(event.data, event.stream_ended)

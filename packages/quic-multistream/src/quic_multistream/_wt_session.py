@@ -26,16 +26,24 @@ from ._surface import StreamSurface
 from .connection import Connection
 from .errors import ConfigurationError, ConnectionClosed, QuicError
 from .priority import StreamPriority
+from .scheduler import SendScheduler
 from .server import HANDLER_ERROR
-from .stream import Stream, StreamOwner
+from .stream import Stream, StreamLink
 
 __all__ = ["SessionHost", "WebTransportSession"]
 
 logger = logging.getLogger("quic_multistream")
 
 
-class SessionHost(StreamOwner, Protocol):
+class SessionHost(Protocol):
     """What a session uses of the HTTP/3 connection that carries it (``_h3_server``)."""
+
+    _stream_link: StreamLink
+    _scheduler: SendScheduler
+
+    def _check_open(self) -> None: ...
+
+    def _transmit_soon(self) -> None: ...
 
     @property
     def _http(self) -> Any: ...
@@ -186,7 +194,7 @@ class WebTransportSession(StreamSurface):
         conn = self._conn
         # aioquic writes the stream header (type and session id) itself.
         sid = conn._http.create_webtransport_stream(self.session_id, is_unidirectional=uni)
-        stream = Stream(conn, sid, priority=priority, can_send=True, can_recv=not uni)
+        stream = Stream(conn._stream_link, sid, priority=priority, can_send=True, can_recv=not uni)
         conn._register(self, stream)
         conn._transmit_soon()
         return stream

@@ -32,7 +32,7 @@ from .errors import (
 from .priority import StreamPriority
 from .scheduler import SendScheduler
 from .stats import ConnectionStats
-from .stream import Stream, closed_error
+from .stream import Stream, StreamLink, closed_error
 from .verify import PeerIdentity
 
 if TYPE_CHECKING:
@@ -176,6 +176,19 @@ class Connection(StreamSurface):
         # with 0-RTT or 1-RTT keys carries one, so the peer proved something.
         self._on_app_data_hooks: list[Callable[[], None]] = []
         self._on_close_hooks: list[Callable[[], None]] = []
+        self._stream_link = StreamLink(
+            scheduler=self._scheduler,
+            check_open=self._check_open,
+            closed_error=lambda: self._closed_error,
+            transmit_soon=self._transmit_soon,
+            reset_stream=self._reset_stream,
+            stop_stream=self._stop_stream,
+            hold_received=self._hold_received,
+            release_received=self._release_received,
+            send_buffer=send_buffer,
+            receive_window=receive_window,
+            max_message_size=max_message_size,
+        )
         protocol.link = ConnectionLink(
             feed=self._feed,
             has_queued=self._scheduler.has_pending,
@@ -309,7 +322,7 @@ class Connection(StreamSurface):
             raise ConfigurationError(f"priority must be a StreamPriority, got {priority!r}")
         self._check_open()
         sid = self._backend.open_stream(self._quic, uni)
-        stream = Stream(self, sid, priority=priority, can_send=True, can_recv=not uni)
+        stream = Stream(self._stream_link, sid, priority=priority, can_send=True, can_recv=not uni)
         self._streams[sid] = stream
         self._scheduler.add_stream(sid, priority)
         return stream
@@ -464,7 +477,11 @@ class Connection(StreamSurface):
         uni = bool(sid & 2)
         if sid not in self._forgotten and self._closed_error is None:
             stream = Stream(
-                self, sid, priority=StreamPriority.NORMAL, can_send=not uni, can_recv=True
+                self._stream_link,
+                sid,
+                priority=StreamPriority.NORMAL,
+                can_send=not uni,
+                can_recv=True,
             )
             self._streams[sid] = stream
             if not uni:
