@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._counters import Counters
+from ._lifecycle import Lifecycle
 from ._receive_budget import ReceiveBudget
 
 if TYPE_CHECKING:
@@ -34,14 +35,16 @@ def assemble_connection(
     incremental: bool | None = None,
     client_ca: Sequence[Any] | None = None,
     require_client_cert: bool = False,
-) -> tuple[QuicProtocol, Connection]:
-    """Tune ``quic`` for ``options`` and return its protocol and connection.
+) -> tuple[QuicProtocol, Connection, Lifecycle]:
+    """Tune ``quic`` for ``options``; return its protocol, connection and the
+    connection's :class:`~._lifecycle.Lifecycle` (for the caller's hooks).
 
     ``incremental`` overrides ``options.incremental`` (a server's own setting);
     ``client_ca`` / ``require_client_cert`` (servers): verify client
     certificates against these CAs during the handshake.
     """
     counters = Counters()
+    life = Lifecycle()
     protocol: QuicProtocol | None = None
 
     def link() -> Any:
@@ -73,6 +76,7 @@ def assemble_connection(
         incremental=options.incremental if incremental is None else incremental,
         backend=backend,
         receive_budget=budget,
+        lifecycle=life,
     )
     assert protocol is not None
-    return protocol, conn
+    return protocol, conn, life

@@ -85,7 +85,7 @@ class _HttpConnection(Connection):
         self._sessions: dict[int, WebTransportSession] = {}
         self._stream_session: dict[int, WebTransportSession] = {}
         self._session_tasks: set[asyncio.Task[None]] = set()
-        self._on_close_hooks.append(self._end_sessions)
+        self._life.on_close.append(self._end_sessions)
 
     @property
     def _http(self) -> H3Connection:

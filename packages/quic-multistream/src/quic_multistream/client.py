@@ -12,6 +12,7 @@ from typing import Any, Literal
 from ._assembly import assemble_connection
 from ._backend import get_backend
 from ._backend_api import Backend
+from ._lifecycle import Lifecycle
 from ._options import check_alpn, load_identity
 from ._receive_budget import ReceiveBudget
 from .certs import load_certificates
@@ -173,7 +174,7 @@ def connect(
                 session_ticket_store.put if session_ticket_store is not None else None
             ),
         )
-        protocol, conn = assemble_connection(
+        protocol, conn, life = assemble_connection(
             be,
             quic,
             options,
@@ -184,9 +185,9 @@ def connect(
         await _bind_endpoint(be, protocol, family)
         protocol.connect(addr)
         if not (zero_rtt and config.session_ticket is not None):
-            await _handshake(conn, f"{host}:{port}", connect_timeout)
+            await _handshake(conn, life, f"{host}:{port}", connect_timeout)
         if options.keepalive_interval is not None:
-            conn._start_keepalive(options.keepalive_interval)
+            life.start_keepalive(options.keepalive_interval)
         return conn
 
     return _Connect(open_connection)
@@ -281,14 +282,14 @@ async def _bind_endpoint(be: Backend, protocol: Any, family: int) -> None:
         raise ConnectionFailed(f"cannot open a UDP socket: {exc}") from exc
 
 
-async def _handshake(conn: Connection, where: str, timeout: float) -> None:
+async def _handshake(conn: Connection, life: Lifecycle, where: str, timeout: float) -> None:
     """Wait for the handshake; on failure release the connection and raise."""
     try:
-        await asyncio.wait_for(conn._wait_handshake(), timeout)
+        await asyncio.wait_for(life.wait_handshake(), timeout)
     except asyncio.TimeoutError:
         conn.close(0, "connect timeout")
-        conn._release()
+        life.release()
         raise ConnectionFailed(f"no handshake with {where} within {timeout} s") from None
     except QuicError:
-        conn._release()
+        life.release()
         raise

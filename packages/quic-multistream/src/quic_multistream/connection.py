@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from aioquic.quic import events
@@ -20,6 +19,7 @@ from aioquic.quic.connection import stream_is_client_initiated
 
 from ._backend_api import ConnectionLink
 from ._feed import FeedController, RttSample
+from ._lifecycle import Lifecycle
 from ._receive_budget import DEFAULT_RECEIVE_BUDGET, ReceiveBudget
 from ._surface import StreamSurface
 from .errors import (
@@ -130,6 +130,7 @@ class Connection(StreamSurface):
         datagram_queue: int = 1024,
         backend: Backend | None = None,
         receive_budget: ReceiveBudget | None = None,
+        lifecycle: Lifecycle | None = None,
     ) -> None:
         if backend is None:
             from ._backend import get_backend
@@ -171,11 +172,14 @@ class Connection(StreamSurface):
         self._local_alert: tuple[int, str] | None = None
         self._handshake_waiters: list[asyncio.Future[None]] = []
         self._keepalive: asyncio.Task[None] | None = None
-        self._on_handshake_hooks: list[Callable[[], None]] = []
         # Run at the first stream or datagram event: only a packet that decrypted
         # with 0-RTT or 1-RTT keys carries one, so the peer proved something.
-        self._on_app_data_hooks: list[Callable[[], None]] = []
-        self._on_close_hooks: list[Callable[[], None]] = []
+        life = lifecycle if lifecycle is not None else Lifecycle()
+        life.handshake_done = lambda: self._handshake_done
+        life.wait_handshake = self._wait_handshake
+        life.start_keepalive = self._start_keepalive
+        life.release = self._release
+        self._life = life
         self._stream_link = StreamLink(
             scheduler=self._scheduler,
             check_open=self._check_open,
@@ -502,7 +506,8 @@ class Connection(StreamSurface):
 
     def _on_event(self, event: events.QuicEvent) -> None:
         events = self._backend.events  # aioquic's or qh3's event classes
-        if self._on_app_data_hooks and isinstance(
+        life = self._life
+        if life.on_app_data and isinstance(
             event,
             (
                 events.StreamDataReceived,
@@ -511,7 +516,7 @@ class Connection(StreamSurface):
                 events.StopSendingReceived,
             ),
         ):
-            hooks, self._on_app_data_hooks = self._on_app_data_hooks, []
+            hooks, life.on_app_data = life.on_app_data, []
             for hook in hooks:
                 hook()
         if isinstance(event, events.StreamDataReceived):
@@ -551,10 +556,10 @@ class Connection(StreamSurface):
                 if not w.done():
                     w.set_result(None)
             self._handshake_waiters.clear()
-            for hook in self._on_handshake_hooks:
+            for hook in life.on_handshake:
                 hook()
-            self._on_handshake_hooks.clear()
-            self._on_app_data_hooks.clear()
+            life.on_handshake.clear()
+            life.on_app_data.clear()
         elif isinstance(event, events.ConnectionTerminated):
             # aioquic gives no frame type for an application CONNECTION_CLOSE.
             self._on_terminated(
@@ -585,11 +590,12 @@ class Connection(StreamSurface):
         if self._keepalive is not None:
             self._keepalive.cancel()
         self._budget.close()
-        for hook in self._on_close_hooks:
+        life = self._life
+        for hook in life.on_close:
             hook()
-        self._on_close_hooks.clear()
-        self._on_handshake_hooks.clear()
-        self._on_app_data_hooks.clear()
+        life.on_close.clear()
+        life.on_handshake.clear()
+        life.on_app_data.clear()
 
     async def _wait_handshake(self) -> None:
         if self._handshake_done:

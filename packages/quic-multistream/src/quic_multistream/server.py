@@ -20,6 +20,7 @@ from ._admission import (
 from ._assembly import assemble_connection
 from ._backend import get_backend
 from ._backend_api import Backend
+from ._lifecycle import Lifecycle
 from ._options import check_alpn, load_identity
 from ._receive_budget import (
     DEFAULT_SERVER_RECEIVE_BUDGET,
@@ -188,7 +189,7 @@ class Server:
         require_client_cert: bool,
     ) -> Any:
         opts = self._options
-        protocol, conn = assemble_connection(
+        protocol, conn, life = assemble_connection(
             self._backend,
             quic,
             opts,
@@ -203,26 +204,26 @@ class Server:
         address, validated = getattr(self._quic_server, "pending", None) or ("", True)
         self._admission.opened(conn, address, validated=validated)
         self.connections.add(conn)
-        conn._on_close_hooks.append(lambda: self._forget(conn))
-        conn._on_handshake_hooks.append(lambda: self._handshake_completed(conn))
+        life.on_close.append(lambda: self._forget(conn))
+        life.on_handshake.append(lambda: self._handshake_completed(conn))
         if self._start_early:
             # 0-RTT: start at the first stream data from a decrypted 0-RTT (or
             # 1-RTT) packet, or at the end of the handshake, whichever is first;
             # never for an Initial packet alone, which anyone can forge.
-            conn._on_app_data_hooks.append(lambda: self._start_early_data(conn))
+            life.on_app_data.append(lambda: self._start_early_data(conn))
         if opts.keepalive_interval is not None:
-            conn._start_keepalive(opts.keepalive_interval)
+            life.start_keepalive(opts.keepalive_interval)
         # A client (or a forged Initial packet) that never finishes the handshake
         # must not hold a connection slot until the idle timeout.
         timer = asyncio.get_running_loop().call_later(
-            self._handshake_timeout, self._expire_handshake, conn
+            self._handshake_timeout, self._expire_handshake, conn, life
         )
-        conn._on_handshake_hooks.append(timer.cancel)
-        conn._on_close_hooks.append(timer.cancel)
+        life.on_handshake.append(timer.cancel)
+        life.on_close.append(timer.cancel)
         return protocol
 
-    def _expire_handshake(self, conn: Connection) -> None:
-        if not conn._handshake_done and not conn.is_closed:
+    def _expire_handshake(self, conn: Connection, life: Lifecycle) -> None:
+        if not life.handshake_done() and not conn.is_closed:
             self.handshake_timeouts += 1
             self._admission.finished(conn)
             conn.close(QuicErrorCode.CONNECTION_REFUSED, "handshake timeout")
