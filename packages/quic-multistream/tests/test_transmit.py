@@ -86,9 +86,10 @@ class LinkModel:
         self.ack_forced_at = None
         return out
 
-    def send(self, datagrams: Any) -> None:
+    def send(self, datagrams: Any) -> int:
         self.log.append(f"send {len(datagrams)}")
         self.sent.extend(d for d, _ in datagrams)
+        return sum(len(d) for d, _ in datagrams)
 
     def paced(self) -> bool:
         return self.was_paced

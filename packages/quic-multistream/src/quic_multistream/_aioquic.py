@@ -459,10 +459,13 @@ class AioquicProtocol(LinkedProtocol, QuicConnectionProtocol):
     def datagrams(self, now: float) -> list[tuple[bytes, Any]]:
         return self._quic.datagrams_to_send(now=now)
 
-    def send(self, datagrams: Sequence[tuple[bytes, Any]]) -> None:
+    def send(self, datagrams: Sequence[tuple[bytes, Any]]) -> int:
         sendto = self._transport.sendto
+        size = 0
         for data, addr in datagrams:
             sendto(data, addr)
+            size += len(data)
+        return size
 
     def paced(self) -> bool:
         return self._quic._pacing_at is not None  # aioquic's pacer stopped the burst

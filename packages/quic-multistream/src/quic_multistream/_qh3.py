@@ -499,14 +499,16 @@ class Qh3Protocol(LinkedProtocol, QuicConnectionProtocol):
             self.builder_exhausted += 1
         return datagrams
 
-    def send(self, datagrams: Sequence[tuple[bytes, Any]]) -> None:
+    def send(self, datagrams: Sequence[tuple[bytes, Any]]) -> int:
         transport: Any = self._transport
+        payloads = [data for data, _ in datagrams]
         sendto_many = getattr(transport, "sendto_many", None)
         if sendto_many is not None and same_address_run(datagrams):
-            sendto_many([data for data, _ in datagrams], datagrams[0][1])
+            sendto_many(payloads, datagrams[0][1])
         else:
             for data, to in datagrams:
                 transport.sendto(data, to)
+        return sum(map(len, payloads))
 
     def paced(self) -> bool:
         return False  # qh3's core paces inside poll_transmit

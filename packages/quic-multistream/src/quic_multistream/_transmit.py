@@ -55,8 +55,8 @@ class TransmitStack(Protocol):
         """The datagrams the stack builds now."""
         ...
 
-    def send(self, datagrams: Sequence[Datagram]) -> None:
-        """Put ``datagrams`` on the wire."""
+    def send(self, datagrams: Sequence[Datagram]) -> int:
+        """Put ``datagrams`` on the wire; the bytes sent."""
         ...
 
     def paced(self) -> bool:
@@ -82,19 +82,16 @@ def transmit_rounds(stack: TransmitStack, now: float, counters: Counters, *, fee
             stack.ack_now(now)
         datagrams = stack.datagrams(now)
         sent = len(datagrams)
-        if sent:
-            stack.send(datagrams)
-            counters.bytes_sent += sum(len(d[0]) for d in datagrams)
-            counters.packets_sent += sent
-        if not feed:
+        if not sent:
+            return rounds  # nothing built: another round would build nothing either
+        counters.bytes_sent += stack.send(datagrams)
+        counters.packets_sent += sent
+        if not feed or not stack.has_queued():
             return rounds
+        # (another_round's remaining inputs, read only when data still waits)
         cwnd, in_flight = stack.window()
         if not FeedController.another_round(
-            sent=sent,
-            pending=stack.has_queued(),
-            paced=stack.paced(),
-            cwnd=cwnd,
-            in_flight=in_flight,
+            sent=sent, pending=True, paced=stack.paced(), cwnd=cwnd, in_flight=in_flight
         ):
             return rounds
     return MAX_FEED_ROUNDS
