@@ -563,6 +563,80 @@ def _loaded(kind: str, **options: Any):
     return setup
 
 
+# one message at a time while N streams are open (CPU per message vs open streams)
+
+
+class _OpenStreams:
+    """N echo streams open on ours and on raw aioquic; each call sends one 64 B
+    message on the next stream in turn (the other N - 1 are open and idle)."""
+
+    def __init__(self, b: _Bench, n: int) -> None:
+        self.b, self.n, self.i = b, n, 0
+        self.conn = b.run(b.stack.enter_async_context(b.ours(keepalive_interval=5.0)))
+        self.raw = b.run(
+            b.stack.enter_async_context(
+                aq_connect("127.0.0.1", b.ports["raw"], configuration=b.raw_config())
+            )
+        )
+
+        async def open_all():
+            ours = [await self.conn.open_bi_stream() for _ in range(n)]
+            for s in ours:
+                await s.send(b"E")
+            raw = []
+            for _ in range(n):
+                # aioquic creates a stream at its first write: write before the next.
+                r, w = await self.raw.create_stream()
+                w.write(b"E")
+                raw.append((r, w))
+            return ours, raw
+
+        self.ours_streams, self.raw_streams = b.run(open_all())
+        for _ in range(n):  # every stream carried a message before timing
+            self.ours()
+            self.raw_one()
+
+    def ours(self) -> bytes:
+        s = self.ours_streams[self.i % self.n]
+        self.i += 1
+
+        async def go():
+            await s.send(PAYLOAD)
+            return await _ours_recv_exact(s, 64)
+
+        return self.b.run(go())
+
+    def raw_one(self) -> bytes:
+        r, w = self.raw_streams[self.i % self.n]
+        self.i += 1
+
+        async def go():
+            w.write(PAYLOAD)
+            return await r.readexactly(64)
+
+        return self.b.run(go())
+
+    def cpu(self, messages: int = 600) -> str:
+        """CPU time of this (client) process per message, ours and raw, measured once."""
+        import time
+
+        out = []
+        for name, fn in (("ours", self.ours), ("raw aioquic", self.raw_one)):
+            start = time.process_time()
+            for _ in range(messages):
+                fn()
+            out.append(f"{name} {(time.process_time() - start) / messages * 1e6:.0f}")
+        return f"client CPU per message, us: {', '.join(out)}"
+
+
+def _open_streams(n: int):
+    def setup():
+        (b,) = _quiet_bench()  # no LOW upload left running from the CRITICAL rows
+        return (_OpenStreams(b, n),)
+
+    return setup
+
+
 # 1,000 concurrent streams
 
 
@@ -735,6 +809,19 @@ if Workload is not None:
                 ("midstream", "ours", {}),
                 ("raw aioquic (no priorities)", "raw", {}),
             ]
+        ),
+        *(
+            Workload(
+                name=f"64 B echo RTT, one at a time, {n} open stream{'s' if n > 1 else ''}",
+                setup=_open_streams(n),
+                ours=_OpenStreams.ours,
+                peers={"raw aioquic": _OpenStreams.raw_one},
+                number=100,
+                goal="flat in the number of open streams",
+                check=same,
+                report=_OpenStreams.cpu,
+            )
+            for n in (1, 10, 100)
         ),
         Workload(
             name="1,000 concurrent streams: connect, open, echo",

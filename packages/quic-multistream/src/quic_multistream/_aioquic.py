@@ -25,11 +25,13 @@ from aioquic.quic.configuration import QuicConfiguration
 from aioquic.quic.connection import QuicConnection
 from cryptography import x509
 
-from ._backend_api import Backend
+from ._backend_api import Backend, ConnectionLink
 from ._counters import Counters
-from ._feed import MAX_FEED_ROUNDS, AckPolicy, FeedController
+from ._feed import AckPolicy
+from ._protocol_base import LinkedProtocol
 from ._receive_budget import ReceiveBudget
 from ._tls_checks import check_server_usage, record_local_alerts
+from ._transmit import AfterDatagram, after_datagram, transmit_rounds
 from .errors import CertificateError, QuicError
 from .verify import PeerIdentity, verify_client_certificate
 
@@ -345,13 +347,18 @@ async def _create_endpoint(factory: Any, local_addr: Any, family: int = 0) -> An
     return await loop.create_datagram_endpoint(factory, local_addr=local_addr, family=family)
 
 
-class AioquicProtocol(QuicConnectionProtocol):
-    """aioquic's protocol with a priority-aware ``transmit`` and traffic counters."""
+class AioquicProtocol(LinkedProtocol, QuicConnectionProtocol):
+    """aioquic's protocol with a priority-aware ``transmit`` and traffic counters.
+
+    The decisions are in :mod:`._transmit` and :mod:`._feed`; this class reads
+    aioquic's state for them, acts on the answers and is the
+    :class:`~._transmit.TransmitStack` that :func:`~._transmit.transmit_rounds` drives.
+    """
 
     def __init__(self, quic: QuicConnection, counters: Counters) -> None:
         super().__init__(quic)
         self.counters = counters
-        self.connection: Any = None  # the Connection this protocol drives
+        self.link: ConnectionLink | None = None  # set by the Connection this drives
         self._acks = AckPolicy()
         self._ack_soon = False  # an _ack_now call is queued
         self._spaces_seen: dict[Any, Any] | None = None  # aioquic's dict when _space was read
@@ -382,10 +389,9 @@ class AioquicProtocol(QuicConnectionProtocol):
         # aioquic acknowledges after a 1 ms timer however many packets arrive;
         # AckPolicy asks for an ACK every few packets instead (see _feed.py).
         space = self._app_space()
+        ack_at = None if space is None else space.ack_at
         due = self._acks.received(
-            len(data),
-            self._quic._max_datagram_size,
-            ack_pending=space is not None and space.ack_at is not None,
+            len(data), self._quic._max_datagram_size, ack_pending=ack_at is not None
         )
         if due and not self._ack_soon:
             # Not now but once the application has seen the data (its task
@@ -393,34 +399,24 @@ class AioquicProtocol(QuicConnectionProtocol):
             # instead of waiting behind a packet holding only the ACK.
             self._ack_soon = True
             self._loop.call_soon(self._ack_now)
-        # aioquic transmits right here; one loop iteration later, after the
-        # application's wake-up queued above, one transmit also sends its reply.
-        conn = self.connection
-        if conn is not None and conn._handed_new_stream:
-            # A waiting accept got a new stream: its task wakes in the next
-            # iteration and typically starts a task for the stream, which runs
-            # in the one after. Transmit after that, so the reply goes out then
-            # instead of one iteration and one empty transmit later.
-            conn._handed_new_stream = False
-            if self._transmit_task is None:
-                self._transmit_task = self._loop.call_soon(self._transmit_after_next)
-        elif (
-            self._acks.bulk
-            and self._transmit_task is None
-            and not self._ack_soon
-            and space is not None
-            and (space.ack_at is None or space.ack_at > now)
-            and conn is not None
-            and not conn._scheduler.has_pending()
-        ):
-            # Receiving bulk data with nothing of ours queued and no ACK due:
-            # a transmit per datagram would build no packet (and cost the
-            # receiver about as much as the stream data it delivers). The
-            # ACK every ACK_MAX packets, the application's reads (credit)
-            # and aioquic's timer, armed here, send what is owed.
-            self._set_timer()
-        else:
+        link = self.link
+        step = after_datagram(
+            new_stream_handed=link is not None and link.take_new_stream(),
+            transmit_queued=self._transmit_task is not None,
+            bulk=self._acks.bulk,
+            ack_queued=self._ack_soon,
+            ack_at=ack_at,
+            now=now,
+            has_queued=link is not None and link.has_queued(),
+            attached=link is not None,
+            space_ready=space is not None,
+        )
+        if step is AfterDatagram.TRANSMIT_SOON:
             self._transmit_soon()
+        elif step is AfterDatagram.TRANSMIT_AFTER_NEXT:
+            self._transmit_task = self._loop.call_soon(self._transmit_after_next)
+        elif step is AfterDatagram.TIMER_ONLY:
+            self._rearm_timer()
 
     def _transmit_after_next(self) -> None:
         self._transmit_task = self._loop.call_soon(self.transmit)
@@ -435,51 +431,48 @@ class AioquicProtocol(QuicConnectionProtocol):
                 self._transmit_task.cancel()
             self.transmit()
 
-    def quic_event_received(self, event: events.QuicEvent) -> None:
-        if self.connection is not None:
-            self.connection._on_quic_event(event)
-
     def transmit(self) -> None:
         self._transmit_task = None
         if self._transport is None:
             return
-        now = self._loop.time()
-        conn = self.connection
-        counters = self.counters
-        space = self._app_space()
-        for _ in range(MAX_FEED_ROUNDS):
-            if conn is not None and conn._feed() and space is not None and space.ack_at is not None:
-                # Stream data goes out now: let a pending ACK ride along rather
-                # than cost a packet of its own when aioquic's ACK timer fires.
-                space.ack_at = now
-            sent = 0
-            for data, addr in self._quic.datagrams_to_send(now=now):
-                self._transport.sendto(data, addr)
-                sent += 1
-                counters.bytes_sent += len(data)
-            counters.packets_sent += sent
-            loss = self._quic._loss
-            if conn is None or not FeedController.another_round(
-                sent=sent,
-                pending=conn._scheduler.has_pending(),
-                paced=self._quic._pacing_at is not None,  # aioquic's pacer stopped the burst
-                cwnd=loss.congestion_window,
-                in_flight=loss.bytes_in_flight,
-            ):
-                break
-        self._set_timer()
-
-    def _set_timer(self) -> None:
-        timer_at = self._quic.get_timer()
-        if self._timer is not None and self._timer_at != timer_at:
-            self._timer.cancel()
-            self._timer = None
-        if self._timer is None and timer_at is not None:
-            self._timer = self._loop.call_at(timer_at, self._handle_timer)
-        self._timer_at = timer_at
+        transmit_rounds(self, self._loop.time(), self.counters, feed=self.link is not None)
+        self._rearm_timer()
 
     def schedule_transmit(self) -> None:
         self._transmit_soon()
+
+    # -- TransmitStack (see _transmit.py) --------------------------------------------------
+
+    def feed(self) -> int:
+        return 0 if self.link is None else self.link.feed()
+
+    def has_queued(self) -> bool:
+        return self.link is not None and self.link.has_queued()
+
+    def ack_due(self) -> bool:
+        space = self._app_space()
+        return space is not None and space.ack_at is not None
+
+    def ack_now(self, now: float) -> None:
+        self._app_space().ack_at = now
+
+    def datagrams(self, now: float) -> list[tuple[bytes, Any]]:
+        return self._quic.datagrams_to_send(now=now)
+
+    def send(self, datagrams: Sequence[tuple[bytes, Any]]) -> int:
+        sendto = self._transport.sendto
+        size = 0
+        for data, addr in datagrams:
+            sendto(data, addr)
+            size += len(data)
+        return size
+
+    def paced(self) -> bool:
+        return self._quic._pacing_at is not None  # aioquic's pacer stopped the burst
+
+    def window(self) -> tuple[int, int]:
+        loss = self._quic._loss
+        return loss.congestion_window, loss.bytes_in_flight
 
 
 def backend() -> Backend:

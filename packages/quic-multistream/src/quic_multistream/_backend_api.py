@@ -18,7 +18,35 @@ from typing import Any, Protocol
 
 from ._counters import Counters
 
-__all__ = ["Backend", "QuicProtocol"]
+__all__ = ["Backend", "ConnectionLink", "QuicProtocol"]
+
+
+@dataclasses.dataclass(frozen=True)
+class ConnectionLink:
+    """What a backend's asyncio protocol calls on the connection it drives.
+
+    :class:`~quic_multistream.Connection` builds one from its own methods and
+    sets it as the protocol's ``link``; the protocol never touches the
+    connection's attributes.
+    """
+
+    #: ``feed()``: move queued stream data into the QUIC stack; bytes moved
+    #: (or 1 when data still waits), 0 when nothing was fed.
+    feed: Callable[[], int]
+    #: ``has_queued()``: whether stream data waits in our queue.
+    has_queued: Callable[[], bool]
+    #: ``on_event(event)``: an event of the QUIC stack.
+    on_event: Callable[[Any], None]
+    #: ``take_new_stream()``: whether a task waiting in ``accept`` was handed a
+    #: new stream since the last call (see :func:`._transmit.after_datagram`).
+    take_new_stream: Callable[[], bool]
+    #: ``consumed_offset(stream_id)``: how far the application read a stream
+    #: (None: not ours to decide), for the receive window.
+    consumed_offset: Callable[[int], int | None]
+    #: ``handshake_fact(name, value)``: something the TLS handshake learned:
+    #: ``"peer_identity"`` (a verified client certificate), ``"key_exchange_group"``
+    #: or ``"local_alert"`` ((alert, reason): our own TLS stack refused).
+    handshake_fact: Callable[[str, Any], None]
 
 
 class QuicProtocol(Protocol):
@@ -26,12 +54,22 @@ class QuicProtocol(Protocol):
     (``_aioquic.AioquicProtocol``, ``_qh3.Qh3Protocol``: aioquic's
     ``QuicConnectionProtocol`` shape plus our counters and transmit loop)."""
 
-    _quic: Any
-    _loop: Any
-    _transport: Any
-    _timer: Any
     counters: Counters
-    connection: Any
+    link: ConnectionLink | None
+
+    @property
+    def quic(self) -> Any:
+        """The backend's ``QuicConnection`` (sans-I/O state machine)."""
+        ...
+
+    def now(self) -> float:
+        """The event loop's clock, in seconds."""
+        ...
+
+    def release(self, *, close_transport: bool, cancel_timer: bool) -> None:
+        """Close our UDP socket and/or cancel the stack's timer (a client's own
+        socket; a closed connection's timer)."""
+        ...
 
     def connect(self, addr: Any) -> None: ...
 

@@ -21,7 +21,7 @@ from aioquic.quic.connection import stream_is_client_initiated
 
 from ._aioquic import delivered_offset, release_h3_stream
 from ._backend_api import QuicProtocol
-from ._wt_session import WebTransportSession
+from ._wt_session import SessionHost, WebTransportSession
 from .connection import Connection
 from .errors import QuicError
 from .priority import StreamPriority
@@ -85,7 +85,18 @@ class _HttpConnection(Connection):
         self._sessions: dict[int, WebTransportSession] = {}
         self._stream_session: dict[int, WebTransportSession] = {}
         self._session_tasks: set[asyncio.Task[None]] = set()
-        self._on_close_hooks.append(self._end_sessions)
+        self._life.on_close.append(self._end_sessions)
+        self._session_host = SessionHost(
+            connection=self,
+            http=lambda: self._http,
+            quic=self._quic,
+            stream_link=self._stream_link,
+            streams=self._streams,
+            datagram_queue=self._datagram_queue,
+            register=self._register,
+            session_gone=self._session_gone,
+            forget=self._forget_session,
+        )
 
     @property
     def _http(self) -> H3Connection:
@@ -197,12 +208,17 @@ class _HttpConnection(Connection):
                 self._quic.reset_stream(sid, SESSION_GONE)
             self._transmit_soon()
             return
-        stream = Stream(self, sid, priority=StreamPriority.NORMAL, can_send=not uni, can_recv=True)
+        stream = Stream(
+            self._stream_link, sid, priority=StreamPriority.NORMAL, can_send=not uni, can_recv=True
+        )
         self._register(session, stream)
         session._add_incoming(stream)
         stream._on_data(event.data, event.stream_ended)
         if event.stream_ended:
             self._maybe_forget(stream)
+
+    def _forget_session(self, session_id: int) -> None:
+        self._sessions.pop(session_id, None)
 
     def _register(self, session: WebTransportSession, stream: Stream) -> None:
         sid = stream.stream_id
@@ -300,7 +316,7 @@ class _HttpConnection(Connection):
         )
         self._transmit_soon()
         session = WebTransportSession(
-            self, sid, path=path, authority=authority, origin=origin, headers=headers
+            self._session_host, sid, path=path, authority=authority, origin=origin, headers=headers
         )
         self._sessions[sid] = session
         task = asyncio.get_running_loop().create_task(self._run_session(session))

@@ -33,6 +33,7 @@ import asyncio
 import datetime
 import socket
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import qh3
@@ -52,11 +53,12 @@ from qh3.quic.packet import (
     push_quic_transport_parameters,
 )
 
-from ._backend_api import Backend
+from ._backend_api import Backend, ConnectionLink
 from ._counters import Counters
-from ._feed import MAX_FEED_ROUNDS, FeedController
+from ._protocol_base import LinkedProtocol
 from ._tls_checks import check_server_usage, record_local_alerts
 from ._tls_group import watch_context
+from ._transmit import same_address_run, transmit_rounds
 from .errors import ConfigurationError, QuicError
 
 __all__ = ["STREAM_HOLD", "backend"]
@@ -424,13 +426,19 @@ def poll_datagrams(quic: QuicConnection, now: float) -> tuple[list[tuple[bytes, 
         out.append((transmit[0], transmit[1]))
 
 
-class Qh3Protocol(QuicConnectionProtocol):
-    """qh3's protocol with the same priority-aware ``transmit`` and counters."""
+class Qh3Protocol(LinkedProtocol, QuicConnectionProtocol):
+    """qh3's protocol with the same priority-aware ``transmit`` and counters.
+
+    It is the :class:`~._transmit.TransmitStack` that
+    :func:`~._transmit.transmit_rounds` drives; qh3's core acknowledges and
+    paces by itself, so no ACK is ever owed to the loop and the pacer never
+    stops it.
+    """
 
     def __init__(self, quic: QuicConnection, counters: Counters) -> None:
         super().__init__(quic)
         self.counters = counters
-        self.connection: Any = None
+        self.link: ConnectionLink | None = None  # set by the Connection this drives
         #: times qh3's core failed with "packet builder capacity exhausted"
         #: (see :func:`poll_datagrams`)
         self.builder_exhausted = 0
@@ -439,7 +447,7 @@ class Qh3Protocol(QuicConnectionProtocol):
         counters = self.counters
         counters.packets_received += 1
         counters.bytes_received += len(data)
-        self._quic.receive_datagram(data, addr, now=self._loop.time())  # type: ignore[arg-type]
+        self._quic.receive_datagram(data, addr, now=self._loop.time())
         self._process_events()
         # qh3's transport delivers a burst of datagrams in one callback: send once
         # after it (call_soon runs after the burst).
@@ -453,10 +461,6 @@ class Qh3Protocol(QuicConnectionProtocol):
         self._process_events()
         self.transmit()
 
-    def quic_event_received(self, event: events.QuicEvent) -> None:
-        if self.connection is not None:
-            self.connection._on_quic_event(event)
-
     def close(self, error_code: int = 0, reason_phrase: str = "") -> None:
         self._quic.close(error_code=error_code, reason_phrase=reason_phrase)
         self.transmit()
@@ -465,60 +469,55 @@ class Qh3Protocol(QuicConnectionProtocol):
         self._transmit_task = None
         if self._transport is None:
             return
-        now = self._loop.time()
-        quic = self._quic
-        conn = self.connection
-        counters = self.counters
-        streams = _streams(quic)
+        streams = _streams(self._quic)
         if streams.waiting_fins:
             streams.flush()
-        for _ in range(MAX_FEED_ROUNDS):
-            if conn is not None:
-                conn._feed()
-            datagrams, exhausted = poll_datagrams(quic, now)
-            sent = len(datagrams)
-            if sent:
-                self._send(datagrams)
-                counters.bytes_sent += sum(len(d[0]) for d in datagrams)
-            counters.packets_sent += sent
-            if exhausted:
-                self.builder_exhausted += 1
-            core = quic._core
-            if (
-                conn is None
-                or core is None
-                or not FeedController.another_round(
-                    sent=sent,
-                    pending=conn._scheduler.has_pending(),
-                    paced=False,  # qh3's core paces inside poll_transmit
-                    cwnd=int(core.congestion_window),
-                    in_flight=int(core.bytes_in_flight),
-                )
-            ):
-                break
-        _sample(quic, counters)
-        timer_at = quic.get_timer()
-        if self._timer is not None and self._timer_at != timer_at:
-            self._timer.cancel()
-            self._timer = None
-        if self._timer is None and timer_at is not None:
-            self._timer = self._loop.call_at(timer_at, self._handle_timer)
-        self._timer_at = timer_at
-
-    def _send(self, datagrams: list[tuple[bytes, Any]]) -> None:
-        # One sendmsg for a run of datagrams to the same address: qh3's transport
-        # uses UDP segmentation offload where the kernel has it.
-        transport: Any = self._transport
-        sendto_many = getattr(transport, "sendto_many", None)
-        addr = datagrams[0][1]
-        if sendto_many is not None and len(datagrams) > 1 and all(a == addr for _, a in datagrams):
-            sendto_many([data for data, _ in datagrams], addr)
-        else:
-            for data, to in datagrams:
-                transport.sendto(data, to)
+        transmit_rounds(self, self._loop.time(), self.counters, feed=self.link is not None)
+        _sample(self._quic, self.counters)
+        self._rearm_timer()
 
     def schedule_transmit(self) -> None:
         self._transmit_soon()
+
+    # -- TransmitStack (see _transmit.py) --------------------------------------------------
+
+    def feed(self) -> int:
+        return 0 if self.link is None else self.link.feed()
+
+    def has_queued(self) -> bool:
+        return self.link is not None and self.link.has_queued()
+
+    def ack_due(self) -> bool:
+        return False  # qh3's core decides its ACKs
+
+    def ack_now(self, now: float) -> None:
+        pass
+
+    def datagrams(self, now: float) -> list[tuple[bytes, Any]]:
+        datagrams, exhausted = poll_datagrams(self._quic, now)
+        if exhausted:
+            self.builder_exhausted += 1
+        return datagrams
+
+    def send(self, datagrams: Sequence[tuple[bytes, Any]]) -> int:
+        transport: Any = self._transport
+        payloads = [data for data, _ in datagrams]
+        sendto_many = getattr(transport, "sendto_many", None)
+        if sendto_many is not None and same_address_run(datagrams):
+            sendto_many(payloads, datagrams[0][1])
+        else:
+            for data, to in datagrams:
+                transport.sendto(data, to)
+        return sum(map(len, payloads))
+
+    def paced(self) -> bool:
+        return False  # qh3's core paces inside poll_transmit
+
+    def window(self) -> tuple[int, int]:
+        core = self._quic._core
+        if core is None:
+            return 0, 0
+        return int(core.congestion_window), int(core.bytes_in_flight)
 
 
 class _Server(QuicServer):

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Protocol, cast
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from aioquic.buffer import encode_uint_var
 
@@ -27,30 +29,39 @@ from .connection import Connection
 from .errors import ConfigurationError, ConnectionClosed, QuicError
 from .priority import StreamPriority
 from .server import HANDLER_ERROR
-from .stream import Stream, StreamOwner
+from .stream import Stream, StreamLink
 
 __all__ = ["SessionHost", "WebTransportSession"]
 
 logger = logging.getLogger("quic_multistream")
 
 
-class SessionHost(StreamOwner, Protocol):
-    """What a session uses of the HTTP/3 connection that carries it (``_h3_server``)."""
+@dataclass(frozen=True)
+class SessionHost:
+    """What a session uses of the HTTP/3 connection that carries it (``_h3_server``).
 
-    @property
-    def _http(self) -> Any: ...
+    The connection builds one from its own members and shares it with all its
+    sessions; a session never touches the connection's attributes.
+    """
 
-    _quic: Any
-    _streams: dict[int, Stream]
-    _sessions: dict[int, Any]
-    _datagram_queue: int
-
-    @property
-    def is_closed(self) -> bool: ...
-
-    def _register(self, session: Any, stream: Stream) -> None: ...
-
-    def _session_gone(self, stream: Stream) -> None: ...
+    #: the connection itself (public members only: ``is_closed``, ``stats()``, ...)
+    connection: Connection
+    #: ``http()``: aioquic's ``H3Connection`` of the connection
+    http: Callable[[], Any]
+    #: the backend's ``QuicConnection``
+    quic: Any
+    #: what the session's streams use of the connection
+    stream_link: StreamLink
+    #: the connection's streams by id (read only)
+    streams: Mapping[int, Stream]
+    #: datagrams a session keeps unread at most
+    datagram_queue: int
+    #: ``register(session, stream)``: a new stream of the session
+    register: Callable[[Any, Stream], None]
+    #: ``session_gone(stream)``: the session of ``stream`` ended
+    session_gone: Callable[[Stream], None]
+    #: ``forget(session_id)``: the session ended
+    forget: Callable[[int], None]
 
 
 class WebTransportSession(StreamSurface):
@@ -93,7 +104,7 @@ class WebTransportSession(StreamSurface):
     @property
     def connection(self) -> Connection:
         """The QUIC connection carrying this session."""
-        return cast(Connection, self._conn)
+        return self._conn.connection
 
     @property
     def is_closed(self) -> bool:
@@ -116,14 +127,14 @@ class WebTransportSession(StreamSurface):
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise ConfigurationError(f"data must be bytes-like, got {type(data).__name__}")
         self._check_open()
-        room = datagram_room(self._conn._quic)
+        room = datagram_room(self._conn.quic)
         if room is None:
             raise QuicError("the client did not enable datagrams")
         room -= len(encode_uint_var(self.session_id // 4))  # the session id prefix
         if len(data) > room:
             raise QuicError(f"datagram of {len(data)} bytes exceeds the {room}-byte limit")
-        self._conn._http.send_datagram(self.session_id, bytes(data))
-        self._conn._transmit_soon()
+        self._conn.http().send_datagram(self.session_id, bytes(data))
+        self._conn.stream_link.transmit_soon()
 
     def close(self, code: int = 0, reason: str = "") -> None:
         """End the session now: CLOSE_WEBTRANSPORT_SESSION with ``code`` and ``reason``.
@@ -149,12 +160,12 @@ class WebTransportSession(StreamSurface):
         while not self.is_closed and asyncio.get_running_loop().time() < deadline:
             pending = False
             for sid in list(self._stream_ids):
-                stream = conn._streams.get(sid)
+                stream = conn.streams.get(sid)
                 queued = stream is not None and (
-                    conn._scheduler.queued(sid) > 0
+                    conn.stream_link.scheduler.queued(sid) > 0
                     or (stream._fin_queued and not stream._send_done)
                 )
-                if queued or not stream_acknowledged(conn._quic, sid):
+                if queued or not stream_acknowledged(conn.quic, sid):
                     pending = True
                     break
             if not pending:
@@ -177,7 +188,7 @@ class WebTransportSession(StreamSurface):
     def _check_open(self) -> None:
         if self._close_error is not None:
             raise self._close_error
-        self._conn._check_open()
+        self._conn.stream_link.check_open()
 
     def _open(self, uni: bool, priority: StreamPriority) -> Stream:
         if not isinstance(priority, StreamPriority):
@@ -185,14 +196,14 @@ class WebTransportSession(StreamSurface):
         self._check_open()
         conn = self._conn
         # aioquic writes the stream header (type and session id) itself.
-        sid = conn._http.create_webtransport_stream(self.session_id, is_unidirectional=uni)
-        stream = Stream(conn, sid, priority=priority, can_send=True, can_recv=not uni)
-        conn._register(self, stream)
-        conn._transmit_soon()
+        sid = conn.http().create_webtransport_stream(self.session_id, is_unidirectional=uni)
+        stream = Stream(conn.stream_link, sid, priority=priority, can_send=True, can_recv=not uni)
+        conn.register(self, stream)
+        conn.stream_link.transmit_soon()
         return stream
 
     def _on_datagram(self, data: bytes) -> None:
-        if len(self._datagrams) >= self._conn._datagram_queue:
+        if len(self._datagrams) >= self._conn.datagram_queue:
             self.datagrams_dropped += 1
             return
         self._datagrams.append(data)
@@ -216,15 +227,15 @@ class WebTransportSession(StreamSurface):
     def _send_close(self, code: int | None, reason: bytes) -> None:
         """Finish our side of the CONNECT stream, with a close capsule when ``code`` is set."""
         conn = self._conn
-        if self._close_sent or conn.is_closed or self.is_closed:
+        if self._close_sent or conn.connection.is_closed or self.is_closed:
             return
         self._close_sent = True
         payload = b"" if code is None else encode_close_capsule(code, reason)
         try:
-            conn._http.send_data(self.session_id, payload, end_stream=True)
+            conn.http().send_data(self.session_id, payload, end_stream=True)
         except Exception:  # the stream may already be reset or finished
             logger.debug("could not finish CONNECT stream %d", self.session_id, exc_info=True)
-        conn._transmit_soon()
+        conn.stream_link.transmit_soon()
 
     def _terminate(
         self, code: int, reason: str, *, by: str, error: QuicError | None = None
@@ -239,10 +250,10 @@ class WebTransportSession(StreamSurface):
         )
         conn = self._conn
         for sid in list(self._stream_ids):
-            stream = conn._streams.get(sid)
+            stream = conn.streams.get(sid)
             if stream is not None:
-                conn._session_gone(stream)
+                conn.session_gone(stream)
         self._incoming_event.set()
         self._datagram_event.set()
         self._closed_event.set()
-        conn._sessions.pop(self.session_id, None)
+        conn.forget(self.session_id)

@@ -9,8 +9,10 @@ import warnings
 from collections.abc import Generator, Sequence
 from typing import Any, Literal
 
+from ._assembly import assemble_connection
 from ._backend import get_backend
-from ._counters import Counters
+from ._backend_api import Backend
+from ._lifecycle import Lifecycle
 from ._options import check_alpn, load_identity
 from ._receive_budget import ReceiveBudget
 from .certs import load_certificates
@@ -121,10 +123,15 @@ def connect(
     ConnectionFailed
         The server did not answer within ``connect_timeout``.
     """
-    if not isinstance(host, str) or not host:
-        raise ConfigurationError(f"host must be a non-empty str, got {host!r}")
-    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
-        raise ConfigurationError(f"port must be an int in [1, 65535], got {port!r}")
+    _check_arguments(
+        host,
+        port,
+        connect_timeout,
+        client_certificate,
+        client_key,
+        server_name,
+        session_ticket_store,
+    )
     be = get_backend(backend)
     options = Options.merge(
         options,
@@ -139,6 +146,67 @@ def connect(
         incremental=incremental,
         receive_budget=receive_budget,
     )
+    if insecure_skip_verify:
+        warnings.warn(
+            "insecure_skip_verify=True: the server certificate is NOT verified; "
+            "anyone on the path can impersonate the server",
+            InsecureConnectionWarning,
+            stacklevel=2,
+        )
+    name = server_name or host
+    config = _tls_configuration(
+        be,
+        options,
+        server_name=name,
+        alpn=alpn,
+        verify=not insecure_skip_verify,
+        ca_file=ca_file,
+        client_certificate=client_certificate,
+        client_key=client_key,
+        session_ticket=None if session_ticket_store is None else session_ticket_store.get(name),
+    )
+
+    async def open_connection() -> Connection:
+        family, addr = await _resolve(host, port)
+        quic = be.connection(
+            configuration=config,
+            session_ticket_handler=(
+                session_ticket_store.put if session_ticket_store is not None else None
+            ),
+        )
+        protocol, conn, life = assemble_connection(
+            be,
+            quic,
+            options,
+            is_client=True,
+            budget=ReceiveBudget(options.receive_budget),
+            connection_factory=Connection,
+        )
+        await _bind_endpoint(be, protocol, family)
+        protocol.connect(addr)
+        if not (zero_rtt and config.session_ticket is not None):
+            await _handshake(conn, life, f"{host}:{port}", connect_timeout)
+        if options.keepalive_interval is not None:
+            life.start_keepalive(options.keepalive_interval)
+        return conn
+
+    return _Connect(open_connection)
+
+
+def _check_arguments(
+    host: Any,
+    port: Any,
+    connect_timeout: Any,
+    client_certificate: Any,
+    client_key: Any,
+    server_name: Any,
+    session_ticket_store: Any,
+) -> None:
+    """Refuse bad arguments of :func:`connect` before anything is opened."""
+    if not isinstance(host, str) or not host:
+        raise ConfigurationError(f"host must be a non-empty str, got {host!r}")
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise ConfigurationError(f"port must be an int in [1, 65535], got {port!r}")
     if (
         isinstance(connect_timeout, bool)
         or not isinstance(connect_timeout, (int, float))
@@ -155,16 +223,26 @@ def connect(
         hasattr(session_ticket_store, "get") and hasattr(session_ticket_store, "put")
     ):
         raise ConfigurationError("session_ticket_store must have get() and put() methods")
-    name = server_name or host
-    config = be.configuration(is_client=True, alpn_protocols=check_alpn(alpn), server_name=name)
+
+
+def _tls_configuration(
+    be: Backend,
+    options: Options,
+    *,
+    server_name: str,
+    alpn: Sequence[str],
+    verify: bool,
+    ca_file: Any,
+    client_certificate: Any,
+    client_key: Any,
+    session_ticket: Any,
+) -> Any:
+    """The backend's client configuration: transport ``options`` and TLS settings."""
+    config = be.configuration(
+        is_client=True, alpn_protocols=check_alpn(alpn), server_name=server_name
+    )
     options.apply(config)
-    if insecure_skip_verify:
-        warnings.warn(
-            "insecure_skip_verify=True: the server certificate is NOT verified; "
-            "anyone on the path can impersonate the server",
-            InsecureConnectionWarning,
-            stacklevel=2,
-        )
+    if not verify:
         config.verify_mode = ssl.CERT_NONE
     if ca_file is not None:
         from cryptography.hazmat.primitives import serialization
@@ -180,76 +258,38 @@ def connect(
             "client_key",
             convert=be.convert_identity,
         )
-    if session_ticket_store is not None:
-        config.session_ticket = be.convert_ticket(session_ticket_store.get(name))
+    if session_ticket is not None:
+        config.session_ticket = be.convert_ticket(session_ticket)
+    return config
 
-    async def open_connection() -> Connection:
-        loop = asyncio.get_running_loop()
-        try:
-            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_DGRAM)
-        except OSError as exc:
-            raise ConnectionFailed(f"cannot resolve {host}:{port}: {exc}") from exc
-        family, addr = infos[0][0], infos[0][4]
-        quic = be.connection(
-            configuration=config,
-            session_ticket_handler=(
-                session_ticket_store.put if session_ticket_store is not None else None
-            ),
-        )
-        counters = Counters()
-        budget = ReceiveBudget(options.receive_budget)
-        holder: dict[str, Connection] = {}
 
-        def group_seen(group: str) -> None:
-            holder["conn"].key_exchange_group = group
+async def _resolve(host: str, port: int) -> tuple[int, Any]:
+    """(address family, address) of the server."""
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_DGRAM)
+    except OSError as exc:
+        raise ConnectionFailed(f"cannot resolve {host}:{port}: {exc}") from exc
+    return infos[0][0], infos[0][4]
 
-        def local_alert(alert: int, reason: str) -> None:
-            holder["conn"]._local_alert = (alert, reason)
 
-        be.tune_connection(
-            quic,
-            max_streams=options.max_streams,
-            receive_window=options.receive_window,
-            consumed_offset=lambda sid: holder["conn"]._consumed_offset(sid),
-            counters=counters,
-            on_key_exchange_group=group_seen,
-            on_local_alert=local_alert,
-            receive_budget=budget,
-        )
-        protocol = be.protocol(quic, counters)
-        conn = Connection(
-            protocol,
-            is_client=True,
-            max_message_size=options.max_message_size,
-            send_buffer=options.send_buffer,
-            receive_window=options.receive_window,
-            unsent_window=options.unsent_window,
-            incremental=options.incremental,
-            backend=be,
-            receive_budget=budget,
-        )
-        holder["conn"] = conn
-        local = ("::", 0) if family == socket.AF_INET6 else ("0.0.0.0", 0)
-        try:
-            await be.create_endpoint(lambda: protocol, local, family)
-        except OSError as exc:
-            raise ConnectionFailed(f"cannot open a UDP socket: {exc}") from exc
-        early = zero_rtt and config.session_ticket is not None
-        protocol.connect(addr)
-        if not early:
-            try:
-                await asyncio.wait_for(conn._wait_handshake(), connect_timeout)
-            except asyncio.TimeoutError:
-                conn.close(0, "connect timeout")
-                conn._release()
-                raise ConnectionFailed(
-                    f"no handshake with {host}:{port} within {connect_timeout} s"
-                ) from None
-            except QuicError:
-                conn._release()
-                raise
-        if options.keepalive_interval is not None:
-            conn._start_keepalive(options.keepalive_interval)
-        return conn
+async def _bind_endpoint(be: Backend, protocol: Any, family: int) -> None:
+    """Our UDP socket (any local port) of ``family``, delivering to ``protocol``."""
+    local = ("::", 0) if family == socket.AF_INET6 else ("0.0.0.0", 0)
+    try:
+        await be.create_endpoint(lambda: protocol, local, family)
+    except OSError as exc:
+        raise ConnectionFailed(f"cannot open a UDP socket: {exc}") from exc
 
-    return _Connect(open_connection)
+
+async def _handshake(conn: Connection, life: Lifecycle, where: str, timeout: float) -> None:
+    """Wait for the handshake; on failure release the connection and raise."""
+    try:
+        await asyncio.wait_for(life.wait_handshake(), timeout)
+    except asyncio.TimeoutError:
+        conn.close(0, "connect timeout")
+        life.release()
+        raise ConnectionFailed(f"no handshake with {where} within {timeout} s") from None
+    except QuicError:
+        life.release()
+        raise

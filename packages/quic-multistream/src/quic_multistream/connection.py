@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aioquic.quic import events
 from aioquic.quic.connection import stream_is_client_initiated
 
+from ._backend_api import ConnectionLink
 from ._feed import FeedController, RttSample
+from ._lifecycle import Lifecycle
 from ._receive_budget import DEFAULT_RECEIVE_BUDGET, ReceiveBudget
 from ._surface import StreamSurface
 from .errors import (
@@ -31,7 +32,7 @@ from .errors import (
 from .priority import StreamPriority
 from .scheduler import SendScheduler
 from .stats import ConnectionStats
-from .stream import Stream, closed_error
+from .stream import Stream, StreamLink, closed_error
 from .verify import PeerIdentity
 
 if TYPE_CHECKING:
@@ -129,6 +130,7 @@ class Connection(StreamSurface):
         datagram_queue: int = 1024,
         backend: Backend | None = None,
         receive_budget: ReceiveBudget | None = None,
+        lifecycle: Lifecycle | None = None,
     ) -> None:
         if backend is None:
             from ._backend import get_backend
@@ -136,7 +138,7 @@ class Connection(StreamSurface):
             backend = get_backend("aioquic")
         self._backend = backend
         self._protocol = protocol
-        self._quic = protocol._quic
+        self._quic = protocol.quic
         self.is_client = is_client
         self.max_message_size = max_message_size
         self.send_buffer = send_buffer
@@ -154,7 +156,7 @@ class Connection(StreamSurface):
         # Peer streams we finished with; aioquic may still report on them.
         self._forgotten: set[int] = set()
         self._accept_waiting = 0  # tasks waiting in _accept
-        self._handed_new_stream = False  # see _aioquic.AioquicProtocol.datagram_received
+        self._handed_new_stream = False  # see _transmit.after_datagram
         self._datagram_queue = datagram_queue
         self.datagrams_dropped = 0
         self._closed_error: QuicError | None = None
@@ -170,12 +172,35 @@ class Connection(StreamSurface):
         self._local_alert: tuple[int, str] | None = None
         self._handshake_waiters: list[asyncio.Future[None]] = []
         self._keepalive: asyncio.Task[None] | None = None
-        self._on_handshake_hooks: list[Callable[[], None]] = []
         # Run at the first stream or datagram event: only a packet that decrypted
         # with 0-RTT or 1-RTT keys carries one, so the peer proved something.
-        self._on_app_data_hooks: list[Callable[[], None]] = []
-        self._on_close_hooks: list[Callable[[], None]] = []
-        protocol.connection = self
+        life = lifecycle if lifecycle is not None else Lifecycle()
+        life.handshake_done = lambda: self._handshake_done
+        life.wait_handshake = self._wait_handshake
+        life.start_keepalive = self._start_keepalive
+        life.release = self._release
+        self._life = life
+        self._stream_link = StreamLink(
+            scheduler=self._scheduler,
+            check_open=self._check_open,
+            closed_error=lambda: self._closed_error,
+            transmit_soon=self._transmit_soon,
+            reset_stream=self._reset_stream,
+            stop_stream=self._stop_stream,
+            hold_received=self._hold_received,
+            release_received=self._release_received,
+            send_buffer=send_buffer,
+            receive_window=receive_window,
+            max_message_size=max_message_size,
+        )
+        protocol.link = ConnectionLink(
+            feed=self._feed,
+            has_queued=self._scheduler.has_pending,
+            on_event=self._on_quic_event,
+            take_new_stream=self._take_new_stream,
+            consumed_offset=self._consumed_offset,
+            handshake_fact=self._handshake_fact,
+        )
 
     # -- public API ----------------------------------------------------------------------
 
@@ -301,7 +326,7 @@ class Connection(StreamSurface):
             raise ConfigurationError(f"priority must be a StreamPriority, got {priority!r}")
         self._check_open()
         sid = self._backend.open_stream(self._quic, uni)
-        stream = Stream(self, sid, priority=priority, can_send=True, can_recv=not uni)
+        stream = Stream(self._stream_link, sid, priority=priority, can_send=True, can_recv=not uni)
         self._streams[sid] = stream
         self._scheduler.add_stream(sid, priority)
         return stream
@@ -396,7 +421,7 @@ class Connection(StreamSurface):
                 )
                 allowance = feeder.low_allowance(
                     left,
-                    now=self._protocol._loop.time(),
+                    now=self._protocol.now(),
                     rtt=rtt,
                     cwnd=cwnd,
                     in_flight=in_flight,
@@ -425,6 +450,20 @@ class Connection(StreamSurface):
                     stream._writable.set()
         return moved or int(bool(sched.has_pending()))
 
+    def _handshake_fact(self, name: str, value: Any) -> None:
+        if name == "peer_identity":
+            self.peer_identity = value
+        elif name == "key_exchange_group":
+            self.key_exchange_group = value
+        elif name == "local_alert":
+            self._local_alert = value
+        else:
+            raise ValueError(f"unknown handshake fact {name!r}")
+
+    def _take_new_stream(self) -> bool:
+        handed, self._handed_new_stream = self._handed_new_stream, False
+        return handed
+
     def _credit(self, stream_id: int) -> int:
         # Never hand aioquic more than the peer's flow control lets it send: what
         # the peer will not accept stays in our bounded per-stream queue, so
@@ -442,7 +481,11 @@ class Connection(StreamSurface):
         uni = bool(sid & 2)
         if sid not in self._forgotten and self._closed_error is None:
             stream = Stream(
-                self, sid, priority=StreamPriority.NORMAL, can_send=not uni, can_recv=True
+                self._stream_link,
+                sid,
+                priority=StreamPriority.NORMAL,
+                can_send=not uni,
+                can_recv=True,
             )
             self._streams[sid] = stream
             if not uni:
@@ -463,7 +506,8 @@ class Connection(StreamSurface):
 
     def _on_event(self, event: events.QuicEvent) -> None:
         events = self._backend.events  # aioquic's or qh3's event classes
-        if self._on_app_data_hooks and isinstance(
+        life = self._life
+        if life.on_app_data and isinstance(
             event,
             (
                 events.StreamDataReceived,
@@ -472,7 +516,7 @@ class Connection(StreamSurface):
                 events.StopSendingReceived,
             ),
         ):
-            hooks, self._on_app_data_hooks = self._on_app_data_hooks, []
+            hooks, life.on_app_data = life.on_app_data, []
             for hook in hooks:
                 hook()
         if isinstance(event, events.StreamDataReceived):
@@ -512,10 +556,10 @@ class Connection(StreamSurface):
                 if not w.done():
                     w.set_result(None)
             self._handshake_waiters.clear()
-            for hook in self._on_handshake_hooks:
+            for hook in life.on_handshake:
                 hook()
-            self._on_handshake_hooks.clear()
-            self._on_app_data_hooks.clear()
+            life.on_handshake.clear()
+            life.on_app_data.clear()
         elif isinstance(event, events.ConnectionTerminated):
             # aioquic gives no frame type for an application CONNECTION_CLOSE.
             self._on_terminated(
@@ -546,11 +590,12 @@ class Connection(StreamSurface):
         if self._keepalive is not None:
             self._keepalive.cancel()
         self._budget.close()
-        for hook in self._on_close_hooks:
+        life = self._life
+        for hook in life.on_close:
             hook()
-        self._on_close_hooks.clear()
-        self._on_handshake_hooks.clear()
-        self._on_app_data_hooks.clear()
+        life.on_close.clear()
+        life.on_handshake.clear()
+        life.on_app_data.clear()
 
     async def _wait_handshake(self) -> None:
         if self._handshake_done:
@@ -573,13 +618,9 @@ class Connection(StreamSurface):
     def _release(self) -> None:
         if self._keepalive is not None:
             self._keepalive.cancel()
-        transport = self._protocol._transport
-        if self.is_client and transport is not None:
-            transport.close()
-        timer = self._protocol._timer
-        if timer is not None and (self.is_closed or self.is_client):
-            timer.cancel()
-            self._protocol._timer = None
+        self._protocol.release(
+            close_transport=self.is_client, cancel_timer=self.is_closed or self.is_client
+        )
 
 
 def raise_timeout(what: str, timeout: float) -> None:

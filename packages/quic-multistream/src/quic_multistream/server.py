@@ -17,9 +17,10 @@ from ._admission import (
     Verdict,
     inspect_initial,
 )
+from ._assembly import assemble_connection
 from ._backend import get_backend
 from ._backend_api import Backend
-from ._counters import Counters
+from ._lifecycle import Lifecycle
 from ._options import check_alpn, load_identity
 from ._receive_budget import (
     DEFAULT_SERVER_RECEIVE_BUDGET,
@@ -32,7 +33,6 @@ from .connection import Connection
 from .errors import ConfigurationError
 from .options import Options
 from .tickets import ServerTicketStore
-from .verify import PeerIdentity
 
 __all__ = ["Server", "serve"]
 
@@ -188,74 +188,42 @@ class Server:
         client_ca: Sequence[Any] | None,
         require_client_cert: bool,
     ) -> Any:
-        counters = Counters()
         opts = self._options
-        budget = ReceiveBudget(opts.receive_budget, self._receive_pool)
-        holder: dict[str, Connection] = {}
-
-        def consumed(sid: int) -> int | None:
-            return holder["conn"]._consumed_offset(sid)
-
-        def identified(identity: PeerIdentity) -> None:
-            holder["conn"].peer_identity = identity
-
-        def group_seen(group: str) -> None:
-            holder["conn"].key_exchange_group = group
-
-        def local_alert(alert: int, reason: str) -> None:
-            holder["conn"]._local_alert = (alert, reason)
-
-        backend = self._backend
-        backend.tune_connection(
+        protocol, conn, life = assemble_connection(
+            self._backend,
             quic,
-            max_streams=opts.max_streams,
-            receive_window=opts.receive_window,
-            consumed_offset=consumed,
-            counters=counters,
+            opts,
+            is_client=False,
+            budget=ReceiveBudget(opts.receive_budget, self._receive_pool),
+            connection_factory=self._connection_factory,
+            incremental=self._incremental,
             client_ca=client_ca,
             require_client_cert=require_client_cert,
-            on_peer_identity=identified,
-            on_key_exchange_group=group_seen,
-            on_local_alert=local_alert,
-            receive_budget=budget,
         )
-        protocol = backend.protocol(quic, counters)
-        conn = self._connection_factory(
-            protocol,
-            is_client=False,
-            max_message_size=opts.max_message_size,
-            send_buffer=opts.send_buffer,
-            receive_window=opts.receive_window,
-            unsent_window=opts.unsent_window,
-            incremental=self._incremental,
-            backend=backend,
-            receive_budget=budget,
-        )
-        holder["conn"] = conn
         # Set by the gate (_gated_server) around the call that creates us.
         address, validated = getattr(self._quic_server, "pending", None) or ("", True)
         self._admission.opened(conn, address, validated=validated)
         self.connections.add(conn)
-        conn._on_close_hooks.append(lambda: self._forget(conn))
-        conn._on_handshake_hooks.append(lambda: self._handshake_completed(conn))
+        life.on_close.append(lambda: self._forget(conn))
+        life.on_handshake.append(lambda: self._handshake_completed(conn))
         if self._start_early:
             # 0-RTT: start at the first stream data from a decrypted 0-RTT (or
             # 1-RTT) packet, or at the end of the handshake, whichever is first;
             # never for an Initial packet alone, which anyone can forge.
-            conn._on_app_data_hooks.append(lambda: self._start_early_data(conn))
+            life.on_app_data.append(lambda: self._start_early_data(conn))
         if opts.keepalive_interval is not None:
-            conn._start_keepalive(opts.keepalive_interval)
+            life.start_keepalive(opts.keepalive_interval)
         # A client (or a forged Initial packet) that never finishes the handshake
         # must not hold a connection slot until the idle timeout.
         timer = asyncio.get_running_loop().call_later(
-            self._handshake_timeout, self._expire_handshake, conn
+            self._handshake_timeout, self._expire_handshake, conn, life
         )
-        conn._on_handshake_hooks.append(timer.cancel)
-        conn._on_close_hooks.append(timer.cancel)
+        life.on_handshake.append(timer.cancel)
+        life.on_close.append(timer.cancel)
         return protocol
 
-    def _expire_handshake(self, conn: Connection) -> None:
-        if not conn._handshake_done and not conn.is_closed:
+    def _expire_handshake(self, conn: Connection, life: Lifecycle) -> None:
+        if not life.handshake_done() and not conn.is_closed:
             self.handshake_timeouts += 1
             self._admission.finished(conn)
             conn.close(QuicErrorCode.CONNECTION_REFUSED, "handshake timeout")

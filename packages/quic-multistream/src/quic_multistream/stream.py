@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .errors import ConfigurationError, ConnectionClosed, QuicError, StreamReset
 from .framing import HEADER_SIZE, MessageDecoder, encode_message
@@ -15,29 +16,36 @@ if TYPE_CHECKING:
     from .scheduler import SendScheduler
 
 
-class StreamOwner(Protocol):
-    """What a :class:`Stream` uses of its connection (a :class:`~quic_multistream.Connection`)."""
+@dataclass(frozen=True, slots=True)
+class StreamLink:
+    """What a :class:`Stream` uses of its connection.
 
-    _scheduler: SendScheduler
-    _closed_error: QuicError | None
+    The connection builds one from its own methods and shares it with all its
+    streams; a stream never touches the connection's attributes.
+    """
+
+    #: the connection's send queue (the stream pushes to it and reads its level)
+    scheduler: SendScheduler
+    #: raise the connection's close error (or ConnectionClosed after close())
+    check_open: Callable[[], None]
+    #: the connection's close error, None while open
+    closed_error: Callable[[], QuicError | None]
+    #: schedule a transmit (queued data, new credit for the peer)
+    transmit_soon: Callable[[], None]
+    #: ``reset_stream(stream, code)``: RESET_STREAM, and stop sending
+    reset_stream: Callable[[Stream, int], None]
+    #: ``stop_stream(stream, code)``: STOP_SENDING
+    stop_stream: Callable[[Stream, int], None]
+    #: ``hold_received(n)``: n received bytes are now buffered (receive budget)
+    hold_received: Callable[[int], None]
+    #: ``release_received(n)``: n buffered bytes were handed to the application
+    release_received: Callable[[int], None]
     send_buffer: int
     receive_window: int
     max_message_size: int
 
-    def _check_open(self) -> None: ...
 
-    def _transmit_soon(self) -> None: ...
-
-    def _reset_stream(self, stream: Stream, code: int) -> None: ...
-
-    def _stop_stream(self, stream: Stream, code: int) -> None: ...
-
-    def _hold_received(self, n: int) -> None: ...
-
-    def _release_received(self, n: int) -> None: ...
-
-
-__all__ = ["Stream"]
+__all__ = ["Stream", "StreamLink"]
 
 
 def _check_bytes(data: object, name: str = "data") -> memoryview:
@@ -64,14 +72,14 @@ class Stream:
 
     def __init__(
         self,
-        connection: StreamOwner,
+        link: StreamLink,
         stream_id: int,
         *,
         priority: StreamPriority,
         can_send: bool,
         can_recv: bool,
     ) -> None:
-        self._conn = connection
+        self._link = link
         self.stream_id = stream_id
         self.can_send = can_send
         self.can_recv = can_recv
@@ -84,7 +92,7 @@ class Stream:
         self._readable = asyncio.Event()
         self._consumed = 0
         self._credit_mark = 0
-        self._decoder = MessageDecoder(connection.max_message_size)
+        self._decoder = MessageDecoder(link.max_message_size)
         self._messages: deque[bytes] = deque()
         self._arrived = 0  # bytes the QUIC stack passed to us (flow-control accounting)
         self._held = 0  # of those, bytes still buffered here (rbuf, decoder, messages)
@@ -111,8 +119,8 @@ class Stream:
     def priority(self, value: StreamPriority) -> None:
         if not self.can_send:
             raise ConfigurationError(f"stream {self.stream_id} is receive-only: no priority")
-        if self.stream_id in self._conn._scheduler:
-            self._conn._scheduler.set_priority(self.stream_id, value)
+        if self.stream_id in self._link.scheduler:
+            self._link.scheduler.set_priority(self.stream_id, value)
         elif not isinstance(value, StreamPriority):
             raise ConfigurationError(f"priority must be a StreamPriority, got {value!r}")
         self._priority = StreamPriority(value)
@@ -120,7 +128,7 @@ class Stream:
     @property
     def queued(self) -> int:
         """Bytes queued by :meth:`send` and not yet handed to QUIC."""
-        return self._conn._scheduler.queued(self.stream_id)
+        return self._link.scheduler.queued(self.stream_id)
 
     @property
     def buffered(self) -> int:
@@ -138,7 +146,7 @@ class Stream:
             raise QuicError(f"stream {self.stream_id} was reset locally")
         if self._fin_queued:
             raise QuicError(f"stream {self.stream_id} is finished; cannot send more")
-        self._conn._check_open()
+        self._link.check_open()
 
     async def send(self, data: bytes | bytearray | memoryview) -> None:
         """Queue ``data``, waiting while this stream's send buffer is full.
@@ -152,8 +160,8 @@ class Stream:
         """
         view = _check_bytes(data)
         self._check_send()
-        limit = self._conn.send_buffer
-        sched = self._conn._scheduler
+        limit = self._link.send_buffer
+        sched = self._link.scheduler
         while len(view):
             room = limit - sched.queued(self.stream_id)
             if room <= 0:
@@ -163,18 +171,18 @@ class Stream:
                 continue
             piece, view = view[:room], view[room:]
             sched.push(self.stream_id, piece)
-            self._conn._transmit_soon()
+            self._link.transmit_soon()
 
     async def send_message(self, payload: bytes | bytearray | memoryview) -> None:
         """Send one length-prefixed message (at most ``max_message_size`` bytes)."""
-        await self.send(encode_message(payload, self._conn.max_message_size))
+        await self.send(encode_message(payload, self._link.max_message_size))
 
     async def finish(self) -> None:
         """Send FIN after the queued data; the stream then accepts no more data."""
         self._check_send()
         self._fin_queued = True
-        self._conn._scheduler.push(self.stream_id, b"", end_stream=True)
-        self._conn._transmit_soon()
+        self._link.scheduler.push(self.stream_id, b"", end_stream=True)
+        self._link.transmit_soon()
 
     def reset(self, code: int = 0) -> None:
         """Abort sending (RESET_STREAM with ``code``) and drop queued data."""
@@ -184,7 +192,7 @@ class Stream:
             return
         self._local_reset = True
         self._fin_queued = True
-        self._conn._reset_stream(self, code)
+        self._link.reset_stream(self, code)
         self._writable.set()
 
     def stop(self, code: int = 0) -> None:
@@ -193,9 +201,9 @@ class Stream:
             raise ConfigurationError(f"code must be an int in [0, 2**62), got {code!r}")
         if not self.can_recv or self._eof:
             return
-        self._conn._stop_stream(self, code)
+        self._link.stop_stream(self, code)
         self._rbuf.clear()
-        self._decoder = MessageDecoder(self._conn.max_message_size)
+        self._decoder = MessageDecoder(self._link.max_message_size)
         self._messages.clear()
         self._release(self._held)
         self._eof = True
@@ -205,15 +213,16 @@ class Stream:
 
     async def _wait_readable(self) -> None:
         while not self._rbuf and not self._eof and self._reset_code is None:
-            if self._conn._closed_error is not None:
-                raise self._conn._closed_error
+            error = self._link.closed_error()
+            if error is not None:
+                raise error
             self._readable.clear()
             await self._readable.wait()
 
     def _release(self, n: int) -> None:
         if n:
             self._held -= n
-            self._conn._release_received(n)
+            self._link.release_received(n)
 
     def _consume(self, n: int, release: bool = True) -> bytes:
         rbuf = self._rbuf
@@ -227,9 +236,9 @@ class Stream:
         self._consumed += n
         if release:
             self._release(n)
-        if self._consumed - self._credit_mark >= self._conn.receive_window // 4:
+        if self._consumed - self._credit_mark >= self._link.receive_window // 4:
             self._credit_mark = self._consumed
-            self._conn._transmit_soon()  # lets the peer know it may send more
+            self._link.transmit_soon()  # lets the peer know it may send more
         return data
 
     async def recv(self, n: int = -1) -> bytes:
@@ -312,7 +321,7 @@ class Stream:
             return  # stopped: discarded, so never held
         self._rbuf += data
         self._held += len(data)
-        self._conn._hold_received(len(data))
+        self._link.hold_received(len(data))
         if end_stream:
             self._eof = True
         self._readable.set()
