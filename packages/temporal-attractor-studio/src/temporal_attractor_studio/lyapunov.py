@@ -15,7 +15,7 @@ from . import _divergence
 from ._validation import as_int, as_series, check_not_constant, reject_complex, resolve_dt
 from .embedding import embed
 from .errors import AttractorError, PoorFitWarning
-from .neighbors import admissible_neighbors
+from .neighbors import admissible_neighbors, find_admissible_neighbors
 from .parameters import estimate_delay, estimate_dimension, mean_period
 
 __all__ = ["LyapunovResult", "fit_linear_region", "lyapunov_max"]
@@ -393,7 +393,15 @@ def lyapunov_max(
     tree = cKDTree(base)
     if method == "rosenstein":
         query = np.arange(m, dtype=np.intp)
-        j, _ = admissible_neighbors(base, query, theiler)
+        search = find_admissible_neighbors(base, query, theiler)
+        if search.abandoned > query.size // 2:
+            raise AttractorError(
+                f"the series does not return near its own past: {search.abandoned} of "
+                f"{query.size} points have no neighbour outside the Theiler window "
+                f"(theiler={theiler}) within the search's work bound (a random walk, "
+                "trend or other non-stationary series?); the exponent cannot be measured"
+            )
+        j = search.index
         ok = j >= 0
         first = np.ascontiguousarray(query[ok], dtype=np.intp)
         second = np.ascontiguousarray(j[ok], dtype=np.intp)
