@@ -182,6 +182,40 @@ def test_low_yields_to_data_above_it_for_a_while():
     assert ctl.low_allowance(10**6, now=5.0 + 2 * LOW_YIELD_TIME, in_flight=0, **args) == cap
 
 
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(0, 0.05),  # time step
+            st.booleans(),  # data above LOW fed at this step
+            st.integers(0, 40_000),  # bytes in flight
+            st.integers(0, 40_000),  # bytes unsent in the stack
+            st.integers(0, 10**6),  # budget left by the other levels
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    st.floats(0.0001, 0.03),
+)
+def test_while_yielding_low_never_exceeds_one_packet_in_flight_and_unsent(steps, srtt):
+    ctl = FeedController(65536)
+    now, until = 0.0, float("-inf")
+    for i, (step, above, in_flight, unsent, left) in enumerate(steps):
+        now += step
+        if above:
+            ctl.above_low_fed(now, srtt)
+            until = max(until, now + max(LOW_YIELD_TIME, 2 * srtt))
+        rtt = RttSample(i, 0.001, 0.001, srtt)
+        got = ctl.low_allowance(
+            left, now=now, rtt=rtt, cwnd=10**6, in_flight=in_flight, unsent=unsent
+        )
+        ctl.low_taken(got)
+        assert 0 <= got <= max(0, left)
+        if now < until:
+            assert got <= max(0, LOW_YIELD_WINDOW - in_flight - unsent)
+        else:  # the delay window, as without yielding
+            assert got == max(0, min(left, ctl.low_cap - in_flight - unsent))
+
+
 def test_being_held_by_a_yield_does_not_grow_the_low_window():
     ctl = FeedController(65536)
     cap = ctl.low_cap
