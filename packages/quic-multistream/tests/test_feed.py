@@ -4,6 +4,9 @@ Plain numbers, no sockets; the last test drives the LOW window against an exact
 model of a bottleneck queue.
 """
 
+import heapq
+from collections import deque
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,6 +16,8 @@ from quic_multistream._feed import (
     ACK_MAX,
     LOW_MIN_WINDOW,
     LOW_TARGET_DELAY,
+    LOW_YIELD_TIME,
+    LOW_YIELD_WINDOW,
     MIN_ROOM,
     AckPolicy,
     FeedController,
@@ -152,6 +157,173 @@ def test_saturating_low_traffic_keeps_the_bottleneck_queue_short(rate_mbps, base
     assert max(settled) <= max(floor_delay, bound)
     # and LOW still uses the link: at least 95 % of the bandwidth-delay product
     assert sum(min(w, bdp) for w in used) / len(used) >= 0.95 * bdp
+
+
+def test_low_yields_to_data_above_it_for_a_while():
+    ctl = FeedController(65536)
+    rtt = sample(1, latest=0.001)
+    cap = ctl.low_cap
+    assert cap > LOW_YIELD_WINDOW
+    args = {"rtt": rtt, "cwnd": 10**6, "unsent": 0}
+    assert ctl.low_allowance(10**6, now=1.0, in_flight=0, **args) == cap
+    ctl.above_low_fed(1.0, smoothed_rtt=0.0005)
+    assert ctl.low_allowance(10**6, now=1.0, in_flight=0, **args) == LOW_YIELD_WINDOW
+    assert ctl.low_allowance(10**6, now=1.0, in_flight=LOW_YIELD_WINDOW, **args) == 0
+    just_before = 1.0 + LOW_YIELD_TIME * 0.999
+    assert ctl.low_allowance(10**6, now=just_before, in_flight=200, **args) == (
+        LOW_YIELD_WINDOW - 200
+    )
+    # over: the delay window again
+    assert ctl.low_allowance(10**6, now=1.0 + LOW_YIELD_TIME, in_flight=0, **args) == cap
+    # a long RTT stretches the yield to two smoothed RTTs
+    ctl.above_low_fed(5.0, smoothed_rtt=LOW_YIELD_TIME)
+    later = 5.0 + 1.5 * LOW_YIELD_TIME
+    assert ctl.low_allowance(10**6, now=later, in_flight=0, **args) == LOW_YIELD_WINDOW
+    assert ctl.low_allowance(10**6, now=5.0 + 2 * LOW_YIELD_TIME, in_flight=0, **args) == cap
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(0, 0.05),  # time step
+            st.booleans(),  # data above LOW fed at this step
+            st.integers(0, 40_000),  # bytes in flight
+            st.integers(0, 40_000),  # bytes unsent in the stack
+            st.integers(0, 10**6),  # budget left by the other levels
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    st.floats(0.0001, 0.03),
+)
+def test_while_yielding_low_never_exceeds_one_packet_in_flight_and_unsent(steps, srtt):
+    ctl = FeedController(65536)
+    now, until = 0.0, float("-inf")
+    for i, (step, above, in_flight, unsent, left) in enumerate(steps):
+        now += step
+        if above:
+            ctl.above_low_fed(now, srtt)
+            until = max(until, now + max(LOW_YIELD_TIME, 2 * srtt))
+        rtt = RttSample(i, 0.001, 0.001, srtt)
+        got = ctl.low_allowance(
+            left, now=now, rtt=rtt, cwnd=10**6, in_flight=in_flight, unsent=unsent
+        )
+        ctl.low_taken(got)
+        assert 0 <= got <= max(0, left)
+        if now < until:
+            assert got <= max(0, LOW_YIELD_WINDOW - in_flight - unsent)
+        else:  # the delay window, as without yielding
+            assert got == max(0, min(left, ctl.low_cap - in_flight - unsent))
+
+
+def test_being_held_by_a_yield_does_not_grow_the_low_window():
+    ctl = FeedController(65536)
+    cap = ctl.low_cap
+    now = 0.0
+    for i in range(1, 50):  # low delay, LOW fills what it may: limited only by the yield
+        now += 0.002
+        ctl.above_low_fed(now, smoothed_rtt=0.002)
+        got = ctl.low_allowance(
+            10**6, now=now, rtt=sample(i, latest=0.001), cwnd=10**6, in_flight=0, unsent=0
+        )
+        ctl.low_taken(got)
+        ctl.low_allowance(
+            10**6, now=now, rtt=sample(i, latest=0.001), cwnd=10**6, in_flight=got, unsent=0
+        )
+    assert ctl.low_cap == cap
+
+
+def _exchange_behind_low(yields: bool, service: float = 0.00015, exchanges: int = 40):
+    """Exact event simulation: a receiver that handles datagrams one at a time.
+
+    The receiver spends ``service`` seconds per datagram in arrival order (the
+    Python cost that dominates on loopback; the wire takes no time) and
+    acknowledges each at once. LOW always has data and sends 1200-byte
+    datagrams whenever its allowance lets it. After a warm-up, a CRITICAL
+    request is sent; each reply arrives ``service`` after the request was
+    handled, and the next request leaves at once. Returns, per request, the
+    LOW datagrams waiting ahead of it, and the LOW datagrams sent during the
+    exchanges and in as long a time once the yield after them is over.
+    """
+    ctl = FeedController(65536)
+    queue: deque[tuple[str, float]] = deque()  # ("low"|"crit", sent at), head in service
+    events: list[tuple[float, int, str]] = []  # (time, tie-break, "done"|"crit")
+    seq = 0
+    stats = {"count": 0, "latest": 0.0, "min": float("inf"), "smoothed": 0.0}
+    ahead: list[int] = []
+    sent_at: list[float] = []
+
+    def push(t: float, what: str) -> None:
+        nonlocal seq
+        seq += 1
+        heapq.heappush(events, (t, seq, what))
+
+    def enqueue(kind: str, now: float) -> None:
+        if not queue:
+            push(now + service, "done")
+        queue.append((kind, now))
+
+    def fill(now: float) -> None:
+        while True:
+            rtt = RttSample(stats["count"], stats["latest"], stats["min"], stats["smoothed"])
+            in_flight = MIN_ROOM * sum(1 for kind, _ in queue if kind == "low")
+            room = ctl.low_allowance(
+                10**9, now=now, rtt=rtt, cwnd=10**8, in_flight=in_flight, unsent=0
+            )
+            if room <= 0:
+                return
+            ctl.low_taken(min(room, MIN_ROOM))
+            enqueue("low", now)
+            sent_at.append(now)
+
+    warm_up = 2000 * service
+    push(warm_up, "crit")
+    fill(0.0)
+    done = 0
+    end = stop = None
+    while events:
+        now, _, what = heapq.heappop(events)
+        if stop is not None and now >= stop:
+            break
+        if what == "crit":
+            ahead.append(sum(1 for kind, _ in queue if kind == "low"))
+            if yields:  # what Connection._feed does when it feeds data above LOW
+                ctl.above_low_fed(now, stats["smoothed"])
+            enqueue("crit", now)
+        else:
+            kind, t0 = queue.popleft()
+            if queue:
+                push(now + service, "done")
+            if kind == "low":
+                latest = now - t0
+                stats["count"] += 1
+                stats["latest"], stats["min"] = latest, min(stats["min"], latest)
+                old = stats["smoothed"]
+                stats["smoothed"] = old * 7 / 8 + latest / 8 if old else latest
+            else:
+                done += 1
+                if done < exchanges:
+                    push(now + service, "crit")
+                elif end is None:
+                    end = now
+                    stop = end + LOW_YIELD_TIME + (end - warm_up)
+        fill(now)
+    during = sum(1 for t in sent_at if warm_up <= t < end)
+    after = sum(1 for t in sent_at if end + LOW_YIELD_TIME <= t < stop)
+    return ahead, during, after
+
+
+@pytest.mark.parametrize("service", [0.00005, 0.00015, 0.0005])
+def test_an_exchange_above_low_waits_behind_at_most_one_low_datagram(service):
+    ahead, during, after = _exchange_behind_low(yields=True, service=service)
+    # the first request meets LOW's delay window; every later one at most one datagram
+    assert max(ahead[1:]) <= LOW_YIELD_WINDOW // MIN_ROOM
+    assert during > 0  # LOW keeps moving during the exchange
+    # once the yield is over LOW takes its delay window again
+    assert after > during
+    # without yielding (the policy before) the same model queues several ahead
+    old_ahead, _, _ = _exchange_behind_low(yields=False, service=service)
+    assert min(old_ahead[1:]) >= 3
 
 
 def test_ack_every_few_packets_and_every_sixteen_during_bulk():

@@ -19,6 +19,8 @@ __all__ = [
     "ACK_MAX",
     "LOW_MIN_WINDOW",
     "LOW_TARGET_DELAY",
+    "LOW_YIELD_TIME",
+    "LOW_YIELD_WINDOW",
     "MAX_FEED_ROUNDS",
     "MIN_ROOM",
     "AckPolicy",
@@ -30,6 +32,12 @@ MIN_ROOM = 1200  # bytes: one full-size QUIC packet
 MAX_FEED_ROUNDS = 64  # feed-and-send rounds per transmit, at most
 LOW_MIN_WINDOW = 4 * MIN_ROOM  # LOW traffic always keeps a few packets in flight
 LOW_TARGET_DELAY = 0.0005  # s: queuing delay LOW traffic may add (at least)
+# After data above LOW goes out, LOW keeps at most one packet in flight for a
+# while: every LOW datagram sent before a CRITICAL one is processed first by
+# the receiver (on loopback ~0.15 ms of Python per datagram), so an exchange
+# above LOW waits behind LOW's whole window unless LOW steps aside.
+LOW_YIELD_WINDOW = MIN_ROOM
+LOW_YIELD_TIME = 0.02  # s (at least; 2 smoothed RTTs when longer)
 ACK_EVERY = 4  # received packets per immediate ACK
 ACK_MAX = 16  # the same while full-size datagrams dominate
 FULL_SLACK = 100  # bytes a "full-size" datagram may lack (no room for another frame)
@@ -77,6 +85,8 @@ class FeedController:
         self._low_sample = 0  # no reaction before the first RTT sample
         self._low_limited = False
         self._left = self._room = 0  # the last low_allowance call's numbers
+        self._yield_until = float("-inf")  # LOW yields until then (above_low_fed)
+        self._yielding = False  # the last low_allowance call was capped by yielding
 
     def budget(self, *, unsent: int, cwnd: int, in_flight: int) -> int:
         """Bytes to hand over now: what the congestion window lets the stack send
@@ -118,26 +128,43 @@ class FeedController:
             self._low_limited = False
         return self.low_cap
 
+    def above_low_fed(self, now: float, smoothed_rtt: float) -> None:
+        """Data of a level above LOW went to the stack at ``now``.
+
+        For the next :data:`LOW_YIELD_TIME` (or two smoothed RTTs when longer)
+        LOW keeps at most :data:`LOW_YIELD_WINDOW` bytes in flight and unsent,
+        so the next message of that exchange (a reply, the next request) finds
+        at most one LOW datagram ahead of it at the receiver.
+        """
+        self._yield_until = max(self._yield_until, now + max(LOW_YIELD_TIME, 2 * smoothed_rtt))
+
     def low_allowance(
         self, left: int, *, now: float, rtt: RttSample, cwnd: int, in_flight: int, unsent: int
     ) -> int:
         """Bytes LOW data may take of ``left`` (the budget the other levels left).
 
         Call only while LOW data is queued, then :meth:`low_taken` with what was
-        taken.
+        taken. While LOW yields (:meth:`above_low_fed`) its window is at most
+        :data:`LOW_YIELD_WINDOW`, and being held there does not count as
+        window-limited (the delay window does not grow from it).
         """
-        room = self.low_window(now, rtt, cwnd) - in_flight - unsent
+        window = self.low_window(now, rtt, cwnd)
+        self._yielding = now < self._yield_until and window > LOW_YIELD_WINDOW
+        if self._yielding:
+            window = LOW_YIELD_WINDOW
+        room = window - in_flight - unsent
         self._left, self._room = left, room
         if left <= 0:
             return 0
         if room <= 0:
-            self._low_limited = True  # LOW wanted to send but the window was full
+            if not self._yielding:
+                self._low_limited = True  # LOW wanted to send but the window was full
             return 0
         return min(left, room)
 
     def low_taken(self, taken: int) -> None:
         """LOW took ``taken`` bytes of its allowance; window-limited if it filled the window."""
-        if 0 < self._room <= self._left and taken >= self._room:
+        if not self._yielding and 0 < self._room <= self._left and taken >= self._room:
             self._low_limited = True
 
     @staticmethod

@@ -407,12 +407,16 @@ class Connection(StreamSurface):
                 [int(sched.priority(sid)) for sid in in_quic if sid in sched], _LEVELS
             )
             chunks = sched.pop(sched.quantum, credit, levels=_ABOVE[top])
+            if chunks and top <= StreamPriority.LOW:  # only levels above LOW were served
+                feeder.above_low_fed(self._protocol.now(), loss._rtt_smoothed)
         else:
             # Levels above LOW first; LOW is background traffic: it may fill only
             # the delay-controlled window (FeedController.low_window), so the LOW
             # packets in flight (and queued at a busy receiver) cannot hold up a
             # later CRITICAL message for long.
             chunks = sched.pop(budget, credit, levels=_ABOVE_LOW)
+            if chunks:
+                feeder.above_low_fed(self._protocol.now(), loss._rtt_smoothed)
             if sched.has_pending_at(StreamPriority.LOW):
                 left = budget - sum(len(c.data) for c in chunks)
                 counters = self._protocol.counters
