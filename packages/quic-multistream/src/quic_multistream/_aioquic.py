@@ -438,16 +438,7 @@ class AioquicProtocol(LinkedProtocol, QuicConnectionProtocol):
         transmit_rounds(self, self._loop.time(), self.counters, feed=self.link is not None)
         self._rearm_timer()
 
-    def schedule_transmit(self) -> None:
-        self._transmit_soon()
-
     # -- TransmitStack (see _transmit.py) --------------------------------------------------
-
-    def feed(self) -> int:
-        return 0 if self.link is None else self.link.feed()
-
-    def has_queued(self) -> bool:
-        return self.link is not None and self.link.has_queued()
 
     def ack_due(self) -> bool:
         space = self._app_space()

@@ -34,6 +34,7 @@ class LinkedProtocol:
     link: ConnectionLink | None
 
     _handle_timer: Callable[[], None]
+    _transmit_soon: Callable[[], None]
 
     @property
     def quic(self) -> Any:
@@ -43,6 +44,18 @@ class LinkedProtocol:
     def now(self) -> float:
         """The event loop's clock, in seconds."""
         return float(self._loop.time())
+
+    def schedule_transmit(self) -> None:
+        """Transmit on the next event-loop iteration."""
+        self._transmit_soon()
+
+    # -- the TransmitStack members both backends answer the same way (see _transmit.py) --
+
+    def feed(self) -> int:
+        return 0 if self.link is None else self.link.feed()
+
+    def has_queued(self) -> bool:
+        return self.link is not None and self.link.has_queued()
 
     def quic_event_received(self, event: Any) -> None:
         if self.link is not None:

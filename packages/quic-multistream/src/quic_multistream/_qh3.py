@@ -476,16 +476,7 @@ class Qh3Protocol(LinkedProtocol, QuicConnectionProtocol):
         _sample(self._quic, self.counters)
         self._rearm_timer()
 
-    def schedule_transmit(self) -> None:
-        self._transmit_soon()
-
     # -- TransmitStack (see _transmit.py) --------------------------------------------------
-
-    def feed(self) -> int:
-        return 0 if self.link is None else self.link.feed()
-
-    def has_queued(self) -> bool:
-        return self.link is not None and self.link.has_queued()
 
     def ack_due(self) -> bool:
         return False  # qh3's core decides its ACKs
