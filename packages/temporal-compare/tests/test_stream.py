@@ -63,6 +63,47 @@ def test_windowed_matches_are_windowed_dtw_and_disjoint(pattern, stream, thresho
         assert a.end < b.start
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(1, 6).flatmap(lambda n: arrays(np.float64, n, elements=small)),
+    st.integers(0, 60).flatmap(lambda n: arrays(np.float64, n, elements=small)),
+    st.floats(0, 3),
+    st.one_of(st.none(), st.integers(0, 4)),
+)
+def test_earliest_start_bounds_every_later_match(pattern, stream, threshold, window):
+    # the promise a caller relies on to drop per-sample history: after any prefix,
+    # every match reported later (flush included) starts at or after earliest_start
+    matcher = StreamMatcher(pattern, threshold=threshold, window=window)
+    assert matcher.earliest_start == 0
+    bounds = []  # (sample index of the bound, bound)
+    found = []  # (sample index when reported, match)
+    for n, v in enumerate(stream):
+        for m in matcher.update(float(v)):
+            found.append((n, m))
+        bounds.append((n, matcher.earliest_start))
+        assert bounds[-1][1] <= matcher.samples_seen
+    found += [(len(stream), m) for m in matcher.flush()]
+    for when, m in found:
+        for n, bound in bounds:
+            if n < when:
+                assert m.start >= bound, (m, n, bound)
+
+
+def test_earliest_start_follows_a_long_warped_match():
+    # plain SPRING can stretch a match over any length: the bound must stay at its
+    # start for as long as the candidate is alive, then move past it
+    pattern = np.array([0.0, 5.0, 0.0])
+    stream = np.concatenate([[9.0, 9.0], [0.0], np.full(500, 5.0), [0.0], [9.0, 9.0]])
+    matcher = StreamMatcher(pattern, threshold=0.5)
+    seen = []
+    for v in stream:
+        seen.extend(matcher.update(float(v)))
+        if 3 <= matcher.samples_seen <= 503:
+            assert matcher.earliest_start == 2
+    assert [(m.start, m.end) for m in seen] == [(2, 503)]
+    assert matcher.earliest_start == matcher.samples_seen
+
+
 def test_finds_planted_warped_occurrences_once_each():
     rng = np.random.default_rng(3)
     pattern = np.sin(np.linspace(0, 2 * np.pi, 64)) * 3

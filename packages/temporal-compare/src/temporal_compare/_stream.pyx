@@ -299,3 +299,30 @@ cdef class SpringCore:
     @property
     def samples_seen(self) -> int:
         return self.t
+
+    @property
+    def earliest_start(self) -> int:
+        """The smallest start index a match reported from now on can have.
+
+        Costs only grow along a warping path, so a cell whose cost is above the
+        threshold can never end in a match: only the pending candidate and the
+        cells still within the threshold bound the start. ``samples_seen`` when
+        nothing is pending (a later match starts at a sample not seen yet).
+        """
+        cdef int64_t lo = self.t, start
+        cdef Py_ssize_t i, k, width = 2 * self.w + 1
+        if self.dmin <= self.eps2 and self.ts < lo:
+            lo = self.ts
+        if self.w >= 0:
+            # band_prev holds the latest layer (time t - 1)
+            for i in range(1, self.m + 1):
+                for k in range(width):
+                    if self.band_prev[i * width + k] <= self.eps2:
+                        start = self.t - 1 - (i - 1) - (k - self.w)
+                        if start < lo:
+                            lo = start
+        else:
+            for i in range(1, self.m + 1):
+                if self.d[i] <= self.eps2 and self.s[i] < lo:
+                    lo = self.s[i]
+        return lo

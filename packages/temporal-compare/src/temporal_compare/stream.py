@@ -64,7 +64,10 @@ class StreamMatcher(_stream.SpringCore):
     -----
     ``update(value)`` feeds one sample and returns the list of matches it
     confirms (at most one); ``extend(values)`` feeds many; ``flush()`` reports a
-    pending candidate at the end of a stream; ``reset()`` starts over. A reported
+    pending candidate at the end of a stream; ``reset()`` starts over;
+    ``earliest_start`` is the smallest start a match reported from now on can
+    have, so a caller keeping per-sample data (timestamps) for the matches may
+    drop everything before it. A reported
     distance is the cost of a warping path between the pattern and
     ``stream[start:end + 1]``: the optimal one for the first match; after a
     report, cells whose paths overlap it are discarded (SPRING's rule that
