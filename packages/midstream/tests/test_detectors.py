@@ -76,6 +76,20 @@ def test_pattern_alerts_date_each_planted_shape(seed, batch):
         assert d["distance"] == pytest.approx(reference_dtw(shape, x[d["start"] : d["end"] + 1]))
 
 
+@pytest.mark.parametrize("batch", [1, 13, 5000])
+def test_pattern_alert_dates_a_match_stretched_far_beyond_the_pattern(batch):
+    # plain SPRING warps without limit: a 3-sample shape matched over ~1,500 samples.
+    # Timestamps used to be kept for the last 8 * len(pattern) + 64 samples only, so
+    # t_start came out null (for batch sizes up to about that history length)
+    cfg = PatternConfig(name="plateau", values=[0.0, 5.0, 0.0], threshold=0.5)
+    x = np.concatenate([np.full(20, 9.0), [0.0], np.full(1500, 5.0), [0.0], np.full(20, 9.0)])
+    events = [Event("s", 1000 + 10 * i, value=float(v)) for i, v in enumerate(x)]
+    alerts = feed_in_batches(PatternDetector(cfg, "s"), events, batch)
+    assert [(a["data"]["start"], a["data"]["end"]) for a in alerts] == [(20, 1521)]
+    d = alerts[0]["data"]
+    assert d["t_start"] == 1000 + 10 * 20 and d["t_end"] == 1000 + 10 * 1521
+
+
 def brute_force_loop_starts(tokens, n, k, window):
     """Token indices where 'some n-gram occurs >= k times in the last `window` tokens'
     switches from false to true."""

@@ -17,6 +17,9 @@ from .base import numeric_signal
 
 __all__ = ["PatternDetector", "make_tuner", "pattern_shape"]
 
+# a match starting further back than this many samples gets t_start null (memory bound)
+_MAX_HISTORY = 1_000_000
+
 
 def pattern_shape(cfg: PatternConfig) -> np.ndarray:
     """The configured shape: ``values``, or a sine burst of ``sine_cycles`` cycles."""
@@ -64,13 +67,17 @@ class PatternDetector:
         self.matcher = tc.StreamMatcher(shape, threshold=threshold, window=cfg.window)
         self._alerted = False  # since the last label
         self._offset = 0  # samples seen before the current matcher started
-        # timestamps of recent samples, to date a match's start and end
-        self._times: deque[int] = deque(maxlen=8 * shape.shape[0] + 2 * (cfg.window or 0) + 64)
+        # timestamps of the samples a match can still start at (from the matcher's
+        # earliest_start on), to date a match's start and end; _first is the index
+        # of the oldest one kept
+        self._times: deque[int] = deque()
+        self._first = 0
         self._seen = 0
 
-    def _report(self, matches: list[tc.StreamMatch], times: list[int]) -> list[Record]:
-        """Alerts for ``matches``; ``times`` are the timestamps of the last samples."""
-        first = self._seen - len(times)
+    def _report(self, matches: list[tc.StreamMatch]) -> list[Record]:
+        """Alerts for ``matches``, dated from the kept timestamps."""
+        times = self._times
+        first = self._first
 
         def time_of(index: int) -> int | None:
             return times[index - first] if 0 <= index - first < len(times) else None
@@ -98,24 +105,33 @@ class PatternDetector:
             )
         return out
 
+    def _forget(self) -> None:
+        """Drop timestamps no later match can start at (bounded history)."""
+        keep_from = max(self._offset + self.matcher.earliest_start, self._seen - _MAX_HISTORY)
+        while self._first < keep_from and self._times:
+            self._times.popleft()
+            self._first += 1
+
     def _values(self, events: Sequence[Event]) -> list[Record]:
         values, times = numeric_signal(events, self.cfg.field)
         if not times:
             return []
         matches = self.matcher.extend(values)
         self._seen += len(times)
-        recent = [*self._times, *times] if matches else []
         self._times.extend(times)
         if matches:
             self._alerted = True
-        return self._report(matches, recent)
+        out = self._report(matches)
+        self._forget()
+        return out
 
     def _label(self, event: Event) -> list[Record]:
         assert self.adapt is not None
         cfg, tuner = self.adapt
         # a label closes a span: a pending candidate is reported now, as at a stream's end
         pending = self.matcher.flush()
-        out = self._report(pending, list(self._times)) if pending else []
+        out = self._report(pending) if pending else []
+        self._forget()
         actual = bool((event.fields or {}).get(cfg.label_field))
         tuner.feedback_label(predicted=self._alerted or bool(pending), actual=actual)
         self._alerted = False
@@ -164,4 +180,4 @@ class PatternDetector:
         return out
 
     async def close(self) -> list[Record]:
-        return self._report(self.matcher.flush(), list(self._times)) if self._times else []
+        return self._report(self.matcher.flush()) if self._times else []
