@@ -205,6 +205,39 @@ def test_search_equals_local_across_chunk_borders(client, seed, metric, k):
             assert got == want, (znorm, exclusion)
 
 
+@pytest.mark.parametrize("seed", [24, 25])
+@pytest.mark.parametrize("k", [2, 5])
+def test_search_with_chunks_longer_than_the_first_pass_prefix_equals_local(client, seed, k):
+    # chunks of 2**18 windows: the unbounded first tasks bound themselves from a
+    # prefix of 2**17 windows, so matches beyond the prefix must still be found
+    rng = np.random.default_rng(seed)
+    q = rng.standard_normal(40)
+    places = sorted(rng.choice(np.arange(200_000, 590_000, 1000), 8, replace=False))
+    t = archive(seed, 600_000, q, [int(p) for p in places])
+    want = local_search(q, t, k=k, window=4)
+    got = tcd.search(q, t, k=k, window=4, client=client, chunk=2**18, in_flight=3)
+    assert got == want
+    assert all(m.index >= 2**17 for m in want[:1]), "the best match should lie past the prefix"
+
+
+def test_a_queued_task_reads_the_latest_published_bound(client):
+    from distributed import Variable
+
+    from temporal_compare.dask import _latest_bound
+
+    name = "test-latest-bound"
+    latest = Variable(name, client=client)
+    latest.set(2.5)
+    try:
+        assert client.submit(_latest_bound, name, np.inf, pure=False).result() == 2.5
+        assert client.submit(_latest_bound, name, 1.0, pure=False).result() == 1.0
+    finally:
+        latest.delete()
+    # a vanished variable (run finished, scheduler restarted) keeps the submitted bound
+    assert client.submit(_latest_bound, name, 3.0, pure=False).result() == 3.0
+    assert client.submit(_latest_bound, None, 3.0, pure=False).result() == 3.0
+
+
 def test_search_accepts_a_dask_array_and_any_chunk_size(client):
     rng = np.random.default_rng(23)
     q = rng.standard_normal(30)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -31,7 +32,7 @@ import dask
 import dask.array as da
 import dask.bag as db
 import numpy as np
-from distributed import Client, as_completed, get_client
+from distributed import Client, Variable, as_completed, get_client
 from numpy.typing import NDArray
 
 from ._records import record_dict
@@ -53,6 +54,9 @@ DEFAULT_CHUNK = 2**20
 _STATS_BLOCK = 256
 #: Widening of the broadcast threshold so rounding never prunes a window tied with it.
 _BOUND_SLACK = 1e-9
+#: Windows searched for a first bound by a task that starts with none: a prefix
+#: this long gives a bound nearly as tight as the whole chunk at a fraction of the cost.
+_PREPASS_WINDOWS = 2**17
 
 
 @dataclass(frozen=True)
@@ -398,6 +402,22 @@ class _Chunk:
     data: Any  # graph node: samples start .. start + windows + m - 1
 
 
+def _latest_bound(name: str | None, bound: float) -> float:
+    """The smaller of ``bound`` and the client's latest bound, published as ``name``.
+
+    A task reads it when it starts, not when it was submitted, so the tasks queued
+    behind running ones prune with what those found. Reading it is an optimisation
+    only: any failure keeps the bound the task was submitted with.
+    """
+    if name is None:
+        return bound
+    try:
+        latest = Variable(name, client=get_client()).get(timeout=1)
+    except Exception:  # a missing or unreachable variable only costs pruning
+        return bound
+    return min(bound, float(latest))
+
+
 def _chunk_search(
     q: NDArray[np.float64],
     piece: Any,
@@ -408,18 +428,22 @@ def _chunk_search(
     znorm: bool,
     metric: str,
     bound: float,
+    bound_name: str | None = None,
 ) -> list[tuple[float, int, float, float]]:
     """The best windows of one chunk below ``bound``, any distance apart: enough of
     them to hold every window ranked before the k-th final match (see :func:`_run`)."""
     piece = np.asarray(piece, dtype=np.float64)
-    windows = piece.shape[0] - q.shape[0] + 1
+    m = q.shape[0]
+    windows = piece.shape[0] - m + 1
     wanted = (count - 1) * (2 * separation - 1) + 1
+    bound = _latest_bound(bound_name, bound)
     if wanted > 1 and math.isinf(bound):
         # No bound yet (the first tasks): without one, keeping ``wanted`` windows
-        # prunes little. The chunk's own k matches spaced two zones apart are
-        # cheap to find with the usual pruning and bound the final k-th distance.
+        # prunes little. k matches spaced two zones apart in a prefix of the chunk
+        # are cheap to find with the usual pruning and bound the final k-th distance.
+        prefix = piece[: _PREPASS_WINDOWS + m - 1]
         spaced = local_search(
-            q, piece, k=min(count, windows), window=window, znorm=znorm,
+            q, prefix, k=min(count, prefix.shape[0] - m + 1), window=window, znorm=znorm,
             exclusion=2 * separation, metric=metric,
         )  # fmt: skip
         if len(spaced) == count:
@@ -537,6 +561,10 @@ def _run(
     pending = iter(chunks)
     running = as_completed()
     which: dict[str, _Chunk] = {}
+    # queued tasks read the latest bound from the scheduler when they start
+    latest = Variable(f"temporal-compare-bound-{uuid.uuid4().hex}", client=client)
+    latest.set(math.inf)
+    published = math.inf
 
     def submit(part: _Chunk) -> None:
         task = dask.delayed(_chunk_search, pure=True)(
@@ -549,21 +577,29 @@ def _run(
             znorm,
             metric,
             archive.bound(),
+            latest.name,
         )
         future = client.compute(task)
         which[future.key] = part
         running.add(future)
 
-    for part in pending:
-        submit(part)
-        if len(which) >= limit:
-            break
-    for future in running:
-        part = which.pop(future.key)
-        archive.add(part.series, future.result())
-        nxt = next(pending, None)
-        if nxt is not None:
-            submit(nxt)
+    try:
+        for part in pending:
+            submit(part)
+            if len(which) >= limit:
+                break
+        for future in running:
+            part = which.pop(future.key)
+            archive.add(part.series, future.result())
+            bound = archive.bound()
+            if bound < published:
+                latest.set(bound)
+                published = bound
+            nxt = next(pending, None)
+            if nxt is not None:
+                submit(nxt)
+    finally:
+        latest.delete()
     return archive
 
 
