@@ -366,3 +366,35 @@ def test_a_worker_killed_mid_run_does_not_change_the_result(client):
     assert np.array_equal(result["got"], want)
     # the nanny restarts the worker, so later tests see two workers again
     client.wait_for_workers(2, timeout=60)
+
+
+def test_a_worker_killed_mid_search_does_not_change_the_result(client):
+    # the chunks are scattered to the workers: those on the killed one are sent again
+    rng = np.random.default_rng(51)
+    q = rng.standard_normal(64)
+    rows = [archive(51 + i, 200_000, q, [int(rng.integers(0, 199_000))]) for i in range(6)]
+    want = sorted(
+        (m.distance, s, m.index) for s, r in enumerate(rows) for m in local_search(q, r, k=3)
+    )[:3]
+    result = {}
+    runner = threading.Thread(
+        target=lambda: result.update(
+            got=tcd.search_collection(q, rows, k=3, client=client, chunk=2**14)
+        )
+    )
+    runner.start()
+    pids = client.run(os.getpid)
+    victim = None
+    deadline = time.monotonic() + 60
+    while victim is None and time.monotonic() < deadline and runner.is_alive():
+        busy = [addr for addr, keys in client.processing().items() if keys]
+        if busy:
+            victim = busy[0]
+        else:
+            time.sleep(0.005)
+    assert victim is not None, "no task was ever seen running"
+    os.kill(pids[victim], signal.SIGKILL)
+    runner.join(timeout=120)
+    assert not runner.is_alive()
+    assert [(m.distance, m.series, m.index) for m in result["got"]] == want
+    client.wait_for_workers(2, timeout=60)

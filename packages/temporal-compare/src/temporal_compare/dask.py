@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import bisect
 import math
+import time
 import uuid
 from collections.abc import Iterator, Sequence
+from concurrent.futures import CancelledError
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -57,6 +59,8 @@ _BOUND_SLACK = 1e-9
 #: Windows searched for a first bound by a task that starts with none: a prefix
 #: this long gives a bound nearly as tight as the whole chunk at a fraction of the cost.
 _PREPASS_WINDOWS = 2**17
+#: Chunks sent again after their worker died, per search, before giving up.
+_RESENDS = 200
 
 
 @dataclass(frozen=True)
@@ -399,7 +403,7 @@ def cdist_topk(
 class _Chunk:
     series: int
     start: int  # first window of the chunk
-    data: Any  # graph node: samples start .. start + windows + m - 1
+    data: Any  # samples start .. start + windows + m - 1: an ndarray or a dask.array
 
 
 def _latest_bound(name: str | None, bound: float) -> float:
@@ -528,9 +532,7 @@ def _chunks(series: int, values: Any, m: int, chunk: int) -> list[_Chunk]:
     out = []
     for start in range(0, n - m + 1, chunk):
         stop = min(start + chunk, n - m + 1) + m - 1
-        piece = values[start:stop]
-        node = piece if isinstance(piece, da.Array) else dask.delayed(piece, traverse=False)
-        out.append(_Chunk(series, start, node))
+        out.append(_Chunk(series, start, values[start:stop]))
     return out
 
 
@@ -566,20 +568,32 @@ def _run(
     latest.set(math.inf)
     published = math.inf
 
+    lost = 0
+
+    def resend(error: BaseException) -> None:
+        # a worker holding scattered samples died: Dask cannot recompute data it
+        # never had, so they are sent again, a bounded number of times
+        nonlocal lost
+        lost += 1
+        if lost > _RESENDS or client.status != "running":
+            raise error
+        time.sleep(0.05)  # let the scheduler notice the dead worker before choosing again
+
     def submit(part: _Chunk) -> None:
-        task = dask.delayed(_chunk_search, pure=True)(
-            q_node,
-            part.data,
-            part.start,
-            count,
-            separation,
-            window,
-            znorm,
-            metric,
-            archive.bound(),
-            latest.name,
-        )
-        future = client.compute(task)
+        args = (part.start, count, separation, window, znorm, metric, archive.bound(), latest.name)
+        if isinstance(part.data, da.Array):
+            task = dask.delayed(_chunk_search, pure=True)(q_node, part.data, *args)
+            future = client.compute(task)
+        else:
+            # straight to a worker, not through the scheduler inside the graph;
+            # held only while its task is in flight
+            while True:
+                try:
+                    data = client.scatter(part.data, hash=False)
+                    break
+                except OSError as exc:  # the chosen worker died during the transfer
+                    resend(exc)
+            future = client.submit(_chunk_search, q, data, *args, pure=False)
         which[future.key] = part
         running.add(future)
 
@@ -590,7 +604,13 @@ def _run(
                 break
         for future in running:
             part = which.pop(future.key)
-            archive.add(part.series, future.result())
+            try:
+                rows = future.result()
+            except CancelledError as exc:
+                resend(exc)
+                submit(part)
+                continue
+            archive.add(part.series, rows)
             bound = archive.bound()
             if bound < published:
                 latest.set(bound)
