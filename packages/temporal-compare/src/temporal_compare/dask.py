@@ -407,7 +407,7 @@ class _Chunk:
 
 
 def _latest_bound(name: str | None, bound: float) -> float:
-    """The smaller of ``bound`` and the client's latest bound, published as ``name``.
+    """The smaller of ``bound`` and the latest bound published as ``name``.
 
     A task reads it when it starts, not when it was submitted, so the tasks queued
     behind running ones prune with what those found. Reading it is an optimisation
@@ -420,6 +420,22 @@ def _latest_bound(name: str | None, bound: float) -> float:
     except Exception:  # a missing or unreachable variable only costs pruning
         return bound
     return min(bound, float(latest))
+
+
+def _publish_bound(name: str | None, bound: float) -> None:
+    """Lower the bound published as ``name`` to ``bound`` if that is smaller.
+
+    Racing writers may lose an update; every value written is a valid bound,
+    so a lost one only costs pruning.
+    """
+    if name is None or math.isinf(bound):
+        return
+    try:
+        latest = Variable(name, client=get_client())
+        if bound < float(latest.get(timeout=1)):
+            latest.set(bound)
+    except Exception:  # a missing or unreachable variable only costs pruning
+        return
 
 
 def _chunk_search(
@@ -456,6 +472,11 @@ def _chunk_search(
         q, piece, k=min(wanted, windows), window=window, znorm=znorm, exclusion=0,
         metric=metric, max_distance=None if math.isinf(bound) else bound,
     )  # fmt: skip
+    # this chunk's own k matches spaced two zones apart bound the final k-th distance:
+    # published from here, the next task queued on this worker starts with it
+    spaced = _greedy(((m.distance, 0, m.index) for m in found), count, 2 * separation)
+    if len(spaced) == count:
+        _publish_bound(bound_name, spaced[-1][0] * (1.0 + _BOUND_SLACK) + _BOUND_SLACK)
     return [(m.distance, m.index + start, m.mean, m.std) for m in found]
 
 
@@ -613,7 +634,7 @@ def _run(
             archive.add(part.series, rows)
             bound = archive.bound()
             if bound < published:
-                latest.set(bound)
+                _publish_bound(latest.name, bound)
                 published = bound
             nxt = next(pending, None)
             if nxt is not None:
