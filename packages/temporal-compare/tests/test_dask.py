@@ -220,10 +220,10 @@ def test_search_with_chunks_longer_than_the_first_pass_prefix_equals_local(clien
     assert all(m.index >= 2**17 for m in want[:1]), "the best match should lie past the prefix"
 
 
-def test_a_queued_task_reads_the_latest_published_bound(client):
+def test_a_queued_task_reads_the_latest_published_bound_and_only_lowers_it(client):
     from distributed import Variable
 
-    from temporal_compare.dask import _latest_bound
+    from temporal_compare.dask import _latest_bound, _publish_bound
 
     name = "test-latest-bound"
     latest = Variable(name, client=client)
@@ -231,11 +231,17 @@ def test_a_queued_task_reads_the_latest_published_bound(client):
     try:
         assert client.submit(_latest_bound, name, np.inf, pure=False).result() == 2.5
         assert client.submit(_latest_bound, name, 1.0, pure=False).result() == 1.0
+        # a task only ever lowers the published bound
+        client.submit(_publish_bound, name, 4.0, pure=False).result()
+        assert latest.get() == 2.5
+        client.submit(_publish_bound, name, 1.5, pure=False).result()
+        assert latest.get() == 1.5
     finally:
         latest.delete()
     # a vanished variable (run finished, scheduler restarted) keeps the submitted bound
     assert client.submit(_latest_bound, name, 3.0, pure=False).result() == 3.0
     assert client.submit(_latest_bound, None, 3.0, pure=False).result() == 3.0
+    client.submit(_publish_bound, name, 1.0, pure=False).result()  # no error, no effect
 
 
 def test_search_accepts_a_dask_array_and_any_chunk_size(client):

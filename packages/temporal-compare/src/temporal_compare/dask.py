@@ -6,9 +6,10 @@ the package imports this module, so single-machine use never loads Dask.
 Every function here computes the same numbers as its single-machine namesake:
 each task on a worker calls the public single-machine function on a tile of the
 pair matrix or a chunk of an archive (its Cython kernel releases the GIL), and
-the client only merges small results. Task inputs travel inside the task graph,
-so when a worker dies Dask recomputes what it held on another worker and the
-result is unchanged.
+the client only merges small results. Inputs of ``cdist`` travel inside the task
+graph, so when a worker dies Dask recomputes what it held on another worker;
+search chunks are scattered straight to the workers and sent again if theirs
+dies. Either way the result is unchanged.
 
 Examples
 --------
@@ -474,9 +475,9 @@ def _chunk_search(
     )  # fmt: skip
     # this chunk's own k matches spaced two zones apart bound the final k-th distance:
     # published from here, the next task queued on this worker starts with it
-    spaced = _greedy(((m.distance, 0, m.index) for m in found), count, 2 * separation)
-    if len(spaced) == count:
-        _publish_bound(bound_name, spaced[-1][0] * (1.0 + _BOUND_SLACK) + _BOUND_SLACK)
+    own = _greedy(((m.distance, 0, m.index) for m in found), count, 2 * separation)
+    if len(own) == count:
+        _publish_bound(bound_name, own[-1][0] * (1.0 + _BOUND_SLACK) + _BOUND_SLACK)
     return [(m.distance, m.index + start, m.mean, m.std) for m in found]
 
 
@@ -666,8 +667,8 @@ def search(
 
     Chunks of ``chunk`` windows (``chunk + m - 1`` samples, so consecutive
     chunks overlap by ``m - 1``) are searched on the workers by the
-    single-machine search; every task is sent the best distance found so far so
-    its kernel prunes as if it had seen the earlier chunks; the client picks the
+    single-machine search; every task starts with the best distance found so far
+    so its kernel prunes as if it had seen the earlier chunks; the client picks the
     final matches, exclusion zones included, across chunk borders.
 
     Parameters
@@ -681,7 +682,8 @@ def search(
         Windows per task, rounded down to a multiple of 256 (at least 256).
     in_flight : int, optional
         Tasks running or queued at once; default twice the cluster's threads.
-        Fewer tasks in flight prune better, more keep the workers busier.
+        A queued task reads the latest bound when it starts, so more in flight
+        keep the workers busier at no cost in pruning (but hold more chunks).
 
     Returns
     -------
