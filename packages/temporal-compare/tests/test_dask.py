@@ -205,6 +205,45 @@ def test_search_equals_local_across_chunk_borders(client, seed, metric, k):
             assert got == want, (znorm, exclusion)
 
 
+@pytest.mark.parametrize("seed", [24, 25])
+@pytest.mark.parametrize("k", [2, 5])
+def test_search_with_chunks_longer_than_the_first_pass_prefix_equals_local(client, seed, k):
+    # chunks of 2**18 windows: the unbounded first tasks bound themselves from a
+    # prefix of 2**17 windows, so matches beyond the prefix must still be found
+    rng = np.random.default_rng(seed)
+    q = rng.standard_normal(40)
+    places = sorted(rng.choice(np.arange(200_000, 590_000, 1000), 8, replace=False))
+    t = archive(seed, 600_000, q, [int(p) for p in places])
+    want = local_search(q, t, k=k, window=4)
+    got = tcd.search(q, t, k=k, window=4, client=client, chunk=2**18, in_flight=3)
+    assert got == want
+    assert all(m.index >= 2**17 for m in want[:1]), "the best match should lie past the prefix"
+
+
+def test_a_queued_task_reads_the_latest_published_bound_and_only_lowers_it(client):
+    from distributed import Variable
+
+    from temporal_compare.dask import _latest_bound, _publish_bound
+
+    name = "test-latest-bound"
+    latest = Variable(name, client=client)
+    latest.set(2.5)
+    try:
+        assert client.submit(_latest_bound, name, np.inf, pure=False).result() == 2.5
+        assert client.submit(_latest_bound, name, 1.0, pure=False).result() == 1.0
+        # a task only ever lowers the published bound
+        client.submit(_publish_bound, name, 4.0, pure=False).result()
+        assert latest.get() == 2.5
+        client.submit(_publish_bound, name, 1.5, pure=False).result()
+        assert latest.get() == 1.5
+    finally:
+        latest.delete()
+    # a vanished variable (run finished, scheduler restarted) keeps the submitted bound
+    assert client.submit(_latest_bound, name, 3.0, pure=False).result() == 3.0
+    assert client.submit(_latest_bound, None, 3.0, pure=False).result() == 3.0
+    client.submit(_publish_bound, name, 1.0, pure=False).result()  # no error, no effect
+
+
 def test_search_accepts_a_dask_array_and_any_chunk_size(client):
     rng = np.random.default_rng(23)
     q = rng.standard_normal(30)
@@ -332,4 +371,36 @@ def test_a_worker_killed_mid_run_does_not_change_the_result(client):
     assert not runner.is_alive()
     assert np.array_equal(result["got"], want)
     # the nanny restarts the worker, so later tests see two workers again
+    client.wait_for_workers(2, timeout=60)
+
+
+def test_a_worker_killed_mid_search_does_not_change_the_result(client):
+    # the chunks are scattered to the workers: those on the killed one are sent again
+    rng = np.random.default_rng(51)
+    q = rng.standard_normal(64)
+    rows = [archive(51 + i, 200_000, q, [int(rng.integers(0, 199_000))]) for i in range(6)]
+    want = sorted(
+        (m.distance, s, m.index) for s, r in enumerate(rows) for m in local_search(q, r, k=3)
+    )[:3]
+    result = {}
+    runner = threading.Thread(
+        target=lambda: result.update(
+            got=tcd.search_collection(q, rows, k=3, client=client, chunk=2**14)
+        )
+    )
+    runner.start()
+    pids = client.run(os.getpid)
+    victim = None
+    deadline = time.monotonic() + 60
+    while victim is None and time.monotonic() < deadline and runner.is_alive():
+        busy = [addr for addr, keys in client.processing().items() if keys]
+        if busy:
+            victim = busy[0]
+        else:
+            time.sleep(0.005)
+    assert victim is not None, "no task was ever seen running"
+    os.kill(pids[victim], signal.SIGKILL)
+    runner.join(timeout=120)
+    assert not runner.is_alive()
+    assert [(m.distance, m.series, m.index) for m in result["got"]] == want
     client.wait_for_workers(2, timeout=60)

@@ -6,9 +6,10 @@ the package imports this module, so single-machine use never loads Dask.
 Every function here computes the same numbers as its single-machine namesake:
 each task on a worker calls the public single-machine function on a tile of the
 pair matrix or a chunk of an archive (its Cython kernel releases the GIL), and
-the client only merges small results. Task inputs travel inside the task graph,
-so when a worker dies Dask recomputes what it held on another worker and the
-result is unchanged.
+the client only merges small results. Inputs of ``cdist`` travel inside the task
+graph, so when a worker dies Dask recomputes what it held on another worker;
+search chunks are scattered straight to the workers and sent again if theirs
+dies. Either way the result is unchanged.
 
 Examples
 --------
@@ -23,7 +24,10 @@ from __future__ import annotations
 
 import bisect
 import math
+import time
+import uuid
 from collections.abc import Iterator, Sequence
+from concurrent.futures import CancelledError
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -31,7 +35,7 @@ import dask
 import dask.array as da
 import dask.bag as db
 import numpy as np
-from distributed import Client, as_completed, get_client
+from distributed import Client, Variable, as_completed, get_client
 from numpy.typing import NDArray
 
 from ._records import record_dict
@@ -53,6 +57,11 @@ DEFAULT_CHUNK = 2**20
 _STATS_BLOCK = 256
 #: Widening of the broadcast threshold so rounding never prunes a window tied with it.
 _BOUND_SLACK = 1e-9
+#: Windows searched for a first bound by a task that starts with none: a prefix
+#: this long gives a bound nearly as tight as the whole chunk at a fraction of the cost.
+_PREPASS_WINDOWS = 2**17
+#: Chunks sent again after their worker died, per search, before giving up.
+_RESENDS = 200
 
 
 @dataclass(frozen=True)
@@ -395,7 +404,39 @@ def cdist_topk(
 class _Chunk:
     series: int
     start: int  # first window of the chunk
-    data: Any  # graph node: samples start .. start + windows + m - 1
+    data: Any  # samples start .. start + windows + m - 1: an ndarray or a dask.array
+
+
+def _latest_bound(name: str | None, bound: float) -> float:
+    """The smaller of ``bound`` and the latest bound published as ``name``.
+
+    A task reads it when it starts, not when it was submitted, so the tasks queued
+    behind running ones prune with what those found. Reading it is an optimisation
+    only: any failure keeps the bound the task was submitted with.
+    """
+    if name is None:
+        return bound
+    try:
+        latest = Variable(name, client=get_client()).get(timeout=1)
+    except Exception:  # a missing or unreachable variable only costs pruning
+        return bound
+    return min(bound, float(latest))
+
+
+def _publish_bound(name: str | None, bound: float) -> None:
+    """Lower the bound published as ``name`` to ``bound`` if that is smaller.
+
+    Racing writers may lose an update; every value written is a valid bound,
+    so a lost one only costs pruning.
+    """
+    if name is None or math.isinf(bound):
+        return
+    try:
+        latest = Variable(name, client=get_client())
+        if bound < float(latest.get(timeout=1)):
+            latest.set(bound)
+    except Exception:  # a missing or unreachable variable only costs pruning
+        return
 
 
 def _chunk_search(
@@ -408,18 +449,22 @@ def _chunk_search(
     znorm: bool,
     metric: str,
     bound: float,
+    bound_name: str | None = None,
 ) -> list[tuple[float, int, float, float]]:
     """The best windows of one chunk below ``bound``, any distance apart: enough of
     them to hold every window ranked before the k-th final match (see :func:`_run`)."""
     piece = np.asarray(piece, dtype=np.float64)
-    windows = piece.shape[0] - q.shape[0] + 1
+    m = q.shape[0]
+    windows = piece.shape[0] - m + 1
     wanted = (count - 1) * (2 * separation - 1) + 1
+    bound = _latest_bound(bound_name, bound)
     if wanted > 1 and math.isinf(bound):
         # No bound yet (the first tasks): without one, keeping ``wanted`` windows
-        # prunes little. The chunk's own k matches spaced two zones apart are
-        # cheap to find with the usual pruning and bound the final k-th distance.
+        # prunes little. k matches spaced two zones apart in a prefix of the chunk
+        # are cheap to find with the usual pruning and bound the final k-th distance.
+        prefix = piece[: _PREPASS_WINDOWS + m - 1]
         spaced = local_search(
-            q, piece, k=min(count, windows), window=window, znorm=znorm,
+            q, prefix, k=min(count, prefix.shape[0] - m + 1), window=window, znorm=znorm,
             exclusion=2 * separation, metric=metric,
         )  # fmt: skip
         if len(spaced) == count:
@@ -428,6 +473,11 @@ def _chunk_search(
         q, piece, k=min(wanted, windows), window=window, znorm=znorm, exclusion=0,
         metric=metric, max_distance=None if math.isinf(bound) else bound,
     )  # fmt: skip
+    # this chunk's own k matches spaced two zones apart bound the final k-th distance:
+    # published from here, the next task queued on this worker starts with it
+    own = _greedy(((m.distance, 0, m.index) for m in found), count, 2 * separation)
+    if len(own) == count:
+        _publish_bound(bound_name, own[-1][0] * (1.0 + _BOUND_SLACK) + _BOUND_SLACK)
     return [(m.distance, m.index + start, m.mean, m.std) for m in found]
 
 
@@ -504,9 +554,7 @@ def _chunks(series: int, values: Any, m: int, chunk: int) -> list[_Chunk]:
     out = []
     for start in range(0, n - m + 1, chunk):
         stop = min(start + chunk, n - m + 1) + m - 1
-        piece = values[start:stop]
-        node = piece if isinstance(piece, da.Array) else dask.delayed(piece, traverse=False)
-        out.append(_Chunk(series, start, node))
+        out.append(_Chunk(series, start, values[start:stop]))
     return out
 
 
@@ -537,33 +585,63 @@ def _run(
     pending = iter(chunks)
     running = as_completed()
     which: dict[str, _Chunk] = {}
+    # queued tasks read the latest bound from the scheduler when they start
+    latest = Variable(f"temporal-compare-bound-{uuid.uuid4().hex}", client=client)
+    latest.set(math.inf)
+    published = math.inf
+
+    lost = 0
+
+    def resend(error: BaseException) -> None:
+        # a worker holding scattered samples died: Dask cannot recompute data it
+        # never had, so they are sent again, a bounded number of times
+        nonlocal lost
+        lost += 1
+        if lost > _RESENDS or client.status != "running":
+            raise error
+        time.sleep(0.05)  # let the scheduler notice the dead worker before choosing again
 
     def submit(part: _Chunk) -> None:
-        task = dask.delayed(_chunk_search, pure=True)(
-            q_node,
-            part.data,
-            part.start,
-            count,
-            separation,
-            window,
-            znorm,
-            metric,
-            archive.bound(),
-        )
-        future = client.compute(task)
+        args = (part.start, count, separation, window, znorm, metric, archive.bound(), latest.name)
+        if isinstance(part.data, da.Array):
+            task = dask.delayed(_chunk_search, pure=True)(q_node, part.data, *args)
+            future = client.compute(task)
+        else:
+            # straight to a worker, not through the scheduler inside the graph;
+            # held only while its task is in flight
+            while True:
+                try:
+                    data = client.scatter(part.data, hash=False)
+                    break
+                except OSError as exc:  # the chosen worker died during the transfer
+                    resend(exc)
+            future = client.submit(_chunk_search, q, data, *args, pure=False)
         which[future.key] = part
         running.add(future)
 
-    for part in pending:
-        submit(part)
-        if len(which) >= limit:
-            break
-    for future in running:
-        part = which.pop(future.key)
-        archive.add(part.series, future.result())
-        nxt = next(pending, None)
-        if nxt is not None:
-            submit(nxt)
+    try:
+        for part in pending:
+            submit(part)
+            if len(which) >= limit:
+                break
+        for future in running:
+            part = which.pop(future.key)
+            try:
+                rows = future.result()
+            except CancelledError as exc:
+                resend(exc)
+                submit(part)
+                continue
+            archive.add(part.series, rows)
+            bound = archive.bound()
+            if bound < published:
+                _publish_bound(latest.name, bound)
+                published = bound
+            nxt = next(pending, None)
+            if nxt is not None:
+                submit(nxt)
+    finally:
+        latest.delete()
     return archive
 
 
@@ -589,8 +667,8 @@ def search(
 
     Chunks of ``chunk`` windows (``chunk + m - 1`` samples, so consecutive
     chunks overlap by ``m - 1``) are searched on the workers by the
-    single-machine search; every task is sent the best distance found so far so
-    its kernel prunes as if it had seen the earlier chunks; the client picks the
+    single-machine search; every task starts with the best distance found so far
+    so its kernel prunes as if it had seen the earlier chunks; the client picks the
     final matches, exclusion zones included, across chunk borders.
 
     Parameters
@@ -604,7 +682,8 @@ def search(
         Windows per task, rounded down to a multiple of 256 (at least 256).
     in_flight : int, optional
         Tasks running or queued at once; default twice the cluster's threads.
-        Fewer tasks in flight prune better, more keep the workers busier.
+        A queued task reads the latest bound when it starts, so more in flight
+        keep the workers busier at no cost in pruning (but hold more chunks).
 
     Returns
     -------
