@@ -104,6 +104,30 @@ def test_exact_repeats_across_series_are_zero():
     assert mp.profile[40, 0] == 0.0 and mp.index[40, 0] == 30
 
 
+@pytest.mark.parametrize("jobs", [1, 2, 3, 8])
+@pytest.mark.parametrize("k", [1, 3])
+def test_exact_ties_go_to_the_smallest_index_whatever_the_threads(jobs, k):
+    # constant windows correlate exactly 1.0 with each other: every one of them ties
+    # with all the others. The neighbour used to be the first one a thread happened
+    # to visit (dynamic scheduling), so index, and the distance refined from it, could
+    # change from run to run with n_jobs > 1 (found by the fuzz test)
+    rng = np.random.default_rng(7)
+    m = 8
+    x = rng.standard_normal(400)
+    for start in (30, 120, 200, 330):
+        x[start : start + 20] = 2.5
+    mp = matrix_profile(x, m, k=k, n_jobs=jobs)
+    index = mp.index if k > 1 else mp.index[:, None]
+    constant = [i for i in range(len(x) - m + 1) if np.ptp(x[i : i + m]) == 0]
+    zone = mp.exclusion
+    for i in constant:
+        expected = [j for j in constant if abs(j - i) > zone][:k]
+        assert index[i].tolist() == expected, i
+    again = matrix_profile(x, m, k=k, n_jobs=1)
+    assert np.array_equal(mp.index, again.index)
+    assert np.array_equal(mp.profile, again.profile)
+
+
 def test_progress_reports_every_diagonal():
     t = walk(3, 500)
     for tb in (None, walk(4, 300)):

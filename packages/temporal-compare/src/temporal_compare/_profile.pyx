@@ -22,11 +22,15 @@ from cython.parallel cimport parallel, prange, threadid
 
 cdef inline void _offer(double r, int64_t j, double* best, int64_t* at,
                         Py_ssize_t k) noexcept nogil:
-    """Insert correlation ``r`` with neighbour ``j`` into a best-first list of ``k``."""
+    """Insert correlation ``r`` with neighbour ``j`` into a best-first list of ``k``.
+
+    Equal correlations rank by the smaller neighbour index, so the result does not
+    depend on the order threads visit diagonals in (``schedule="dynamic"``).
+    """
     cdef Py_ssize_t p = k - 1
-    if r <= best[p]:
+    if r < best[p] or (r == best[p] and j >= at[p]):
         return
-    while p > 0 and best[p - 1] < r:
+    while p > 0 and (best[p - 1] < r or (best[p - 1] == r and at[p - 1] > j)):
         best[p] = best[p - 1]
         at[p] = at[p - 1]
         p -= 1
@@ -57,12 +61,15 @@ cdef inline void _visit1(Py_ssize_t i, Py_ssize_t j, double c, const double* inv
         if flag[i] == 2 or flag[j] == 2:
             return
         r = 1.0 if (flag[i] and flag[j]) else 0.5
-    if r > mine[i]:
-        mine[i] = r
-        mine_at[i] = j
-    if r > mine[j]:
-        mine[j] = r
-        mine_at[j] = i
+    # ties go to the smaller index, as in _offer (deterministic under any threads)
+    if r >= mine[i]:
+        if r > mine[i] or j < mine_at[i]:
+            mine[i] = r
+            mine_at[i] = j
+    if r >= mine[j]:
+        if r > mine[j] or i < mine_at[j]:
+            mine[j] = r
+            mine_at[j] = i
 
 
 cdef double _start(const double* a, const double* b, Py_ssize_t m, double mean_a,

@@ -142,7 +142,9 @@ def matrix_profile(
     Constant windows (all values equal) have distance 0 to each other and
     ``sqrt(m)`` to any other window (stumpy's convention). Distances below
     about ``1e-3 * sqrt(m)`` are recomputed from the two windows, so exact
-    repeats come out as exactly 0.
+    repeats come out as exactly 0. Equal correlations go to the smaller
+    neighbour index, so the result does not depend on ``n_jobs`` or on how
+    threads share the work.
 
     Examples
     --------
