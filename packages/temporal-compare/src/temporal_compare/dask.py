@@ -23,6 +23,7 @@ Examples
 from __future__ import annotations
 
 import bisect
+import contextlib
 import math
 import time
 import uuid
@@ -432,11 +433,15 @@ def _publish_bound(name: str | None, bound: float) -> None:
     if name is None or math.isinf(bound):
         return
     try:
-        latest = Variable(name, client=get_client())
-        if bound < float(latest.get(timeout=1)):
-            latest.set(bound)
+        _lower(Variable(name, client=get_client()), bound)
     except Exception:  # a missing or unreachable variable only costs pruning
         return
+
+
+def _lower(latest: Variable, bound: float) -> None:
+    """Set ``latest`` to ``bound`` unless it already holds a smaller one."""
+    if bound < float(latest.get(timeout=1)):
+        latest.set(bound)
 
 
 def _chunk_search(
@@ -635,7 +640,9 @@ def _run(
             archive.add(part.series, rows)
             bound = archive.bound()
             if bound < published:
-                _publish_bound(latest.name, bound)
+                # through this run's own client: get_client() may be another one
+                with contextlib.suppress(Exception):  # a failed update only costs pruning
+                    _lower(latest, bound)
                 published = bound
             nxt = next(pending, None)
             if nxt is not None:
