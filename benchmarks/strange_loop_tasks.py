@@ -5,7 +5,7 @@ safety under random proposals, and the meta-cycle time.
 Usage::
 
     python benchmarks/strange_loop_tasks.py [testbed|testbed-paired|frozenlake|
-        frozenlake-optimistic|cliff|safety|cycle|replay ...]
+        frozenlake-optimistic|frozenlake-population|cliff|cliff-population|safety|cycle|replay ...]
         [--runs 200] [--seeds 20] [--quick]
 
 Fixed-setting rows of the testbed use a plain vectorised numpy reference (all runs at
@@ -267,7 +267,9 @@ def bench_testbed_paired(runs, steps, ref_runs, jobs):
 
 
 # ------------------------------------------------------------------ gym tasks
-def _gym_task(env_id, make_env, seeds, train_eps, eval_eps, metric, optimistic=None):
+def _gym_task(
+    env_id, make_env, seeds, train_eps, eval_eps, metric, optimistic=None, population=False
+):
     import gymnasium as gym  # benchmark-only
 
     def one(make_agent, seed):
@@ -291,10 +293,28 @@ def _gym_task(env_id, make_env, seeds, train_eps, eval_eps, metric, optimistic=N
     def meta(env, s, q0=0.0):
         return sl.StrangeLoop(fixed(env, s, q0), max_depth=3, unit="episode", seed=s)
 
+    def population_meta(env, s, depth):
+        # α chosen by the step-size population; with tune=[] nothing else adapts
+        tune = [] if depth == 0 else None
+        return sl.StrangeLoop(
+            fixed(env, s), depth, unit="episode", step_size="population", tune=tune, seed=s
+        )
+
     learners = [
         ("fixed Q-learning α=0.1 ε=0.1 γ=0.99", fixed),
         ("StrangeLoop(same, max_depth=3), defaults", meta),
     ]
+    if population:
+        learners += [
+            (
+                "StrangeLoop(same, step_size='population', tune=[])",
+                lambda env, s: population_meta(env, s, 0),
+            ),
+            (
+                "StrangeLoop(same, max_depth=3, step_size='population')",
+                lambda env, s: population_meta(env, s, 3),
+            ),
+        ]
     if optimistic is not None:
         # optimistic initial values (Sutton & Barto 2018, section 2.6): Q0 = an upper bound
         # of the return, the same for the fixed learner and the meta-learner's base
@@ -320,7 +340,7 @@ def _gym_task(env_id, make_env, seeds, train_eps, eval_eps, metric, optimistic=N
     return out
 
 
-def bench_frozenlake(seeds, budgets, optimistic_budgets=()):
+def bench_frozenlake(seeds, budgets, optimistic_budgets=(), population=False):
     print("\n### FrozenLake-v1 4×4 slippery: greedy success rate over 1,000 evaluation episodes\n")
     print("| task | learner | training episodes | median | IQR | min-max | time |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
@@ -333,10 +353,11 @@ def bench_frozenlake(seeds, budgets, optimistic_budgets=()):
             1000,
             "success",
             optimistic=1.0 if budget in optimistic_budgets else None,
+            population=population,
         )
 
 
-def bench_cliff(seeds):
+def bench_cliff(seeds, population=False):
     print("\n### CliffWalking-v1: greedy return (100 evaluation episodes, capped at 200 steps)\n")
     print("| task | learner | training episodes | median | IQR | min-max | time |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
@@ -347,6 +368,7 @@ def bench_cliff(seeds):
         200,
         100,
         "return",
+        population=population,
     )
 
 
@@ -509,8 +531,13 @@ def main() -> None:
         elif w == "frozenlake-optimistic":
             # the optimistic-start rows (returns of FrozenLake lie in [0, 1]) at 1,000 episodes
             bench_frozenlake(a.seeds, [1000], optimistic_budgets=(1000,))
+        elif w == "frozenlake-population":
+            # the step-size population rows at 1,000 and 3,000 episodes
+            bench_frozenlake(a.seeds, [1000] if a.quick else [1000, 3000], population=True)
         elif w == "cliff":
             bench_cliff(a.seeds)
+        elif w == "cliff-population":
+            bench_cliff(a.seeds, population=True)
         elif w == "safety":
             bench_safety(50 if a.quick else 1000)
         elif w == "cycle":

@@ -6,6 +6,7 @@ from . import envs
 from .agent import Agent, EpisodeLog, evaluate, train
 from .bandits import UCB, EpsilonGreedyBandit, GradientBandit, ThompsonSampling
 from .dynamics import Dynamics, DynamicsReport, classify_learning
+from .empirical import EmpiricalModel
 from .errors import (
     ConstraintSyntaxError,
     InvalidParameterError,
@@ -20,6 +21,7 @@ from .loop import MetaKnowledge, StrangeLoop
 from .meta_level import MetaLevel
 from .paired import PairedExploration
 from .persistence import load, save
+from .population import StepSizePopulation
 from .regimes import Recall, RegimeMemory, behaviour_patterns
 from .replay import ReplayBuffer
 from .rules import Rule
@@ -41,6 +43,7 @@ __all__ = [
     "DiscreteSpace",
     "Dynamics",
     "DynamicsReport",
+    "EmpiricalModel",
     "EpisodeLog",
     "EpsilonGreedyBandit",
     "ExpectedSarsa",
@@ -63,6 +66,7 @@ __all__ = [
     "SafetyGuard",
     "SarsaLambda",
     "StateFileError",
+    "StepSizePopulation",
     "StrangeLoop",
     "StrangeLoopError",
     "TabularQLearning",

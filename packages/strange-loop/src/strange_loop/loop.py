@@ -44,10 +44,12 @@ from .knowledge import KnowledgeGraph
 from .learner import Learner, ParamRange
 from .meta_level import MetaLevel, setting_key
 from .paired import PairedExploration
+from .population import StepSizePopulation
 from .regimes import RegimeMemory, behaviour_patterns
 from .rules import Rule
 from .safety import AuditEntry, Modification, SafetyGuard
 from .scheduling import CycleScheduler
+from .tabular import TabularQLearning
 
 __all__ = ["MetaKnowledge", "StrangeLoop"]
 
@@ -103,6 +105,14 @@ class StrangeLoop:
         itself (exploration from its own random stream, greedy arms interleaved with
         the test's shadow). It runs at any ``max_depth``, 0 included. With ``tune=[]``
         no meta levels are built, no analysis runs, and only ε adapts.
+    step_size : {"bandit", "population"}
+        How α is adapted. ``"bandit"``: by level 1's bandit, like the other tuned
+        hyperparameters. ``"population"`` (a :class:`TabularQLearning` base with
+        ``unit="episode"`` only): by :class:`~strange_loop.StepSizePopulation`, shadows
+        at ``α / factor`` and ``α · factor`` learning from the same transitions, whose
+        greedy policies are compared once per ``block`` on the empirical model; a
+        better shadow is proposed as a swap of the base. Runs at any ``max_depth``;
+        with ``tune=[]`` only α adapts.
     unit : {"step", "episode"}
         What one base unit is; an episode's reward is its return.
     block : int, optional
@@ -151,6 +161,7 @@ class StrangeLoop:
         step: float = 0.1,
         explore: float = 0.1,
         exploration: str = "bandit",
+        step_size: str = "bandit",
         guard: SafetyGuard | None = None,
         self_modification: bool = False,
         analysis_every: int = 50,
@@ -206,6 +217,10 @@ class StrangeLoop:
                 counts=base.counts if base.sample_average else None,
             )
             not_tuned = _NOT_TUNED | {"epsilon"}
+        self.step_size = step_size
+        self._population = self._make_population(step_size, tune)
+        if self._population is not None:
+            not_tuned = not_tuned | {"alpha"}
         names = [n for n in params if n not in not_tuned] if tune is None else list(tune)
         for n in names:
             if n not in params:
@@ -214,7 +229,7 @@ class StrangeLoop:
                     f"expected some of {sorted(params)}"
                 )
         self.tune = names
-        if self.max_depth and not names and self._paired is None:
+        if self.max_depth and not names and self._paired is None and self._population is None:
             raise InvalidParameterError("tune: no hyperparameters to adapt")
         self.levels: list[MetaLevel] = []
         for k in range(1, (self.max_depth if names else 0) + 1):
@@ -261,6 +276,29 @@ class StrangeLoop:
         self._td_n = 0
         self._next_cycle = self.block
         self._best_policy: str | None = None
+        self._episode_started = False
+
+    def _make_population(self, step_size: str, tune: list[str] | None) -> StepSizePopulation | None:
+        if step_size not in ("bandit", "population"):
+            raise InvalidParameterError(
+                f"step_size: expected 'bandit' or 'population', got {step_size!r}"
+            )
+        if step_size == "bandit":
+            return None
+        base = self.base
+        if not isinstance(base, TabularQLearning) or self.unit != "episode":
+            raise InvalidParameterError(
+                "step_size: 'population' needs a TabularQLearning base and unit='episode', "
+                f"got {type(base).__name__} with unit={self.unit!r}"
+            )
+        if tune is not None and "alpha" in tune:
+            raise InvalidParameterError(
+                "tune: with step_size='population', alpha is chosen by the population; "
+                "leave it out of tune"
+            )
+        alpha = base.hyperparameters["alpha"]
+        spec = _around(type(base).PARAMS["alpha"], alpha, self.span)
+        return StepSizePopulation(base.q, alpha, low=spec.low, high=spec.high, factor=self.factor)
 
     # ---------------------------------------------------------------- agent API
     def act(self, observation: Any) -> Any:
@@ -288,6 +326,8 @@ class StrangeLoop:
                 "(the loop chose the action)"
             )
         self.base.observe(observation, action, reward, next_observation, terminated, truncated)  # type: ignore[attr-defined]
+        if self._population is not None:
+            self._population_observe(observation, action, reward, next_observation, terminated)
         if self._paired is not None:
             self._paired.observe(action, reward, self.base.hyperparameters.get("alpha"))
         self._td_sum += abs(self.base.last_td_error)
@@ -297,8 +337,27 @@ class StrangeLoop:
         else:
             self._episode_return += float(reward)
 
+    def _population_observe(
+        self, observation: Any, action: Any, reward: float, next_observation: Any, terminated: bool
+    ) -> None:
+        base = self.base
+        assert isinstance(base, TabularQLearning) and self._population is not None
+        s = base.state_index(observation)
+        if not self._episode_started:
+            self._population.start(s)
+            self._episode_started = True
+        self._population.observe(
+            s,
+            base.action_index(action),
+            float(reward),
+            base.state_index(next_observation, "next_observation"),
+            bool(terminated),
+            base.hyperparameters["gamma"],
+        )
+
     def end_episode(self) -> None:
         self.base.end_episode()  # type: ignore[attr-defined]
+        self._episode_started = False
         if self.unit == "episode":
             r, self._episode_return = self._episode_return, 0.0
             self._unit_done(r)
@@ -312,7 +371,8 @@ class StrangeLoop:
         for lvl in self.levels[1:]:
             lvl.reward_sum += reward
             lvl.reward_n += 1
-        if (self.levels or self._paired is not None) and self.units >= self._next_cycle:
+        adapting = self.levels or self._paired is not None or self._population is not None
+        if adapting and self.units >= self._next_cycle:
             # a deferred cycle (scheduler) leaves the block's statistics pending; the
             # next cycle that runs credits them together with the next block
             if self.scheduler is not None:
@@ -348,6 +408,8 @@ class StrangeLoop:
             new_eps = self._paired.decide(eps)
             if new_eps is not None:
                 self._propose_set("base", {"epsilon": eps}, {"epsilon": new_eps}, "paired", None)
+        if self._population is not None:
+            self._population_cycle()
         if not self.levels:
             return
         level1 = self.levels[0]
@@ -379,6 +441,37 @@ class StrangeLoop:
                     self._propose(
                         Modification("set", rule.target, dict(rule.changes), f"rule:{rule.name}")
                     )
+
+    def _population_cycle(self) -> None:
+        base = self.base
+        assert isinstance(base, TabularQLearning) and self._population is not None
+        found = self._population.candidate(base.q, base.hyperparameters["gamma"])
+        if found is not None:
+            alpha, values, gain = found
+            old_alpha = base.hyperparameters["alpha"]
+            # the incoming learner continues the base's random stream and episode state
+            incoming = TabularQLearning.from_state(base.to_state())
+            assert isinstance(incoming, TabularQLearning)
+            incoming.q = values
+            incoming.set_hyperparameter("alpha", alpha)
+            self._propose(
+                Modification(
+                    "swap",
+                    "base",
+                    {},
+                    "population",
+                    f"shadow alpha={alpha:g} greedy policy worth {gain:+.4g} more than "
+                    f"alpha={old_alpha:g} on the empirical model",
+                    payload=incoming,
+                )
+            )
+            if self.base is incoming:
+                before = self.graph.add_node("policy", f"alpha={old_alpha:g}")
+                after = self.graph.add_node("policy", f"alpha={alpha:g}", value=gain)
+                self.graph.add_edge(before, after, "improved-by")
+        current = self.base
+        assert isinstance(current, TabularQLearning)
+        self._population.follow(current.q, current.hyperparameters["alpha"])
 
     def _note_policy(self, level1: MetaLevel) -> None:
         key = level1.active
@@ -604,6 +697,12 @@ class StrangeLoop:
                 "net_per_step": net,
                 "standard_error": se if math.isfinite(se) else None,
             }
+        if self._population is not None:
+            out["step_size_population"] = {
+                "decisions": self._population.decisions,
+                "moves": self._population.moves,
+                "alpha": self.base.hyperparameters["alpha"],
+            }
         if self.guard is not None:
             out["audit"] = self.guard.counts()
         else:
@@ -627,12 +726,14 @@ class StrangeLoop:
                 "factor": self.factor,
                 "span": self.span,
                 "exploration": self.exploration,
+                "step_size": self.step_size,
                 "self_modification": self.self_modification,
                 "analysis_every": self.analysis_every,
                 "regime_length": self.regimes.length,
             },
             "levels": [lvl.to_state() for lvl in self.levels],
             "paired": None if self._paired is None else self._paired.to_state(),
+            "population": None if self._population is None else self._population.to_state(),
             "guard": None if self.guard is None else self.guard.to_state(encode_payload),
             "rng": self.rng.bit_generator.state,
             "rules": [r.to_dict() for r in self.rules],
@@ -654,6 +755,7 @@ class StrangeLoop:
                 "td_n": self._td_n,
                 "next_cycle": self._next_cycle,
                 "best_policy": self._best_policy,
+                "episode_started": self._episode_started,
             },
         }
 
@@ -681,6 +783,7 @@ class StrangeLoop:
             factor=cfg["factor"],
             span=cfg["span"],
             exploration=cfg.get("exploration", "bandit"),
+            step_size=cfg.get("step_size", "bandit"),
             guard=guard,
             self_modification=cfg["self_modification"],
             analysis_every=cfg["analysis_every"],
@@ -694,6 +797,11 @@ class StrangeLoop:
             raise StateFileError("state: paired exploration state does not match the config")
         if paired is not None:
             loop._paired = PairedExploration.from_state(paired)
+        population = state.get("population")
+        if (population is None) != (loop._population is None):
+            raise StateFileError("state: step-size population state does not match the config")
+        if population is not None:
+            loop._population = StepSizePopulation.from_state(population)
         loop.rng.bit_generator.state = state["rng"]
         loop.rules = [Rule.from_dict(r) for r in state["rules"]]
         loop.graph = KnowledgeGraph.from_state(state["graph"])
@@ -721,4 +829,5 @@ class StrangeLoop:
         loop._td_n = int(c["td_n"])
         loop._next_cycle = int(c["next_cycle"])
         loop._best_policy = c["best_policy"]
+        loop._episode_started = bool(c.get("episode_started", False))
         return loop

@@ -60,6 +60,14 @@ class _Tabular(Learner):
     def _a(self, action: Any) -> int:
         return discrete_index(action, self.n_actions, self._action_start, "action")
 
+    def state_index(self, observation: Any, name: str = "observation") -> int:
+        """Row of ``observation`` in the value table (validated against the space)."""
+        return self._s(observation, name)
+
+    def action_index(self, action: Any) -> int:
+        """Column of ``action`` in the value table (validated against the space)."""
+        return self._a(action)
+
     def act(self, observation: Any) -> int:
         s = self._s(observation)
         return epsilon_greedy(self.q[s], self._params["epsilon"], self.rng) + self._action_start
