@@ -5,7 +5,8 @@ safety under random proposals, and the meta-cycle time.
 Usage::
 
     python benchmarks/strange_loop_tasks.py [testbed|testbed-paired|frozenlake|
-        frozenlake-optimistic|frozenlake-population|cliff|cliff-population|safety|cycle|replay ...]
+        frozenlake-optimistic|frozenlake-population|frozenlake-alpha-grid|cliff|
+        cliff-population|safety|cycle|replay ...]
         [--runs 200] [--seeds 20] [--quick]
 
 Fixed-setting rows of the testbed use a plain vectorised numpy reference (all runs at
@@ -357,6 +358,32 @@ def bench_frozenlake(seeds, budgets, optimistic_budgets=(), population=False):
         )
 
 
+def bench_frozenlake_alpha_grid(seeds):
+    """Fixed Q-learning (ε=0.1, γ=0.99) at each step size the population may reach."""
+    import gymnasium as gym  # benchmark-only
+
+    print("\n### FrozenLake-v1 4×4 slippery, fixed step sizes (1,000 training episodes)\n")
+    print("| α | median | IQR | min-max |")
+    print("| --- | --- | --- | --- |")
+    for alpha in (0.025, 0.05, 0.1, 0.2, 0.4):
+        vals = []
+        for s in range(SEED0, SEED0 + seeds):
+            env = gym.make("FrozenLake-v1", map_name="4x4", is_slippery=True)
+            agent = sl.TabularQLearning(
+                env.observation_space,
+                env.action_space,
+                alpha=alpha,
+                gamma=0.99,
+                epsilon=0.1,
+                seed=s,
+            )
+            sl.train(agent, env, episodes=1000, seed=s)
+            vals.append(sl.evaluate(agent, env, episodes=1000, seed=10_000 + s).success_rate)
+        v = np.array(vals)
+        q1, q3 = np.percentile(v, [25, 75])
+        print(f"| {alpha} | {np.median(v):.3f} | {q1:.3f}-{q3:.3f} | {v.min():.3f}-{v.max():.3f} |")
+
+
 def bench_cliff(seeds, population=False):
     print("\n### CliffWalking-v1: greedy return (100 evaluation episodes, capped at 200 steps)\n")
     print("| task | learner | training episodes | median | IQR | min-max | time |")
@@ -534,6 +561,8 @@ def main() -> None:
         elif w == "frozenlake-population":
             # the step-size population rows at 1,000 and 3,000 episodes
             bench_frozenlake(a.seeds, [1000] if a.quick else [1000, 3000], population=True)
+        elif w == "frozenlake-alpha-grid":
+            bench_frozenlake_alpha_grid(a.seeds)
         elif w == "cliff":
             bench_cliff(a.seeds)
         elif w == "cliff-population":
