@@ -244,12 +244,16 @@ def _steps(agent, envs, obs, n_steps, *, to_episode_end=False):
     return obs, actions
 
 
-@pytest.mark.parametrize("mid_episode", [False, True])
-def test_population_loop_resumes_exactly(tmp_path, mid_episode):
-    loop = _loop(7, block=10)
+@pytest.mark.parametrize(
+    ("mid_episode", "guarded", "seed"), [(False, False, 7), (True, False, 7), (True, True, 0)]
+)
+def test_population_loop_resumes_exactly(tmp_path, mid_episode, guarded, seed):
+    # with a guard, the audit log holds the swapped-in learners and must save them too
+    guard = sl.SafetyGuard(["G (alpha <= 0.3)"]) if guarded else None
+    loop = _loop(seed, block=10, guard=guard)
     env, twin = _lake(), _lake()
-    obs, _ = env.reset(seed=7)
-    twin.reset(seed=7)
+    obs, _ = env.reset(seed=seed)
+    twin.reset(seed=seed)
     obs, _ = _steps(loop, [env, twin], obs, 1_500, to_episode_end=not mid_episode)
     if obs is None:  # saved between episodes
         obs, _ = env.reset()
@@ -262,6 +266,9 @@ def test_population_loop_resumes_exactly(tmp_path, mid_episode):
     np.testing.assert_array_equal(loop.base.q, copy.base.q)
     assert loop.summary() == copy.summary()
     assert loop.summary()["step_size_population"]["decisions"] >= 20
+    if guarded:
+        assert loop.guard.counts()["applied"] > 0
+        assert loop.guard.counts() == copy.guard.counts()
 
 
 def test_population_bad_input():
