@@ -24,7 +24,9 @@ KNOWN_MISSES = {
         lambda c: c.noise <= 0.05,
         "overestimated by 25-60% with quality >= 0.95 from every initial condition "
         "(reference 0.202); the estimate barely moves with dimension, delay, Theiler "
-        "window, curve length or method (Kantz agrees), so no signal of the data exposes it",
+        "window, curve length or method (Kantz agrees), so no signal of the data exposes it; "
+        "the reference is right (variational equations: 0.195-0.211, "
+        "test_flows_reference.py), dysts' 0.237 is not",
     ),
 }
 
