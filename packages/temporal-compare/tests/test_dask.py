@@ -310,8 +310,7 @@ def test_search_collection_with_a_shrinking_tail_equals_merged_local_searches(cl
     rng = np.random.default_rng(seed)
     q = np.cumsum(rng.standard_normal(40))
     lengths = [600_000, 450_000, 500_000]
-    in_flight = 2 * sum(client.nthreads().values())
-    plan = ChunkPlan(lengths, q.shape[0], 2**18, in_flight)
+    plan = ChunkPlan(lengths, q.shape[0], 2**18, spread=sum(client.nthreads().values()))
     borders: dict[int, list[int]] = {s: [] for s in range(len(lengths))}
     while (span := plan.next()) is not None:
         if span.start:

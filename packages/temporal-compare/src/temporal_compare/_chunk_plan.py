@@ -31,9 +31,9 @@ class ChunkPlan:
 
     Every window of every series lands in exactly one chunk, in order, each
     chunk at most ``chunk`` windows and starting on a multiple of
-    :data:`STATS_BLOCK`. With ``spread`` set (the tasks kept in flight on a
-    cluster with more than one thread), a chunk is also at most the windows
-    still to hand out divided by ``spread`` (but not below
+    :data:`STATS_BLOCK`. With ``spread`` set (the worker threads of a cluster
+    with more than one), a chunk is also at most the windows still to hand out
+    divided by ``spread`` (but not below
     :data:`TAIL_MIN_WINDOWS`): the last tasks shrink, as in guided
     self-scheduling, so the workers run out of work at nearly the same time
     instead of one finishing a full-size chunk alone. A chunk takes the rest of

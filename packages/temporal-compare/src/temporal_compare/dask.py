@@ -581,7 +581,8 @@ def _run(
     threads = max(sum(nthreads.values()), 1)
     limit = as_count(2 * threads if in_flight is None else in_flight, "in_flight", minimum=1)
     m = q.shape[0]
-    plan = ChunkPlan([r.shape[0] for r in rows], m, chunk, spread=limit if threads > 1 else None)
+    # one thread has no tail to balance
+    plan = ChunkPlan([r.shape[0] for r in rows], m, chunk, spread=threads if threads > 1 else None)
     # in-memory chunks go to the worker whose task just finished (each worker keeps
     # its share of the tasks in flight, however fast it runs); the first ones
     # spread over the workers by threads
@@ -701,7 +702,10 @@ def search(
     client : distributed.Client, optional
         Default the current client.
     chunk : int
-        Windows per task, rounded down to a multiple of 256 (at least 256).
+        Windows per task at most, rounded down to a multiple of 256 (at least
+        256). With more than one worker thread the last tasks get smaller
+        chunks (a share of what is left, down to 2**17 windows) so the workers
+        finish together.
     in_flight : int, optional
         Tasks running or queued at once; default twice the cluster's threads.
         A queued task reads the latest bound when it starts, so more in flight
