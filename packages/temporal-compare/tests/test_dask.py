@@ -332,6 +332,50 @@ def test_search_collection_with_a_shrinking_tail_equals_merged_local_searches(cl
         assert tcd.search_collection(q, rows, k=k, client=client, chunk=2**18) == want
 
 
+def _make_slow(seconds):
+    """On this worker, make every search task take ``seconds`` longer (and count them)."""
+    from temporal_compare import dask as module
+
+    if not hasattr(module, "_unslowed"):
+        module._unslowed = module._chunk_search
+    # kept on the module: this function is pickled by value, its globals copied
+    module._slow_calls = 0
+
+    def slow(*args, **kwargs):
+        module._slow_calls += 1
+        time.sleep(seconds)
+        return module._unslowed(*args, **kwargs)
+
+    module._chunk_search = slow
+
+
+def _unslow():
+    from temporal_compare import dask as module
+
+    module._chunk_search = module.__dict__.pop("_unslowed", module._chunk_search)
+    return module.__dict__.pop("_slow_calls", None)
+
+
+def test_search_chunks_go_to_the_worker_that_is_free(client):
+    # one worker takes a second per task, the other milliseconds: chunks sent
+    # round-robin would give the slow one every other chunk; sent to the worker
+    # whose task just finished, the fast one does nearly all of them
+    rng = np.random.default_rng(52)
+    q = rng.standard_normal(32)
+    t = archive(52, 48 * 256 + 31, q, [1000, 9000])
+    want = local_search(q, t, k=2)
+    slow = sorted(client.nthreads())[0]
+    client.run(_make_slow, 1.0, workers=[slow])
+    try:
+        got = tcd.search(q, t, k=2, client=client, chunk=256, in_flight=4)
+    finally:
+        ran_slowly = client.run(_unslow, workers=[slow])[slow]
+    assert got == want
+    # 48 chunks: the slow worker starts with 2 and gets one more per second
+    # (round-robin gave it 13 of them, Dask's work stealing included)
+    assert 2 <= ran_slowly <= 8, ran_slowly
+
+
 # ---------------------------------------------------------------- failures and bad input
 
 
