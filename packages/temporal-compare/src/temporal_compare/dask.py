@@ -8,8 +8,9 @@ each task on a worker calls the public single-machine function on a tile of the
 pair matrix or a chunk of an archive (its Cython kernel releases the GIL), and
 the client only merges small results. Inputs of ``cdist`` travel inside the task
 graph, so when a worker dies Dask recomputes what it held on another worker;
-search chunks are scattered straight to the workers and sent again if theirs
-dies. Either way the result is unchanged.
+in-memory search chunks are scattered to the worker whose last task just
+finished (outside the graph) and sent again if that worker dies. Either way the
+result is unchanged.
 
 Examples
 --------
@@ -624,8 +625,7 @@ def _run(
             task = dask.delayed(_chunk_search, pure=True)(q_node, part.data, *args)
             future = client.compute(task)
         else:
-            # straight to a worker, not through the scheduler inside the graph;
-            # held only while its task is in flight
+            # to a worker, outside the graph; held only while its task is in flight
             data, seat = scatter(part.data, seat)
             future = client.submit(_chunk_search, q, data, *args, pure=False)
         which[future.key] = (part, seat)
