@@ -9,6 +9,10 @@ It prints, for 1 and 2 single-threaded worker processes: wall time of the DTW
 distance matrix and of a top-k search over several long series, next to the
 single-process functions (``n_jobs=1``); the per-task overhead of an empty task;
 the bytes moved between workers (Dask's transfer logs) and the result bytes.
+The search runs twice: over arrays in the client's memory (sent to the workers
+during the search) and over the same archive already on the workers (each
+series loaded by a worker from a ``.npy`` file and persisted before the timing,
+as an archive larger than the client's memory would be).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import logging
 import math
 import os
 import statistics
+import tempfile
 import time
 from typing import Any
 
@@ -45,8 +50,10 @@ def noop(x: int) -> int:
 
 
 def main() -> None:
+    import dask
+    import dask.array as da
     import numpy as np
-    from distributed import Client, LocalCluster
+    from distributed import Client, LocalCluster, wait
 
     import temporal_compare as tc
     from temporal_compare import dask as tcd
@@ -61,6 +68,9 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=2**17)
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument(
+        "--skip-cdist", action="store_true", help="time the searches only (quicker)"
+    )
     args = parser.parse_args()
 
     rng = np.random.default_rng(0)
@@ -68,6 +78,11 @@ def main() -> None:
     window = math.ceil(0.1 * args.length)
     rows = [np.cumsum(rng.standard_normal(args.samples)) for _ in range(args.archive)]
     q = rows[len(rows) // 2][args.samples // 2 : args.samples // 2 + args.query].copy()
+    # the archive as files the workers read themselves (one machine: shared storage)
+    folder = tempfile.TemporaryDirectory(prefix="scale-out-dask-")
+    paths = [os.path.join(folder.name, f"series-{i}.npy") for i in range(len(rows))]
+    for path, row in zip(paths, rows, strict=True):
+        np.save(path, row)
     pairs = args.series * (args.series - 1) // 2
     band = sum(min(args.length, i + window + 1) - max(0, i - window) for i in range(args.length))
     print(f"load before: {os.getloadavg()}")
@@ -77,7 +92,12 @@ def main() -> None:
         f"samples, m={args.query}, k={args.k}"
     )
 
-    local_cdist_s, want_matrix = timed(lambda: tc.cdist(X, window=window, n_jobs=1), args.repeat)
+    if args.skip_cdist:
+        local_cdist_s, want_matrix = math.nan, None
+    else:
+        local_cdist_s, want_matrix = timed(
+            lambda: tc.cdist(X, window=window, n_jobs=1), args.repeat
+        )
 
     def local_archive() -> list[Any]:
         found = [
@@ -113,13 +133,21 @@ def main() -> None:
             start = time.perf_counter()
             client.gather(client.map(noop, range(tasks)))
             overhead = (time.perf_counter() - start) / tasks * workers
-            before = transferred(client)
-            d_s, got = timed(
-                lambda c=client: tcd.cdist(X, window=window, client=c, tile=args.tile),
-                args.repeat,
-            )
-            moved = transferred(client) - before
-            assert np.array_equal(got, want_matrix), "distributed cdist differs"
+            d_s = math.nan
+            if not args.skip_cdist:
+                before = transferred(client)
+                d_s, got = timed(
+                    lambda c=client: tcd.cdist(X, window=window, client=c, tile=args.tile),
+                    args.repeat,
+                )
+                moved = transferred(client) - before
+                assert np.array_equal(got, want_matrix), "distributed cdist differs"
+                tiles = math.ceil(args.series / args.tile)
+                print(
+                    f"{workers} worker(s): cdist {d_s:.2f} s ({local_cdist_s / d_s:.2f}x single, "
+                    f"{tiles * (tiles + 1) // 2} tasks, {moved / 1e6:.1f} MB worker-to-worker, "
+                    f"{X.nbytes / 1e6:.1f} MB input, {args.series**2 * 8 / 1e6:.1f} MB result)"
+                )
             before = transferred(client)
             s_s, got_search = timed(
                 lambda c=client: tcd.search_collection(
@@ -129,21 +157,42 @@ def main() -> None:
             )
             moved_search = transferred(client) - before
             assert [(m.distance, m.series, m.index) for m in got_search] == want_search
-            tiles = math.ceil(args.series / args.tile)
-            results[workers] = (d_s, s_s)
+            # the same archive already on the workers: each loaded by a worker from
+            # its file and kept there (not timed), as an out-of-memory archive would be
+            stored = client.persist(
+                da.stack(
+                    [
+                        da.from_delayed(dask.delayed(np.load)(path), (args.samples,), float)
+                        for path in paths
+                    ]
+                )
+            )
+            wait(stored)
+            before = transferred(client)
+            p_s, got_search = timed(
+                lambda c=client, a=stored: tcd.search_collection(
+                    q, a, k=args.k, client=c, chunk=args.chunk
+                ),
+                args.repeat,
+            )
+            moved_stored = transferred(client) - before
+            assert [(m.distance, m.series, m.index) for m in got_search] == want_search
+            del stored  # free the workers' copy before the next cluster
+            results[workers] = (d_s, s_s, p_s)
             print(
-                f"{workers} worker(s): cdist {d_s:.2f} s ({local_cdist_s / d_s:.2f}x single, "
-                f"{tiles * (tiles + 1) // 2} tasks, {moved / 1e6:.1f} MB worker-to-worker, "
-                f"{X.nbytes / 1e6:.1f} MB input, {args.series**2 * 8 / 1e6:.1f} MB result); "
-                f"search {s_s:.2f} s ({local_search_s / s_s:.2f}x single, "
+                f"{workers} worker(s): search {s_s:.2f} s ({local_search_s / s_s:.2f}x single, "
                 f"{moved_search / 1e6:.2f} MB worker-to-worker); "
-                f"empty task {overhead * 1e3:.2f} ms per worker"
+                f"search of the archive on the workers {p_s:.2f} s "
+                f"({local_search_s / p_s:.2f}x single, {moved_stored / 1e6:.2f} MB "
+                f"worker-to-worker); empty task {overhead * 1e3:.2f} ms per worker"
             )
     print(
         f"2 vs 1 worker: cdist {results[1][0] / results[2][0]:.2f}x, "
-        f"search {results[1][1] / results[2][1]:.2f}x"
+        f"search {results[1][1] / results[2][1]:.2f}x, "
+        f"search of the archive on the workers {results[1][2] / results[2][2]:.2f}x"
     )
     print(f"load after: {os.getloadavg()}")
+    folder.cleanup()
 
 
 if __name__ == "__main__":

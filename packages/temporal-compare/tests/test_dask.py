@@ -220,28 +220,52 @@ def test_search_with_chunks_longer_than_the_first_pass_prefix_equals_local(clien
     assert all(m.index >= 2**17 for m in want[:1]), "the best match should lie past the prefix"
 
 
-def test_a_queued_task_reads_the_latest_published_bound_and_only_lowers_it(client):
+def test_a_queued_task_reads_the_latest_bound_published_or_found_on_its_worker(client):
     from distributed import Variable
 
-    from temporal_compare.dask import _latest_bound, _publish_bound
+    from temporal_compare.dask import _latest_bound, _remember_bound
 
     name = "test-latest-bound"
+    here, there = sorted(client.nthreads())
     latest = Variable(name, client=client)
     latest.set(2.5)
+
+    def on(worker, fn, *args):
+        return client.submit(fn, *args, workers=[worker], pure=False).result()
+
     try:
-        assert client.submit(_latest_bound, name, np.inf, pure=False).result() == 2.5
-        assert client.submit(_latest_bound, name, 1.0, pure=False).result() == 1.0
-        # a task only ever lowers the published bound
-        client.submit(_publish_bound, name, 4.0, pure=False).result()
-        assert latest.get() == 2.5
-        client.submit(_publish_bound, name, 1.5, pure=False).result()
-        assert latest.get() == 1.5
+        assert on(here, _latest_bound, name, np.inf) == 2.5
+        assert on(here, _latest_bound, name, 1.0) == 1.0
+        # a finished task's bound serves the next tasks on its own worker only,
+        # and is only ever lowered
+        on(here, _remember_bound, name, 1.5)
+        on(here, _remember_bound, name, 4.0)
+        assert on(here, _latest_bound, name, np.inf) == 1.5
+        assert on(there, _latest_bound, name, np.inf) == 2.5
+        assert latest.get() == 2.5  # only the client writes the shared bound
     finally:
         latest.delete()
-    # a vanished variable (run finished, scheduler restarted) keeps the submitted bound
-    assert client.submit(_latest_bound, name, 3.0, pure=False).result() == 3.0
-    assert client.submit(_latest_bound, None, 3.0, pure=False).result() == 3.0
-    client.submit(_publish_bound, name, 1.0, pure=False).result()  # no error, no effect
+    # a vanished variable (run finished, scheduler restarted) keeps what is known
+    assert on(there, _latest_bound, name, 3.0) == 3.0
+    assert on(here, _latest_bound, name, 3.0) == 1.5
+    assert on(here, _latest_bound, None, 3.0) == 3.0
+    on(here, _remember_bound, None, 1.0)  # no error, no effect
+
+
+def test_a_worker_remembers_the_bounds_of_a_bounded_number_of_searches(client):
+    from temporal_compare import dask as module
+
+    def fill(runs):
+        for i in range(runs):
+            module._remember_bound(f"run-{i}", float(i + 1))
+        return dict(module._FOUND_HERE)
+
+    runs = 3 * module._FOUND_HERE_RUNS
+    kept = client.submit(fill, runs, pure=False).result()
+    # the newest searches are kept, the oldest forgotten
+    assert len(kept) == module._FOUND_HERE_RUNS
+    assert kept[f"run-{runs - 1}"] == float(runs)
+    assert "run-0" not in kept
 
 
 def test_search_accepts_a_dask_array_and_any_chunk_size(client):
@@ -275,6 +299,81 @@ def test_search_collection_equals_merged_local_searches(client, seed):
     assert tcd.search_collection(q, da.from_array(block, chunks=2), k=2, client=client) == (
         want_block
     )
+
+
+@pytest.mark.parametrize("seed", [32, 33])
+def test_search_collection_with_a_shrinking_tail_equals_merged_local_searches(client, seed):
+    # with two workers the last chunks are cut smaller (ChunkPlan's spread): put
+    # occurrences across those borders, within one exclusion zone of each other
+    from temporal_compare._chunk_plan import ChunkPlan
+
+    rng = np.random.default_rng(seed)
+    q = np.cumsum(rng.standard_normal(40))
+    lengths = [600_000, 450_000, 500_000]
+    plan = ChunkPlan(lengths, q.shape[0], 2**18, spread=sum(client.nthreads().values()))
+    borders: dict[int, list[int]] = {s: [] for s in range(len(lengths))}
+    while (span := plan.next()) is not None:
+        if span.start:
+            borders[span.series].append(span.start)
+    assert sum(len(b) for b in borders.values()) >= 4
+    assert any(b % 2**18 for bs in borders.values() for b in bs), "no border off the chunk grid"
+    rows = [
+        archive(seed + s, n, q, [p + d for p in borders[s] for d in (-30, -5)])
+        for s, n in enumerate(lengths)
+    ]
+    for k in (1, 4):
+        per_series = [
+            (m.distance, s, m.index, m) for s, r in enumerate(rows) for m in local_search(q, r, k=k)
+        ]
+        want = [
+            tcd.SeriesMatch(s, m.index, m.distance, m.mean, m.std)
+            for _, s, _, m in sorted(per_series, key=lambda e: e[:3])[:k]
+        ]
+        assert tcd.search_collection(q, rows, k=k, client=client, chunk=2**18) == want
+
+
+def _make_slow(seconds):
+    """On this worker, make every search task take ``seconds`` longer (and count them)."""
+    from temporal_compare import dask as module
+
+    if not hasattr(module, "_unslowed"):
+        module._unslowed = module._chunk_search
+    # kept on the module: this function is pickled by value, its globals copied
+    module._slow_calls = 0
+
+    def slow(*args, **kwargs):
+        module._slow_calls += 1
+        time.sleep(seconds)
+        return module._unslowed(*args, **kwargs)
+
+    module._chunk_search = slow
+
+
+def _unslow():
+    from temporal_compare import dask as module
+
+    module._chunk_search = module.__dict__.pop("_unslowed", module._chunk_search)
+    return module.__dict__.pop("_slow_calls", None)
+
+
+def test_search_chunks_go_to_the_worker_that_is_free(client):
+    # one worker takes a second per task, the other milliseconds: chunks sent
+    # round-robin would give the slow one every other chunk; sent to the worker
+    # whose task just finished, the fast one does nearly all of them
+    rng = np.random.default_rng(52)
+    q = rng.standard_normal(32)
+    t = archive(52, 48 * 256 + 31, q, [1000, 9000])
+    want = local_search(q, t, k=2)
+    slow = sorted(client.nthreads())[0]
+    client.run(_make_slow, 1.0, workers=[slow])
+    try:
+        got = tcd.search(q, t, k=2, client=client, chunk=256, in_flight=4)
+    finally:
+        ran_slowly = client.run(_unslow, workers=[slow])[slow]
+    assert got == want
+    # 48 chunks: the slow worker starts with 2 and gets one more per second
+    # (round-robin gave it 13 of them, Dask's work stealing included)
+    assert 2 <= ran_slowly <= 8, ran_slowly
 
 
 # ---------------------------------------------------------------- failures and bad input

@@ -8,8 +8,9 @@ each task on a worker calls the public single-machine function on a tile of the
 pair matrix or a chunk of an archive (its Cython kernel releases the GIL), and
 the client only merges small results. Inputs of ``cdist`` travel inside the task
 graph, so when a worker dies Dask recomputes what it held on another worker;
-search chunks are scattered straight to the workers and sent again if theirs
-dies. Either way the result is unchanged.
+in-memory search chunks are scattered to the worker whose last task just
+finished (outside the graph) and sent again if that worker dies. Either way the
+result is unchanged.
 
 Examples
 --------
@@ -39,6 +40,7 @@ import numpy as np
 from distributed import Client, Variable, as_completed, get_client
 from numpy.typing import NDArray
 
+from ._chunk_plan import STATS_BLOCK, ChunkPlan
 from ._records import record_dict
 from ._validation import as_count, as_series
 from .errors import TemporalCompareError
@@ -53,9 +55,6 @@ __all__ = ["SeriesMatch", "cdist", "cdist_topk", "search", "search_collection"]
 DEFAULT_TILE = 256
 #: Windows per chunk of a long series.
 DEFAULT_CHUNK = 2**20
-#: ``window_stats`` restarts its rolling sums every 256 windows; chunks that start
-#: on such a boundary see bit-identical window means and standard deviations.
-_STATS_BLOCK = 256
 #: Widening of the broadcast threshold so rounding never prunes a window tied with it.
 _BOUND_SLACK = 1e-9
 #: Windows searched for a first bound by a task that starts with none: a prefix
@@ -409,7 +408,8 @@ class _Chunk:
 
 
 def _latest_bound(name: str | None, bound: float) -> float:
-    """The smaller of ``bound`` and the latest bound published as ``name``.
+    """The smallest of ``bound``, the latest bound published as ``name`` and the
+    best one a finished task of the same search left on this worker.
 
     A task reads it when it starts, not when it was submitted, so the tasks queued
     behind running ones prune with what those found. Reading it is an optimisation
@@ -417,6 +417,7 @@ def _latest_bound(name: str | None, bound: float) -> float:
     """
     if name is None:
         return bound
+    bound = min(bound, _FOUND_HERE.get(name, math.inf))
     try:
         latest = Variable(name, client=get_client()).get(timeout=1)
     except Exception:  # a missing or unreachable variable only costs pruning
@@ -424,24 +425,27 @@ def _latest_bound(name: str | None, bound: float) -> float:
     return min(bound, float(latest))
 
 
-def _publish_bound(name: str | None, bound: float) -> None:
-    """Lower the bound published as ``name`` to ``bound`` if that is smaller.
+#: Bounds found by finished tasks in this worker process, by search: the next task
+#: of that search queued here starts with it at once, before the client has seen the
+#: result and lowered the shared ``Variable`` (which only the client writes).
+_FOUND_HERE: dict[str, float] = {}
+#: Searches remembered in :data:`_FOUND_HERE`; the oldest is forgotten first.
+_FOUND_HERE_RUNS = 64
 
-    Racing writers may lose an update; every value written is a valid bound,
-    so a lost one only costs pruning.
+
+def _remember_bound(name: str | None, bound: float) -> None:
+    """Keep ``bound`` for the next tasks of search ``name`` on this worker, if it is lower.
+
+    Two threads racing here may lose an update: every value kept is a valid
+    bound, so a lost one only costs pruning.
     """
     if name is None or math.isinf(bound):
         return
-    try:
-        _lower(Variable(name, client=get_client()), bound)
-    except Exception:  # a missing or unreachable variable only costs pruning
-        return
-
-
-def _lower(latest: Variable, bound: float) -> None:
-    """Set ``latest`` to ``bound`` unless it already holds a smaller one."""
-    if bound < float(latest.get(timeout=1)):
-        latest.set(bound)
+    if bound < _FOUND_HERE.get(name, math.inf):
+        _FOUND_HERE[name] = bound
+    while len(_FOUND_HERE) > _FOUND_HERE_RUNS:
+        with contextlib.suppress(KeyError, StopIteration, RuntimeError):
+            del _FOUND_HERE[next(iter(_FOUND_HERE))]
 
 
 def _chunk_search(
@@ -479,10 +483,10 @@ def _chunk_search(
         metric=metric, max_distance=None if math.isinf(bound) else bound,
     )  # fmt: skip
     # this chunk's own k matches spaced two zones apart bound the final k-th distance:
-    # published from here, the next task queued on this worker starts with it
+    # kept here, the next task queued on this worker starts with it
     own = _greedy(((m.distance, 0, m.index) for m in found), count, 2 * separation)
     if len(own) == count:
-        _publish_bound(bound_name, own[-1][0] * (1.0 + _BOUND_SLACK) + _BOUND_SLACK)
+        _remember_bound(bound_name, own[-1][0] * (1.0 + _BOUND_SLACK) + _BOUND_SLACK)
     return [(m.distance, m.index + start, m.mean, m.std) for m in found]
 
 
@@ -554,18 +558,10 @@ def _check_search(
     return count, max(excl, 1)
 
 
-def _chunks(series: int, values: Any, m: int, chunk: int) -> list[_Chunk]:
-    n = values.shape[0]
-    out = []
-    for start in range(0, n - m + 1, chunk):
-        stop = min(start + chunk, n - m + 1) + m - 1
-        out.append(_Chunk(series, start, values[start:stop]))
-    return out
-
-
 def _run(
     q: NDArray[np.float64],
-    chunks: list[_Chunk],
+    rows: Sequence[Any],
+    chunk: int,
     count: int,
     separation: int,
     window: int | None,
@@ -574,7 +570,7 @@ def _run(
     client: Client,
     in_flight: int | None,
 ) -> _Archive:
-    """Search every chunk, each new task carrying the best-so-far bound.
+    """Search every chunk of ``rows``, each new task carrying the best-so-far bound.
 
     Each chunk returns its ``(k - 1)(2s - 1) + 1`` best windows (``s`` the
     separation) with no exclusion zone: each of the ``k - 1`` picks ranked before
@@ -582,14 +578,19 @@ def _run(
     ranked up to the k-th pick, and the client's greedy pick over them is exact.
     """
     archive = _Archive(count, separation)
-    if in_flight is None:
-        threads = sum(client.nthreads().values())
-        in_flight = 2 * max(threads, 1)
-    limit = as_count(in_flight, "in_flight", minimum=1)
+    nthreads = client.nthreads()
+    threads = max(sum(nthreads.values()), 1)
+    limit = as_count(2 * threads if in_flight is None else in_flight, "in_flight", minimum=1)
+    m = q.shape[0]
+    # one thread has no tail to balance
+    plan = ChunkPlan([r.shape[0] for r in rows], m, chunk, spread=threads if threads > 1 else None)
+    # in-memory chunks go to the worker whose task just finished (each worker keeps
+    # its share of the tasks in flight, however fast it runs); the first ones
+    # spread over the workers by threads
+    seats: list[str | None] = [w for w, n in sorted(nthreads.items()) for _ in range(n)]
     q_node = dask.delayed(q, traverse=False)
-    pending = iter(chunks)
     running = as_completed()
-    which: dict[str, _Chunk] = {}
+    which: dict[str, tuple[_Chunk, str | None]] = {}
     # queued tasks read the latest bound from the scheduler when they start
     latest = Variable(f"temporal-compare-bound-{uuid.uuid4().hex}", client=client)
     latest.set(math.inf)
@@ -606,47 +607,62 @@ def _run(
             raise error
         time.sleep(0.05)  # let the scheduler notice the dead worker before choosing again
 
-    def submit(part: _Chunk) -> None:
+    def scatter(samples: NDArray[np.float64], seat: str | None) -> tuple[Any, str | None]:
+        if seat is not None:
+            try:
+                return client.scatter(samples, workers=[seat], hash=False), seat
+            except Exception:  # that worker is gone: let the scheduler choose
+                pass
+        while True:
+            try:
+                return client.scatter(samples, hash=False), None
+            except OSError as exc:  # the chosen worker died during the transfer
+                resend(exc)
+
+    def submit(part: _Chunk, seat: str | None) -> None:
         args = (part.start, count, separation, window, znorm, metric, archive.bound(), latest.name)
         if isinstance(part.data, da.Array):
             task = dask.delayed(_chunk_search, pure=True)(q_node, part.data, *args)
             future = client.compute(task)
         else:
-            # straight to a worker, not through the scheduler inside the graph;
-            # held only while its task is in flight
-            while True:
-                try:
-                    data = client.scatter(part.data, hash=False)
-                    break
-                except OSError as exc:  # the chosen worker died during the transfer
-                    resend(exc)
+            # to a worker, outside the graph; held only while its task is in flight
+            data, seat = scatter(part.data, seat)
             future = client.submit(_chunk_search, q, data, *args, pure=False)
-        which[future.key] = part
+        which[future.key] = (part, seat)
         running.add(future)
 
+    def next_chunk() -> _Chunk | None:
+        span = plan.next()
+        if span is None:
+            return None
+        samples = rows[span.series][span.start : span.start + span.windows + m - 1]
+        return _Chunk(span.series, span.start, samples)
+
     try:
-        for part in pending:
-            submit(part)
-            if len(which) >= limit:
+        for n in range(limit):
+            part = next_chunk()
+            if part is None:
                 break
+            submit(part, seats[n % len(seats)] if seats else None)
         for future in running:
-            part = which.pop(future.key)
+            part, seat = which.pop(future.key)
             try:
-                rows = future.result()
+                found = future.result()
             except CancelledError as exc:
                 resend(exc)
-                submit(part)
+                submit(part, None)
                 continue
-            archive.add(part.series, rows)
+            archive.add(part.series, found)
             bound = archive.bound()
             if bound < published:
-                # through this run's own client: get_client() may be another one
+                # only this client writes it, and only lower; through this run's own
+                # client (get_client() may be another one)
                 with contextlib.suppress(Exception):  # a failed update only costs pruning
-                    _lower(latest, bound)
+                    latest.set(bound)
                 published = bound
-            nxt = next(pending, None)
+            nxt = next_chunk()
             if nxt is not None:
-                submit(nxt)
+                submit(nxt, seat)
     finally:
         latest.delete()
     return archive
@@ -654,7 +670,7 @@ def _run(
 
 def _chunk_length(chunk: Any) -> int:
     size = as_count(chunk, "chunk", minimum=1)
-    return max(_STATS_BLOCK, size - size % _STATS_BLOCK)
+    return max(STATS_BLOCK, size - size % STATS_BLOCK)
 
 
 def search(
@@ -686,7 +702,10 @@ def search(
     client : distributed.Client, optional
         Default the current client.
     chunk : int
-        Windows per task, rounded down to a multiple of 256 (at least 256).
+        Windows per task at most, rounded down to a multiple of 256 (at least
+        256). With more than one worker thread the last tasks get smaller
+        chunks (a share of what is left, down to 2**17 windows) so the workers
+        finish together.
     in_flight : int, optional
         Tasks running or queued at once; default twice the cluster's threads.
         A queued task reads the latest bound when it starts, so more in flight
@@ -704,8 +723,9 @@ def search(
     if t.ndim != 1:
         raise TemporalCompareError(f"series must be 1-D, got shape {t.shape}")
     count, separation = _check_search(q, t.shape[0], k, window, znorm, exclusion, metric)
-    parts = _chunks(0, t, q.shape[0], _chunk_length(chunk))
-    archive = _run(q, parts, count, separation, window, znorm, metric, c, in_flight)
+    archive = _run(
+        q, [t], _chunk_length(chunk), count, separation, window, znorm, metric, c, in_flight
+    )
     return [Match(s.index, s.distance, s.mean, s.std) for s in archive.best()]
 
 
@@ -758,6 +778,5 @@ def search_collection(
     shortest = min(r.shape[0] for r in rows)
     count, separation = _check_search(q, shortest, k, window, znorm, exclusion, metric)
     size = _chunk_length(chunk)
-    parts = [p for s, r in enumerate(rows) for p in _chunks(s, r, q.shape[0], size)]
-    archive = _run(q, parts, count, separation, window, znorm, metric, c, in_flight)
+    archive = _run(q, rows, size, count, separation, window, znorm, metric, c, in_flight)
     return archive.best()
