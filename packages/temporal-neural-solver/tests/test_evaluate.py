@@ -57,6 +57,23 @@ def test_simplify_and_nnf_preserve_meaning(f, trace):
     assert evaluate(f.to_nnf(), trace).holds == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "trace"),
+    [
+        ("G G[0,0] p", [{"p"}, set()]),  # found by the property above
+        ("F F[1,1] p", [set(), set(), {"p"}]),
+        ("H H[0,0] p", [set(), {"p"}]),
+        ("O O[1,1] p", [{"p"}, set(), set()]),
+    ],
+)
+def test_simplify_keeps_an_untimed_operator_over_its_timed_self(text, trace):
+    # G G p = G p, but G G[0,0] p is G p, not G[0,0] p (the first fails before the fix)
+    f = parse(text)
+    trace = [frozenset(step) for step in trace]
+    assert evaluate(f.simplify(), trace).holds == evaluate(f, trace).holds
+    assert f.simplify() is not f.args[0]
+
+
 @settings(max_examples=150, deadline=None)
 @given(formulas(max_leaves=8), traces(min_size=0, max_size=3), traces(max_size=3))
 def test_simplify_and_nnf_preserve_infinite_meaning(f, prefix, loop):

@@ -152,8 +152,8 @@ def _rewrite(op: str, args: tuple[Formula, ...], interval: tuple[float, float] |
         (a,) = args
         if a is TRUE or a is FALSE:
             return a  # the trace is non-empty: F true, G true, O true, H true all hold
-        if a.op == op:
-            return a
+        if a.op == op and a.interval is None:
+            return a  # G G p = G p; but G G[0,0] p = G p, not G[0,0] p
         return _mk(op, a)
     if op in ("A", "E"):
         (a,) = args
