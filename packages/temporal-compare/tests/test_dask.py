@@ -371,9 +371,10 @@ def test_search_chunks_go_to_the_worker_that_is_free(client):
     finally:
         ran_slowly = client.run(_unslow, workers=[slow])[slow]
     assert got == want
-    # 48 chunks: the slow worker starts with 2 and gets one more per second
-    # (round-robin gave it 13 of them, Dask's work stealing included)
-    assert 2 <= ran_slowly <= 8, ran_slowly
+    # 48 chunks: the slow worker starts with 2 (Dask's work stealing may take one
+    # back) and gets one more per second; round-robin gave it 13 of them
+    assert ran_slowly is not None  # the slow wrapper was in place
+    assert ran_slowly <= 8, ran_slowly
 
 
 # ---------------------------------------------------------------- failures and bad input
