@@ -4,3 +4,10 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+from hypothesis import settings
+
+# A hypothesis deadline is a timed assertion: on a shared, loaded machine it fails
+# correct tests. Examples are bounded by max_examples instead.
+settings.register_profile("no-deadline", deadline=None)
+settings.load_profile("no-deadline")

@@ -2,6 +2,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from temporal_attractor_studio import systems
 
@@ -29,3 +30,9 @@ def henon_x():
 @pytest.fixture(scope="session")
 def logistic4():
     return systems.logistic(5_000, r=4.0)
+
+
+# A hypothesis deadline is a timed assertion: on a shared, loaded machine it fails
+# correct tests. Examples are bounded by max_examples instead.
+settings.register_profile("no-deadline", deadline=None)
+settings.load_profile("no-deadline")
