@@ -301,3 +301,25 @@ def test_population_bad_input():
     with pytest.raises(sl.ObservationError, match="next_observation"):
         loop.observe(0, 1, 0.0, 16, False, False)
     np.testing.assert_array_equal(loop.base.q, np.zeros((16, 4)))  # nothing half-updated
+
+
+def test_a_state_file_without_the_population_keys_loads_with_it_off(tmp_path):
+    # files written before step_size existed have no "population" and no "step_size"
+    import json
+
+    base = sl.TabularQLearning(16, 4, alpha=0.1, seed=4)
+    loop = sl.StrangeLoop(base, 2, unit="episode", seed=4)
+    _drive(loop, _lake(), 60, 4)
+    path = sl.save(loop, tmp_path / "new.npz")
+    with np.load(path, allow_pickle=False) as z:
+        members = {k: z[k] for k in z.files}
+    doc = json.loads(members["__strange_loop__"].tobytes().decode("utf-8"))
+    state = doc["state"]
+    del state["population"], state["config"]["step_size"], state["counters"]["episode_started"]
+    members["__strange_loop__"] = np.frombuffer(json.dumps(doc).encode("utf-8"), dtype=np.uint8)
+    old = tmp_path / "old.npz"
+    np.savez(old, **members)
+    restored = sl.load(old)
+    assert restored.step_size == "bandit"
+    assert restored.summary() == loop.summary()
+    assert _drive(restored, _lake(), 30, 5) == _drive(loop, _lake(), 30, 5)
