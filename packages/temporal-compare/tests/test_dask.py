@@ -441,13 +441,8 @@ def test_closed_or_missing_client_is_a_clear_error(client):
         tcd.cdist_topk(np.zeros((2, 3)), client="tcp://127.0.0.1:1")
 
 
-def test_a_worker_killed_mid_run_does_not_change_the_result(client):
-    rng = np.random.default_rng(50)
-    X = rng.standard_normal((120, 200))
-    want = local_cdist(X)
-    result = {}
-    runner = threading.Thread(target=lambda: result.update(got=tcd.cdist(X, client=client, tile=6)))
-    runner.start()
+def _kill_a_busy_worker(client, runner):
+    """SIGKILL the first worker seen running a task while ``runner`` is alive."""
     pids = client.run(os.getpid)
     victim = None
     deadline = time.monotonic() + 60
@@ -456,9 +451,19 @@ def test_a_worker_killed_mid_run_does_not_change_the_result(client):
         if busy:
             victim = busy[0]
         else:
-            time.sleep(0.01)
+            time.sleep(0.005)
     assert victim is not None, "no task was ever seen running"
     os.kill(pids[victim], signal.SIGKILL)
+
+
+def test_a_worker_killed_mid_run_does_not_change_the_result(client):
+    rng = np.random.default_rng(50)
+    X = rng.standard_normal((120, 200))
+    want = local_cdist(X)
+    result = {}
+    runner = threading.Thread(target=lambda: result.update(got=tcd.cdist(X, client=client, tile=6)))
+    runner.start()
+    _kill_a_busy_worker(client, runner)
     # the scheduler marks what the dead worker was running as suspicious and reruns it
     retried = 0
     while not retried and runner.is_alive():
@@ -489,17 +494,7 @@ def test_a_worker_killed_mid_search_does_not_change_the_result(client):
         )
     )
     runner.start()
-    pids = client.run(os.getpid)
-    victim = None
-    deadline = time.monotonic() + 60
-    while victim is None and time.monotonic() < deadline and runner.is_alive():
-        busy = [addr for addr, keys in client.processing().items() if keys]
-        if busy:
-            victim = busy[0]
-        else:
-            time.sleep(0.005)
-    assert victim is not None, "no task was ever seen running"
-    os.kill(pids[victim], signal.SIGKILL)
+    _kill_a_busy_worker(client, runner)
     runner.join(timeout=120)
     assert not runner.is_alive()
     assert [(m.distance, m.series, m.index) for m in result["got"]] == want
