@@ -23,6 +23,11 @@ TESTS = Path(__file__).resolve().parents[1] / "packages" / "temporal-attractor-s
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=4, help="initial conditions per system")
+    parser.add_argument(
+        "--second-sample",
+        action="store_true",
+        help="also the flows no threshold was tuned on (tas_flows.SECOND_SAMPLE)",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(TESTS))
     import tas_calibration as cal
@@ -32,22 +37,37 @@ def main() -> None:
     cases = []
     for name in cal.TUNE_FLOWS + cal.HELD_OUT_FLOWS:
         cases += cal.flow_cases(name, seeds)
+    if args.second_sample:
+        for name in cal.SECOND_SAMPLE_FLOWS:
+            cases += cal.flow_cases(name, seeds)
     for name in cal.TUNE_MAPS + cal.HELD_OUT_MAPS:
         cases += cal.map_cases(name, seeds)
     for generator in cal.NOT_CHAOTIC.values():
         cases += cal.not_chaotic_cases(generator, seeds)
     held_out = set(cal.HELD_OUT_FLOWS + cal.HELD_OUT_MAPS)
+    second = set(cal.SECOND_SAMPLE_FLOWS)
 
     def half(case):
         if case.group == "not chaotic":
             return "held out" if case.seed in cal.HELD_OUT_SEEDS_NOT_CHAOTIC else "tune"
+        if case.system in second:
+            return "second sample"
         return "held out" if case.system in held_out else "tune"
 
     print("| group | n | noise | series | quality ≥ 0.8 | max \\|error\\| there | warned |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    keys = sorted({(c.group, c.n, c.noise) for c in cases}, key=lambda k: (k[0] != "flow", k))
-    for group, n, noise in keys:
-        rows = [c for c in cases if (c.group, c.n, c.noise) == (group, n, noise)]
+    keys = sorted(
+        {(c.group, c.n, c.noise, c.system in second) for c in cases},
+        key=lambda k: (k[0] != "flow", k[3], k[:3]),
+    )
+    for group, n, noise, in_second in keys:
+        rows = [
+            c
+            for c in cases
+            if (c.group, c.n, c.noise, c.system in second) == (group, n, noise, in_second)
+        ]
+        if in_second:
+            group = "flow, second sample"
         good = [c for c in rows if c.quality >= cal.QUALITY]
         if group == "not chaotic":
             worst = f"{sum(c.exponent > 0 for c in good)} positive" if good else "—"
@@ -64,20 +84,30 @@ def main() -> None:
                 f"- [{half(c)}] {c.system} seed={c.seed} n={c.n:,} noise={c.noise:.0%}: "
                 f"{c.exponent:.4g} vs {c.truth:.4g} ({c.error:+.0%}), quality {c.quality:.2f}"
             )
-    for part in ("tune", "held out"):
+    for part in ("tune", "held out", "second sample"):
         mine = [c for c in cases if half(c) == part]
         print(
             f"{part}: {len(mine)} series, {sum(c.violates for c in mine)} violations, "
             f"{sum(c.quality >= cal.QUALITY for c in mine)} with quality >= 0.8"
         )
     print("\nMedian |error| of the noise-free chaotic flows (not Tsucs2, whose λ1 ≈ 0):")
-    for n in cal.SIZES:
-        errors = [
-            abs(c.error)
-            for c in cases
-            if c.group == "flow" and c.noise == 0 and c.n == n and c.system != "Tsucs2"
-        ]
-        print(f"- n={n:,}: {statistics.median(errors):.1%} over {len(errors)} series")
+    for sample, members in (
+        ("calibration", lambda name: name not in second),
+        ("second", second.__contains__),
+    ):
+        for n in cal.SIZES:
+            errors = [
+                abs(c.error)
+                for c in cases
+                if c.group == "flow"
+                and c.noise == 0
+                and c.n == n
+                and c.system != "Tsucs2"
+                and members(c.system)
+            ]
+            if errors:
+                median = statistics.median(errors)
+                print(f"- {sample} sample, n={n:,}: {median:.1%} over {len(errors)} series")
     print(f"\n{len(cases)} series in {time.perf_counter() - started:.0f} s")
 
 

@@ -37,6 +37,8 @@ TUNE_FLOWS = list(tas_flows.FLOWS)[0::2]
 HELD_OUT_FLOWS = list(tas_flows.FLOWS)[1::2]
 TUNE_MAPS = ["henon", "tent"]
 HELD_OUT_MAPS = ["logistic", "lozi"]
+#: Flows no threshold was tuned on (``tas_flows.SECOND_SAMPLE``).
+SECOND_SAMPLE_FLOWS = list(tas_flows.SECOND_SAMPLE)
 TUNE_SEEDS_NOT_CHAOTIC = (0, 1)
 HELD_OUT_SEEDS_NOT_CHAOTIC = (2, 3)
 QUALITY = 0.8
@@ -137,7 +139,9 @@ def _measure(group, system, seed, n, noise, truth, x, dt):
 
 
 def flow_cases(name, seeds, sizes=SIZES, noise_levels=NOISE_LEVELS):
-    truth = tas_flows.reference_lambda1(name, **tas_flows.REFERENCE)
+    truth = tas_flows.SECOND_SAMPLE_REFERENCE.get(name)
+    if truth is None:
+        truth = tas_flows.reference_lambda1(name, **tas_flows.REFERENCE)
     runs, dt = tas_flows.trajectories(name, max(sizes), list(seeds))
     return [
         _measure("flow", name, seed, n, noise, truth, run[:n].copy(), dt)

@@ -15,19 +15,16 @@ pytestmark = pytest.mark.slow
 
 SEEDS = (0, 1)
 
-#: Held-out cases where quality >= 0.8 still comes with an error above 25%; none of
-#: the quality factors (fit, consistency, jackknife precision, small-scale dimension,
-#: e-folds per period) exposes them. Each entry says which cases it covers; any
-#: other miss fails, and so does an entry that no longer misses.
-KNOWN_MISSES = {
-    "Arneodo": (
-        lambda c: c.noise <= 0.05,
-        "overestimated by 25-60% with quality >= 0.95 from every initial condition "
-        "(reference 0.202); the estimate barely moves with dimension, delay, Theiler "
-        "window, curve length or method (Kantz agrees), so no signal of the data exposes it; "
-        "the reference is right (variational equations: 0.195-0.211, "
-        "test_flows_reference.py), dysts' 0.237 is not",
-    ),
+#: Confident misses on flows no threshold was tuned on (``tas_flows.SECOND_SAMPLE``,
+#: seeds 1-2 at n=5,000 here; the whole table is in the README). Their divergence
+#: curves look like those of the flows measured well: the local slopes through the
+#: fitted region, the slopes of the closest and farthest halves of the neighbour
+#: pairs, and of pairs within the first and the second half of the series, were
+#: compared and none separates them. They are the honest limit of the score.
+SECOND_SAMPLE_MISSES = {
+    "Finance": "+38% (seed 1) with quality 1.00; +31% to +45% from other seeds and sizes",
+    "WangSun": "+37% (seed 2) with quality 0.83; +51% at n=10,000",
+    "RayleighBenard": "-27% (seed 1) with quality 1.00",
 }
 
 
@@ -47,13 +44,20 @@ def _describe(misses):
 
 @pytest.mark.parametrize("name", cal.HELD_OUT_FLOWS)
 def test_held_out_flows(name):
+    # Arneodo missed here (+25% to +59% with quality >= 0.95) until the
+    # orbit_coverage factor: its fitted regions spanned 0.5-1.0 mean periods.
     misses = _check(cal.flow_cases(name, SEEDS))
-    covered, reason = KNOWN_MISSES.get(name, (lambda c: False, ""))
-    unexpected = [c for c in misses if not covered(c)]
-    assert not unexpected, _describe(unexpected)
-    if name in KNOWN_MISSES:
-        assert misses, f"{name} no longer misses: remove it from KNOWN_MISSES"
-        pytest.xfail(f"{reason}: " + "; ".join(_describe(misses)))
+    assert not misses, _describe(misses)
+
+
+@pytest.mark.parametrize("name", cal.SECOND_SAMPLE_FLOWS)
+def test_second_sample_flows(name):
+    misses = _check(cal.flow_cases(name, (1, 2), sizes=(5000,), noise_levels=(0.0,)))
+    if name not in SECOND_SAMPLE_MISSES:
+        assert not misses, _describe(misses)
+        return
+    assert misses, f"{name} no longer misses: remove it from SECOND_SAMPLE_MISSES"
+    pytest.xfail(f"{SECOND_SAMPLE_MISSES[name]}: " + "; ".join(_describe(misses)))
 
 
 @pytest.mark.parametrize("name", cal.HELD_OUT_MAPS)

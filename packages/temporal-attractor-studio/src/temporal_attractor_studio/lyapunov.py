@@ -57,6 +57,13 @@ _FULL_EFOLDS_PER_PERIOD = 0.5
 #: 1 at the second. Calibrated (see the README).
 _MIN_RISE = 1.5
 _FULL_RISE = 2.0
+#: Mean periods the fitted region must span. The exponent is the stretching rate
+#: averaged along the orbit; a region shorter than about one orbit measures the
+#: stretching of the stretch of orbit that follows where neighbours were found
+#: (Arneodo's x: +25% to +59% with quality >= 0.95 from regions of 0.5-1.0 mean
+#: periods). The factor is 0 at the first value, 1 from the second.
+_MIN_REGION_PERIODS = 0.9
+_FULL_REGION_PERIODS = 1.2
 _KANTZ_MAX_REFERENCES = 2000
 _KANTZ_MAX_NEIGHBORS = 30
 
@@ -104,13 +111,17 @@ class LyapunovResult:
         exponent low; low-dimensional attractors stay near their own dimension.
     efolds_per_period : float
         ``|exponent| * mean period``: e-folds gained per mean period.
+    region_periods : float
+        Length of the fitted region in mean periods of the series.
     quality_factors : dict
         The factors of ``quality``, each in ``[0, 1]``: ``fit`` (= ``fit_quality``),
         ``consistency``, ``precision`` (1 up to a 4% relative standard error, 0 at
         8%), ``resolution`` (1 up to a small-scale dimension of 2.6, 0 at 3.3),
         ``efolds_per_period`` (0 at 0.35 e-folds per mean period, 1 from 0.5) and
         ``rise`` (0 when the curve rises 1.5 e-folds or less before saturating, 1
-        from 2).
+        from 2) and ``orbit_coverage`` (0 when the fitted region spans 0.9 mean
+        periods or less, 1 from 1.2: a shorter region has not averaged the
+        stretching along the orbit).
     """
 
     exponent: float
@@ -130,6 +141,7 @@ class LyapunovResult:
     standard_error: float = field(default=math.nan)
     small_scale_dimension: float = field(default=math.nan)
     efolds_per_period: float = field(default=math.nan)
+    region_periods: float = field(default=math.nan)
     quality_factors: dict[str, float] = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -159,6 +171,7 @@ class LyapunovResult:
             "standard_error": self.standard_error,
             "small_scale_dimension": self.small_scale_dimension,
             "efolds_per_period": self.efolds_per_period,
+            "region_periods": self.region_periods,
             "quality_factors": dict(self.quality_factors),
         }
 
@@ -445,6 +458,7 @@ def lyapunov_max(
     standard_error = _jackknife_error(block_sum, block_count, times, start, stop)
     scale_dimension = _small_scale_dimension(base, tree, theiler)
     efolds = abs(slope) * period * dt
+    region_periods = (stop - start) / period
     factors = {
         "fit": float(fit_quality),
         "consistency": float(consistency),
@@ -456,6 +470,7 @@ def lyapunov_max(
         "resolution": _ramp(scale_dimension, _NOISE_DIMENSION, _ATTRACTOR_DIMENSION),
         "efolds_per_period": _ramp(efolds, _MIN_EFOLDS_PER_PERIOD, _FULL_EFOLDS_PER_PERIOD),
         "rise": _ramp(rise, _MIN_RISE, _FULL_RISE),
+        "orbit_coverage": _ramp(region_periods, _MIN_REGION_PERIODS, _FULL_REGION_PERIODS),
     }
     quality = math.prod(factors.values())
     result = LyapunovResult(
@@ -476,6 +491,7 @@ def lyapunov_max(
         standard_error=standard_error,
         small_scale_dimension=scale_dimension,
         efolds_per_period=float(efolds),
+        region_periods=float(region_periods),
         quality_factors=factors,
     )
     if quality < POOR_QUALITY:
