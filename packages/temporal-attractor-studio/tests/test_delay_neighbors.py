@@ -150,3 +150,43 @@ def test_bad_arguments_name_the_problem():
         delay_admissible_neighbors(x, 10, 95, query, 2, range(1, 4))
     with pytest.raises(AttractorError, match="query"):
         delay_admissible_neighbors(x, 1, 50, np.arange(60), 2, range(1, 4))
+
+
+def _ar2(n, seed):
+    e = np.random.default_rng(seed).standard_normal(n)
+    x = np.zeros(n)
+    for i in range(2, n):
+        x[i] = 1.6 * x[i - 1] - 0.8 * x[i - 2] + e[i]
+    return x
+
+
+@pytest.mark.parametrize(
+    ("name", "x", "delay", "theiler", "scanned"),
+    [
+        # AR(2) oscillation: the KD-trees need second rounds from dimension ~6 on.
+        ("ar2", _ar2(10_000, 0), 4, 15, True),
+        ("lorenz", systems.lorenz(10_000, dt=0.01)[:, 0], 16, 55, False),  # stops at 3
+        # Drifting: the KD-tree searches reach their work bound; no scan.
+        (
+            "random walk",
+            np.cumsum(np.random.default_rng(0).standard_normal(10_000)),
+            136,
+            1000,
+            False,
+        ),
+    ],
+)
+def test_cao_scans_only_where_the_kd_trees_need_second_rounds(
+    name, x, delay, theiler, scanned, monkeypatch
+):
+    calls = []
+
+    def spy(*args):
+        calls.append(args[-1])
+        return delay_admissible_neighbors(*args)
+
+    monkeypatch.setattr(parameters_module, "delay_admissible_neighbors", spy)
+    dim = estimate_dimension(x, delay, max_dim=10, theiler=theiler)
+    assert bool(calls) == scanned
+    if scanned:
+        assert calls[0].start >= 6 and calls[0].stop == 12 and dim >= calls[0].start - 1

@@ -34,14 +34,20 @@ cdef inline double _visit(
     cdef double dist = 0.0, diff
     if j - i <= theiler and i - j <= theiler:
         return bound  # the window is counted separately
-    for k in range(d_hi):
+    # The lowest dimension's distance first, without early exits: it rarely stays
+    # within the bound, and one predictable test is cheaper than a loop whose exit
+    # the processor cannot guess.
+    for k in range(d_lo):
+        diff = fabs(vectors[here, k] - vectors[p, k])
+        dist = diff if diff > dist else dist
+    if dist > bound:
+        return bound
+    for k in range(d_lo - 1, d_hi):
         diff = fabs(vectors[here, k] - vectors[p, k])
         if diff > dist:
             dist = diff
         if dist > bound:
             return bound
-        if k + 1 < d_lo:
-            continue
         t = k + 1 - d_lo
         if dist == 0.0:
             out_rank[t, q] += 1

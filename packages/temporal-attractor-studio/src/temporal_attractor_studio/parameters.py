@@ -183,11 +183,13 @@ class _CaoNeighbors:
 
     Low dimensions use a KD-tree each. From ``_SCAN_FROM_DIM`` on, when the
     previous dimension's KD-tree search needed more than ``_SCAN_WHEN_CANDIDATES``
-    candidates per query (the nearest points are mostly the query's own past and
-    future, as for an AR(2) oscillation, and a second, 4x wider round followed),
-    every remaining dimension is found by one scan of the series
-    (:func:`delay_admissible_neighbors`: same neighbours, rounds and work bound),
-    about half the KD-trees' time there; elsewhere the KD-trees are cheaper.
+    candidates per query (the nearest points are often the query's own past and
+    future, as for an AR(2) oscillation, and a second, 4x wider round followed)
+    without reaching its work bound (a drifting series), every remaining dimension
+    is found by one scan of the series (:func:`delay_admissible_neighbors`: same
+    neighbours, rounds and work bound). The scan costs about what the KD-tree
+    costs for the top dimension alone, so it pays when several high dimensions
+    remain; for one or two dimensions the KD-trees are cheaper.
     """
 
     def __init__(
@@ -203,6 +205,7 @@ class _CaoNeighbors:
             if (
                 d >= _SCAN_FROM_DIM
                 and before is not None
+                and before.abandoned == 0
                 and before.candidates > _SCAN_WHEN_CANDIDATES * self.query.size
             ):
                 dims = range(d, self.max_d + 1)
