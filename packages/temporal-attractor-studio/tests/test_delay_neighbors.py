@@ -190,3 +190,35 @@ def test_cao_scans_only_where_the_kd_trees_need_second_rounds(
     assert bool(calls) == scanned
     if scanned:
         assert calls[0].start >= 6 and calls[0].stop == 12 and dim >= calls[0].start - 1
+
+
+@pytest.mark.parametrize(
+    ("name", "x", "dim", "delay", "theiler"),
+    [
+        ("ar2", _ar2(6000, 1), 9, 4, 15),  # about half the points need round 2
+        ("henon", systems.henon(6000)[:, 0], 2, 1, 4),
+        ("random walk", np.cumsum(np.random.default_rng(2).standard_normal(6000)), 6, 60, 600),
+    ],
+)
+def test_round_two_asks_for_4_then_8_with_the_same_outcome(
+    name, x, dim, delay, theiler, monkeypatch
+):
+    # Issue 14 speed: round 2 (k = 8) first asks the KD-tree for the 4 nearest points
+    # when round 1 resolved at least half the queries; neighbours, work and abandoned
+    # queries must be those of asking for 8 at once.
+    from temporal_attractor_studio import neighbors as neighbors_module
+
+    points = np.ascontiguousarray(embed(x, dim, delay))
+    query = np.arange(points.shape[0] - 200)
+    split = find_admissible_neighbors(points, query, theiler)
+    monkeypatch.setattr(neighbors_module, "_SECOND_K", -1)  # never split
+    whole = find_admissible_neighbors(points, query, theiler)
+    np.testing.assert_array_equal(split.index, whole.index)
+    np.testing.assert_array_equal(split.distance, whole.distance)
+    assert (split.candidates, split.abandoned) == (whole.candidates, whole.abandoned)
+    sample = query[:: query.size // 30]
+    for q, j in zip(sample, split.index[sample], strict=True):
+        d = np.sqrt(((points[: query.size + 200] - points[q]) ** 2).sum(axis=1))
+        d[(np.abs(np.arange(d.size) - q) <= theiler) | (d == 0)] = np.inf
+        if j >= 0:
+            assert d[j] == d.min()

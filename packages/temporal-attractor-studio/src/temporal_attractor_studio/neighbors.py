@@ -29,6 +29,7 @@ __all__ = [
 #: picks for noise the nearest other point is almost always admissible, and a
 #: KD-tree query there costs about twice as much at k = 8 as at k = 2.
 _FIRST_K = 2
+_SECOND_K = 4 * _FIRST_K
 #: Candidate points the search may examine: this many per query plus
 #: ``_BASE_CANDIDATES``. Recurrent series need 8-12 per query on the calibration
 #: set, a damped oscillator's spiral 40; a drifting series (random walk, trend),
@@ -108,7 +109,7 @@ def find_admissible_neighbors(
         tree = neighbor_tree(points)
     p = np.inf if chebyshev else 2.0
 
-    def nearest_among(todo: NDArray[np.intp], kk: int) -> _Resolved:
+    def first_admissible(todo: NDArray[np.intp], kk: int) -> _Resolved:
         d, j = tree.query(points[query[todo]], k=kk, p=p)
         d = d.reshape(todo.size, kk)
         j = j.reshape(todo.size, kk)
@@ -118,6 +119,27 @@ def find_admissible_neighbors(
         has = ok.any(axis=1)
         first = ok.argmax(axis=1)
         return has, j[has, first[has]], d[has, first[has]]
+
+    def nearest_among(todo: NDArray[np.intp], kk: int) -> _Resolved:
+        if kk != _SECOND_K or 2 * todo.size > query.shape[0]:
+            return first_admissible(todo, kk)
+        # A recurrent series (the first round resolved at least half the queries):
+        # most of the rest have an admissible point among their 4 nearest, and a
+        # k = 4 query costs about 0.7x a k = 8 one in 8-10 dimensions. The 4 nearest
+        # are the first 4 of the 8 nearest, so the round's outcome is the same.
+        has, index, dist = first_admissible(todo, _SECOND_K // 2)
+        if has.all():
+            return has, index, dist
+        rest = np.nonzero(~has)[0]
+        has_rest, index_rest, dist_rest = first_admissible(todo[rest], kk)
+        found = np.zeros(todo.size, dtype=bool)
+        found[has] = True
+        found[rest[has_rest]] = True
+        all_index = np.full(todo.size, -1, dtype=np.intp)
+        all_dist = np.full(todo.size, np.inf)
+        all_index[has], all_dist[has] = index, dist
+        all_index[rest[has_rest]], all_dist[rest[has_rest]] = index_rest, dist_rest
+        return found, all_index[found], all_dist[found]
 
     return _search_in_rounds(
         int(query.shape[0]), tree.n, theiler, nearest_among, skip_zero=skip_zero, bounded=bounded
