@@ -150,6 +150,10 @@ def test_bad_arguments_name_the_problem():
         delay_admissible_neighbors(x, 10, 95, query, 2, range(1, 4))
     with pytest.raises(AttractorError, match="query"):
         delay_admissible_neighbors(x, 1, 50, np.arange(60), 2, range(1, 4))
+    with pytest.raises(AttractorError, match="NaN"):
+        delay_admissible_neighbors(
+            np.where(np.arange(100) == 7, np.nan, x), 1, 50, query, 2, range(1, 4)
+        )
 
 
 def _ar2(n, seed):

@@ -231,6 +231,8 @@ def delay_admissible_neighbors(
             f"rows={rows} delay vectors of dimension {dims.stop - 1} (delay={delay}) do not "
             f"fit in a series of length {x.shape[0]}"
         )
+    if not np.isfinite(x).all():
+        raise AttractorError("series contains NaN or infinity")
     if q.ndim != 1 or (q.size and (q.min() < 0 or q.max() >= rows)) or theiler < 0:
         raise AttractorError("query must hold row indices in [0, rows) and theiler be >= 0")
     order = np.argsort(x[:rows], kind="stable").astype(np.intp)
