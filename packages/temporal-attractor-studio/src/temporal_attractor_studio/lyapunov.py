@@ -15,7 +15,7 @@ from . import _divergence
 from ._validation import as_int, as_series, check_not_constant, reject_complex, resolve_dt
 from .embedding import embed
 from .errors import AttractorError, PoorFitWarning
-from .neighbors import admissible_neighbors, find_admissible_neighbors
+from .neighbors import admissible_neighbors, find_admissible_neighbors, neighbor_tree
 from .parameters import estimate_delay, estimate_dimension, mean_period
 
 __all__ = ["LyapunovResult", "fit_linear_region", "lyapunov_max"]
@@ -405,10 +405,10 @@ def lyapunov_max(
     base = np.ascontiguousarray(y[:m])
     block_sum = np.zeros((_JACKKNIFE_BLOCKS, max_steps + 1))
     block_count = np.zeros((_JACKKNIFE_BLOCKS, max_steps + 1), dtype=np.intp)
-    tree = cKDTree(base)
+    tree = neighbor_tree(base)  # one tree for every search over these points
     if method == "rosenstein":
         query = np.arange(m, dtype=np.intp)
-        search = find_admissible_neighbors(base, query, theiler)
+        search = find_admissible_neighbors(base, query, theiler, tree=tree)
         if search.abandoned > query.size // 2:
             raise AttractorError(
                 f"the series does not return near its own past: {search.abandoned} of "

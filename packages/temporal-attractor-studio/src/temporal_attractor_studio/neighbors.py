@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
+from . import _delay_neighbors
 from ._validation import as_int, as_points
+from .errors import AttractorError
 
 __all__ = [
     "NeighborSearch",
     "admissible_neighbors",
+    "delay_admissible_neighbors",
     "find_admissible_neighbors",
     "nearest_neighbors",
+    "neighbor_tree",
 ]
 
 
@@ -24,6 +29,7 @@ __all__ = [
 #: picks for noise the nearest other point is almost always admissible, and a
 #: KD-tree query there costs about twice as much at k = 8 as at k = 2.
 _FIRST_K = 2
+_SECOND_K = 4 * _FIRST_K
 #: Candidate points the search may examine: this many per query plus
 #: ``_BASE_CANDIDATES``. Recurrent series need 8-12 per query on the calibration
 #: set, a damped oscillator's spiral 40; a drifting series (random walk, trend),
@@ -63,6 +69,11 @@ class NeighborSearch:
     abandoned: int
 
 
+def neighbor_tree(points: NDArray[np.float64]) -> cKDTree:
+    """The KD-tree :func:`find_admissible_neighbors` searches (32-point leaves)."""
+    return cKDTree(points, leafsize=_LEAF_SIZE)
+
+
 def find_admissible_neighbors(
     points: NDArray[np.float64],
     query: NDArray[np.intp],
@@ -71,6 +82,7 @@ def find_admissible_neighbors(
     chebyshev: bool = False,
     skip_zero: bool = True,
     bounded: bool = True,
+    tree: cKDTree | None = None,
 ) -> NeighborSearch:
     """Nearest point to each ``points[query]`` that is more than *theiler* steps away.
 
@@ -89,19 +101,78 @@ def find_admissible_neighbors(
     (-1). A series whose points' nearest neighbours are all inside the Theiler
     window (a drifting, non-recurrent one) then keeps the neighbours of a subset of
     its points; recurrent series never reach the bound on the calibration set.
+
+    ``tree``, when given, is :func:`neighbor_tree` of the same *points* (a caller
+    that queries the points again builds it once).
     """
-    tree = cKDTree(points, leafsize=_LEAF_SIZE)
-    n_tree = tree.n
-    max_k = 8 * (2 * theiler + 1) + 64 if skip_zero else n_tree
+    if tree is None:
+        tree = neighbor_tree(points)
     p = np.inf if chebyshev else 2.0
-    index = np.full(query.shape[0], -1, dtype=np.intp)
-    dist = np.full(query.shape[0], np.inf)
-    budget = _CANDIDATES_PER_QUERY * int(query.shape[0]) + _BASE_CANDIDATES
+
+    def first_admissible(todo: NDArray[np.intp], kk: int) -> _Resolved:
+        d, j = tree.query(points[query[todo]], k=kk, p=p)
+        d = d.reshape(todo.size, kk)
+        j = j.reshape(todo.size, kk)
+        ok = (np.abs(j - query[todo, None]) > theiler) & np.isfinite(d)
+        if skip_zero:
+            ok &= d > 0
+        has = ok.any(axis=1)
+        first = ok.argmax(axis=1)
+        return has, j[has, first[has]], d[has, first[has]]
+
+    def nearest_among(todo: NDArray[np.intp], kk: int) -> _Resolved:
+        if kk != _SECOND_K or 2 * todo.size > query.shape[0]:
+            return first_admissible(todo, kk)
+        # A recurrent series (the first round resolved at least half the queries):
+        # most of the rest have an admissible point among their 4 nearest, and a
+        # k = 4 query costs about 0.7x a k = 8 one in 8-10 dimensions. The 4 nearest
+        # are the first 4 of the 8 nearest, so the round's outcome is the same.
+        has, index, dist = first_admissible(todo, _SECOND_K // 2)
+        if has.all():
+            return has, index, dist
+        rest = np.nonzero(~has)[0]
+        has_rest, index_rest, dist_rest = first_admissible(todo[rest], kk)
+        found = np.zeros(todo.size, dtype=bool)
+        found[has] = True
+        found[rest[has_rest]] = True
+        all_index = np.full(todo.size, -1, dtype=np.intp)
+        all_dist = np.full(todo.size, np.inf)
+        all_index[has], all_dist[has] = index, dist
+        all_index[rest[has_rest]], all_dist[rest[has_rest]] = index_rest, dist_rest
+        return found, all_index[found], all_dist[found]
+
+    return _search_in_rounds(
+        int(query.shape[0]), tree.n, theiler, nearest_among, skip_zero=skip_zero, bounded=bounded
+    )
+
+
+_Resolved = tuple[NDArray[np.bool_], NDArray[np.intp], NDArray[np.float64]]
+
+
+def _search_in_rounds(
+    n_query: int,
+    n_tree: int,
+    theiler: int,
+    nearest_among: Callable[[NDArray[np.intp], int], _Resolved],
+    *,
+    skip_zero: bool,
+    bounded: bool,
+) -> NeighborSearch:
+    """The rounds and work bound of :func:`find_admissible_neighbors`.
+
+    ``nearest_among(todo, k)`` tells, for the queries ``todo``, which have an
+    admissible point among their ``k`` nearest points and, for those, the first one
+    and its distance.
+    """
+    max_k = 8 * (2 * theiler + 1) + 64 if skip_zero else n_tree
+    index = np.full(n_query, -1, dtype=np.intp)
+    dist = np.full(n_query, np.inf)
+    budget = _CANDIDATES_PER_QUERY * n_query + _BASE_CANDIDATES
     if not bounded:
         budget = sys.maxsize
     spent = 0
     abandoned = 0
-    todo = np.arange(query.shape[0])
+    todo = np.arange(n_query)
     k = _FIRST_K
     while todo.size:
         kk = min(k, n_tree)
@@ -120,23 +191,72 @@ def find_admissible_neighbors(
             todo = todo[keep]
             if not todo.size:
                 break
-        d, j = tree.query(points[query[todo]], k=kk, p=p)
+        has, found_index, found_dist = nearest_among(todo, kk)
         spent += todo.size * kk
-        d = d.reshape(todo.size, kk)
-        j = j.reshape(todo.size, kk)
-        ok = (np.abs(j - query[todo, None]) > theiler) & np.isfinite(d)
-        if skip_zero:
-            ok &= d > 0
-        has = ok.any(axis=1)
-        first = ok.argmax(axis=1)
         rows = todo[has]
-        index[rows] = j[has, first[has]]
-        dist[rows] = d[has, first[has]]
+        index[rows] = found_index
+        dist[rows] = found_dist
         todo = todo[~has]
         if kk >= min(n_tree, max_k):
             break
         k *= 4
     return NeighborSearch(index, dist, spent, budget, abandoned)
+
+
+def delay_admissible_neighbors(
+    series: NDArray[np.float64],
+    delay: int,
+    rows: int,
+    query: NDArray[np.intp],
+    theiler: int,
+    dims: range,
+) -> list[NeighborSearch]:
+    """Max-norm :func:`find_admissible_neighbors` of delay vectors, for several dimensions.
+
+    Item ``t`` is ``find_admissible_neighbors(embed(series, d, delay)[:rows], query,
+    theiler, chebyshev=True)`` for ``d = dims[t]``: the same neighbours and the same
+    rounds, work bound and abandoned queries (on exact ties of distance the smallest
+    row is taken, where the KD-tree's choice was arbitrary). One scan of the series
+    (``_delay_neighbors``) finds every dimension's nearest admissible row and its
+    place in the sorted distances; the rounds are then replayed from those places.
+    In the 5-11 dimensions Cao's estimate reaches on noise this is several times
+    cheaper than a KD-tree per dimension.
+    """
+    x = np.ascontiguousarray(series, dtype=np.float64)
+    q = np.ascontiguousarray(query, dtype=np.intp)
+    if dims.step != 1 or len(dims) == 0 or dims.start < 1:
+        raise AttractorError(f"dims must be a non-empty range of dimensions >= 1, got {dims!r}")
+    if x.ndim != 1 or not 0 < rows <= x.shape[0] - (dims.stop - 2) * delay or delay < 1:
+        raise AttractorError(
+            f"rows={rows} delay vectors of dimension {dims.stop - 1} (delay={delay}) do not "
+            f"fit in a series of length {x.shape[0]}"
+        )
+    if not np.isfinite(x).all():
+        raise AttractorError("series contains NaN or infinity")
+    if q.ndim != 1 or (q.size and (q.min() < 0 or q.max() >= rows)) or theiler < 0:
+        raise AttractorError("query must hold row indices in [0, rows) and theiler be >= 0")
+    order = np.argsort(x[:rows], kind="stable").astype(np.intp)
+    position = np.empty(rows, dtype=np.intp)
+    position[order] = np.arange(rows, dtype=np.intp)
+    shape = (len(dims), q.size)
+    index = np.empty(shape, dtype=np.intp)
+    dist = np.empty(shape)
+    rank = np.empty(shape, dtype=np.intp)
+    sorted_vectors = x[order[:, None] + delay * np.arange(dims.stop - 1)]
+    _delay_neighbors.chebyshev_delay_neighbors(
+        x, delay, sorted_vectors, q, theiler, dims.start, order, position, index, dist, rank
+    )
+    searches = []
+    for t in range(len(dims)):
+
+        def nearest_among(todo: NDArray[np.intp], kk: int, t: int = t) -> _Resolved:
+            has = rank[t, todo] <= kk
+            return has, index[t, todo[has]], dist[t, todo[has]]
+
+        searches.append(
+            _search_in_rounds(q.size, rows, theiler, nearest_among, skip_zero=True, bounded=True)
+        )
+    return searches
 
 
 def admissible_neighbors(

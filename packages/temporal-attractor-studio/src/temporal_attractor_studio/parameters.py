@@ -8,12 +8,24 @@ from numpy.typing import ArrayLike, NDArray
 from ._validation import as_int, as_series, check_not_constant
 from .embedding import embed
 from .errors import AttractorError
-from .neighbors import admissible_neighbors
+from .neighbors import (
+    NeighborSearch,
+    admissible_neighbors,
+    delay_admissible_neighbors,
+    find_admissible_neighbors,
+)
 
 __all__ = ["estimate_delay", "estimate_dimension", "mean_period", "mutual_information"]
 
 _AMI_BINS = 32
 _MAX_REFERENCE_POINTS = 2000
+#: Cao's neighbour search switches from one KD-tree per dimension to one scan for
+#: all remaining dimensions (see ``_CaoNeighbors``) from this dimension on, when
+#: the previous dimension's KD-tree search examined more than this many candidates
+#: per query (2 when every query's nearest other point is admissible; AR(2)
+#: oscillations reach 3-4 from dimension 6 on, white noise and AR(1) stay near 2).
+_SCAN_FROM_DIM = 6
+_SCAN_WHEN_CANDIDATES = 3.0
 
 
 def mean_period(series: ArrayLike) -> float:
@@ -151,12 +163,11 @@ def _cao_mean_ratio(
     delay: int,
     rows: int,
     query: NDArray[np.intp],
-    theiler: int,
+    found: NeighborSearch,
 ) -> float:
     """Cao's E(d): mean growth of the nearest-neighbour distance from d to d+1 (max norm)."""
-    lo = np.ascontiguousarray(embed(x, d, delay)[:rows])
+    j, dist = found.index, found.distance
     nxt = x[np.arange(rows) + d * delay]
-    j, dist = admissible_neighbors(lo, query, theiler, chebyshev=True)
     ok = j >= 0
     if not ok.any():
         raise AttractorError(
@@ -165,6 +176,49 @@ def _cao_mean_ratio(
         )
     extra = np.abs(nxt[query[ok]] - nxt[j[ok]])
     return float((np.maximum(dist[ok], extra) / dist[ok]).mean())
+
+
+class _CaoNeighbors:
+    """Max-norm neighbours of Cao's reference rows, per dimension, found on demand.
+
+    Low dimensions use a KD-tree each. From ``_SCAN_FROM_DIM`` on, when the
+    previous dimension's KD-tree search needed more than ``_SCAN_WHEN_CANDIDATES``
+    candidates per query (the nearest points are often the query's own past and
+    future, as for an AR(2) oscillation, and a second, 4x wider round followed)
+    without reaching its work bound (a drifting series), every remaining dimension
+    is found by one scan of the series (:func:`delay_admissible_neighbors`: same
+    neighbours, rounds and work bound). The scan costs about what the KD-tree
+    costs for the top dimension alone, so it pays when several high dimensions
+    remain; for one or two dimensions the KD-trees are cheaper.
+    """
+
+    def __init__(
+        self, x: NDArray[np.float64], delay: int, rows: int, max_d: int, theiler: int
+    ) -> None:
+        self.x, self.delay, self.rows, self.max_d, self.theiler = x, delay, rows, max_d, theiler
+        self.query = _reference_indices(rows)
+        self.found: dict[int, NeighborSearch] = {}
+
+    def __call__(self, d: int) -> NeighborSearch:
+        if d not in self.found:
+            before = self.found.get(d - 1)
+            if (
+                d >= _SCAN_FROM_DIM
+                and before is not None
+                and before.abandoned == 0
+                and before.candidates > _SCAN_WHEN_CANDIDATES * self.query.size
+            ):
+                dims = range(d, self.max_d + 1)
+                scanned = delay_admissible_neighbors(
+                    self.x, self.delay, self.rows, self.query, self.theiler, dims
+                )
+                self.found.update(zip(dims, scanned, strict=True))
+            else:
+                lo = np.ascontiguousarray(embed(self.x, d, self.delay)[: self.rows])
+                self.found[d] = find_admissible_neighbors(
+                    lo, self.query, self.theiler, chebyshev=True
+                )
+        return self.found[d]
 
 
 def estimate_dimension(
@@ -208,10 +262,11 @@ def estimate_dimension(
     rows = n - (max_dim + 1) * delay
     if method == "cao":
         thr = 0.9 if threshold is None else float(threshold)
-        query = _reference_indices(rows)
-        e_prev = _cao_mean_ratio(x, 1, delay, rows, query, theiler)
+        neighbors = _CaoNeighbors(x, delay, rows, max_dim + 1, theiler)
+        query = neighbors.query
+        e_prev = _cao_mean_ratio(x, 1, delay, rows, query, neighbors(1))
         for d in range(1, max_dim + 1):
-            e_next = _cao_mean_ratio(x, d + 1, delay, rows, query, theiler)
+            e_next = _cao_mean_ratio(x, d + 1, delay, rows, query, neighbors(d + 1))
             if e_next / e_prev >= thr:  # E1(d) = E(d+1) / E(d) has saturated
                 return d
             e_prev = e_next
