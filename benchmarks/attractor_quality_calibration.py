@@ -56,18 +56,14 @@ def main() -> None:
 
     print("| group | n | noise | series | quality ≥ 0.8 | max \\|error\\| there | warned |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    keys = sorted(
-        {(c.group, c.n, c.noise, c.system in second) for c in cases},
-        key=lambda k: (k[0] != "flow", k[3], k[:3]),
-    )
-    for group, n, noise, in_second in keys:
-        rows = [
-            c
-            for c in cases
-            if (c.group, c.n, c.noise, c.system in second) == (group, n, noise, in_second)
-        ]
-        if in_second:
-            group = "flow, second sample"
+
+    def label(case):
+        return "flow, second sample" if case.system in second else case.group
+
+    order = ["flow", "flow, second sample", "map", "not chaotic"]
+    keys = sorted({(label(c), c.n, c.noise) for c in cases}, key=lambda k: (order.index(k[0]), k))
+    for group, n, noise in keys:
+        rows = [c for c in cases if (label(c), c.n, c.noise) == (group, n, noise)]
         good = [c for c in rows if c.quality >= cal.QUALITY]
         if group == "not chaotic":
             worst = f"{sum(c.exponent > 0 for c in good)} positive" if good else "—"

@@ -3,7 +3,8 @@
 The calibration set is ``tas_calibration``: flows with twin-trajectory references,
 maps with known exponents, 0-20% observational noise, n = 2,000-10,000, several
 initial conditions, and not-chaotic series (exponent <= 0). The thresholds of the
-quality factors were chosen on ``TUNE_*``; these tests run the held-out half only.
+quality factors were chosen on ``TUNE_*``; these tests run the held-out half, and
+the second sample of flows (``tas_flows.SECOND_SAMPLE``) with its known misses.
 """
 
 import math
@@ -20,7 +21,7 @@ SEEDS = (0, 1)
 #: curves look like those of the flows measured well: the local slopes through the
 #: fitted region, the slopes of the closest and farthest halves of the neighbour
 #: pairs, and of pairs within the first and the second half of the series, were
-#: compared and none separates them. They are the honest limit of the score.
+#: compared (scripts outside the repository, README) and none separates them.
 SECOND_SAMPLE_MISSES = {
     "Finance": "+38% (seed 1) with quality 1.00; +31% to +45% from other seeds and sizes",
     "WangSun": "+37% (seed 2) with quality 0.83; +51% at n=10,000",

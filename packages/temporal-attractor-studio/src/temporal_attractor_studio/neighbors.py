@@ -110,36 +110,32 @@ def find_admissible_neighbors(
     p = np.inf if chebyshev else 2.0
 
     def first_admissible(todo: NDArray[np.intp], kk: int) -> _Resolved:
+        """Per query of ``todo``: admissible point among its ``kk`` nearest? The first
+        one and its distance (meaningless where not)."""
         d, j = tree.query(points[query[todo]], k=kk, p=p)
         d = d.reshape(todo.size, kk)
         j = j.reshape(todo.size, kk)
         ok = (np.abs(j - query[todo, None]) > theiler) & np.isfinite(d)
         if skip_zero:
             ok &= d > 0
-        has = ok.any(axis=1)
         first = ok.argmax(axis=1)
-        return has, j[has, first[has]], d[has, first[has]]
+        rows = np.arange(todo.size)
+        return ok.any(axis=1), j[rows, first], d[rows, first]
 
     def nearest_among(todo: NDArray[np.intp], kk: int) -> _Resolved:
         if kk != _SECOND_K or 2 * todo.size > query.shape[0]:
-            return first_admissible(todo, kk)
-        # A recurrent series (the first round resolved at least half the queries):
-        # most of the rest have an admissible point among their 4 nearest, and a
-        # k = 4 query costs about 0.7x a k = 8 one in 8-10 dimensions. The 4 nearest
-        # are the first 4 of the 8 nearest, so the round's outcome is the same.
-        has, index, dist = first_admissible(todo, _SECOND_K // 2)
-        if has.all():
-            return has, index, dist
-        rest = np.nonzero(~has)[0]
-        has_rest, index_rest, dist_rest = first_admissible(todo[rest], kk)
-        found = np.zeros(todo.size, dtype=bool)
-        found[has] = True
-        found[rest[has_rest]] = True
-        all_index = np.full(todo.size, -1, dtype=np.intp)
-        all_dist = np.full(todo.size, np.inf)
-        all_index[has], all_dist[has] = index, dist
-        all_index[rest[has_rest]], all_dist[rest[has_rest]] = index_rest, dist_rest
-        return found, all_index[found], all_dist[found]
+            has, index, dist = first_admissible(todo, kk)
+        else:
+            # A recurrent series (the first round resolved at least half the
+            # queries): most of the rest have an admissible point among their 4
+            # nearest, and a k = 4 query costs about 0.7x a k = 8 one in 8-10
+            # dimensions. The 4 nearest are the first 4 of the 8 nearest, so the
+            # round's outcome is the same.
+            has, index, dist = first_admissible(todo, _SECOND_K // 2)
+            rest = np.nonzero(~has)[0]
+            if rest.size:
+                has[rest], index[rest], dist[rest] = first_admissible(todo[rest], kk)
+        return has, index[has], dist[has]
 
     return _search_in_rounds(
         int(query.shape[0]), tree.n, theiler, nearest_among, skip_zero=skip_zero, bounded=bounded
