@@ -133,3 +133,15 @@ def test_search_equals_brute_force_whatever_the_rounds(n, dim, theiler, levels, 
     assert (np.abs(chosen - query[has]) > theiler).all()
     got = np.sqrt(((points[chosen] - points[query[has]]) ** 2).sum(axis=1))
     np.testing.assert_array_equal(got, dist[has])
+
+
+@pytest.mark.parametrize(("seed", "dim", "levels"), [(0, 3, 6), (1, 8, 3), (2, 5, 20)])
+def test_search_spread_over_cores_equals_brute_force(seed, dim, levels):
+    # Rounds of at least 2,048 queries are spread over every core (scipy's
+    # workers=-1); ties and duplicates must still resolve to the exact distances.
+    points = np.random.default_rng(seed).integers(0, levels, size=(3000, dim)).astype(np.float64)
+    query = np.arange(3000)
+    found = find_admissible_neighbors(points, query, 7, bounded=False)
+    index, dist = _brute_force(points, query, 7)
+    np.testing.assert_array_equal(found.distance, dist)
+    np.testing.assert_array_equal(found.index >= 0, index >= 0)

@@ -41,6 +41,9 @@ _BASE_CANDIDATES = 1 << 15
 #: Points per KD-tree leaf: 32 instead of scipy's 16 makes the high-dimensional
 #: queries of noise ~15% cheaper and leaves low-dimensional ones unchanged.
 _LEAF_SIZE = 32
+#: Queries of at least this many points are spread over every core (scipy's
+#: ``workers=-1``: the same answers; below this the threads cost more than they save).
+_PARALLEL_QUERIES = 2048
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,8 @@ def find_admissible_neighbors(
     def first_admissible(todo: NDArray[np.intp], kk: int) -> _Resolved:
         """Per query of ``todo``: admissible point among its ``kk`` nearest? The first
         one and its distance (meaningless where not)."""
-        d, j = tree.query(points[query[todo]], k=kk, p=p)
+        workers = -1 if todo.size >= _PARALLEL_QUERIES else 1
+        d, j = tree.query(points[query[todo]], k=kk, p=p, workers=workers)
         d = d.reshape(todo.size, kk)
         j = j.reshape(todo.size, kk)
         ok = (np.abs(j - query[todo, None]) > theiler) & np.isfinite(d)
