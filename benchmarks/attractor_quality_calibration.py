@@ -28,6 +28,11 @@ def main() -> None:
         action="store_true",
         help="also the flows no threshold was tuned on (tas_flows.SECOND_SAMPLE)",
     )
+    parser.add_argument(
+        "--third-sample",
+        action="store_true",
+        help="also the flows set aside after the sampling factor (tas_flows.THIRD_SAMPLE)",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(TESTS))
     import tas_calibration as cal
@@ -40,27 +45,31 @@ def main() -> None:
     if args.second_sample:
         for name in cal.SECOND_SAMPLE_FLOWS:
             cases += cal.flow_cases(name, seeds)
+    if args.third_sample:
+        for name in cal.THIRD_SAMPLE_FLOWS:
+            cases += cal.flow_cases(name, seeds)
     for name in cal.TUNE_MAPS + cal.HELD_OUT_MAPS:
         cases += cal.map_cases(name, seeds)
     for generator in cal.NOT_CHAOTIC.values():
         cases += cal.not_chaotic_cases(generator, seeds)
     held_out = set(cal.HELD_OUT_FLOWS + cal.HELD_OUT_MAPS)
-    second = set(cal.SECOND_SAMPLE_FLOWS)
+    sample_of = dict.fromkeys(cal.SECOND_SAMPLE_FLOWS, "second sample")
+    sample_of.update(dict.fromkeys(cal.THIRD_SAMPLE_FLOWS, "third sample"))
 
     def half(case):
         if case.group == "not chaotic":
             return "held out" if case.seed in cal.HELD_OUT_SEEDS_NOT_CHAOTIC else "tune"
-        if case.system in second:
-            return "second sample"
+        if case.system in sample_of:
+            return sample_of[case.system]
         return "held out" if case.system in held_out else "tune"
 
     print("| group | n | noise | series | quality ≥ 0.8 | max \\|error\\| there | warned |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 
     def label(case):
-        return "flow, second sample" if case.system in second else case.group
+        return f"flow, {sample_of[case.system]}" if case.system in sample_of else case.group
 
-    order = ["flow", "flow, second sample", "map", "not chaotic"]
+    order = ["flow", "flow, second sample", "flow, third sample", "map", "not chaotic"]
     keys = sorted({(label(c), c.n, c.noise) for c in cases}, key=lambda k: (order.index(k[0]), k))
     for group, n, noise in keys:
         rows = [c for c in cases if (label(c), c.n, c.noise) == (group, n, noise)]
@@ -80,7 +89,7 @@ def main() -> None:
                 f"- [{half(c)}] {c.system} seed={c.seed} n={c.n:,} noise={c.noise:.0%}: "
                 f"{c.exponent:.4g} vs {c.truth:.4g} ({c.error:+.0%}), quality {c.quality:.2f}"
             )
-    for part in ("tune", "held out", "second sample"):
+    for part in ("tune", "held out", "second sample", "third sample"):
         mine = [c for c in cases if half(c) == part]
         print(
             f"{part}: {len(mine)} series, {sum(c.violates for c in mine)} violations, "
@@ -88,8 +97,9 @@ def main() -> None:
         )
     print("\nMedian |error| of the noise-free chaotic flows (not Tsucs2, whose λ1 ≈ 0):")
     for sample, members in (
-        ("calibration", lambda name: name not in second),
-        ("second", second.__contains__),
+        ("calibration", lambda name: name not in sample_of),
+        ("second", lambda name: sample_of.get(name) == "second sample"),
+        ("third", lambda name: sample_of.get(name) == "third sample"),
     ):
         for n in cal.SIZES:
             errors = [
