@@ -26,7 +26,7 @@ LN2 = math.log(2.0)  # logistic r=4
 def test_lorenz_default_arguments_within_5_percent(lorenz_x):
     result = lyapunov_max(lorenz_x, dt=0.01)
     assert result.exponent == pytest.approx(LORENZ, rel=0.05)
-    others = math.prod(v for k, v in result.quality_factors.items() if k != "sampling")
+    others = math.prod(v for k, v in result.quality_factors.items() if k != "map_like")
     assert others > 0.9
     assert result.quality == pytest.approx(0.75 * others)  # a flow: never vouched for
     assert result.dim >= 3
@@ -296,26 +296,32 @@ def test_torus_exponent_is_not_confident(n):
     assert result.quality_factors["rise"] == 0.0
 
 
+def _ramp(value, zero, one):
+    return min(1.0, max(0.0, (value - zero) / (one - zero)))
+
+
 @pytest.mark.parametrize("period_samples", [3.0, 6.5, 7.0, 7.5, 12.0])
-def test_sampling_factor_follows_the_mean_period(period_samples):
-    # Issue 14: 1 for map-like series (mean period up to 6 samples), 0.75 for
-    # continuous-time ones (from 8), linear between; the quality is the product.
+@pytest.mark.parametrize("noise", [0.02, 0.3])
+def test_map_like_factor_follows_period_and_dimension(period_samples, noise):
+    # Issue 14: 1 for map-like series (mean period up to 6 samples and small-scale
+    # dimension up to 1.45), 0.75 from 8 samples or a dimension of 1.6, linear
+    # between (the larger shortfall counts); the quality is the product.
     rng = np.random.default_rng(int(period_samples * 10))
     t = np.arange(4000)
-    x = np.sin(2 * np.pi * t / period_samples) + 0.3 * rng.standard_normal(t.size)
+    x = np.sin(2 * np.pi * t / period_samples + 0.3 * np.sin(t / 17.0))
+    x = x + noise * rng.standard_normal(t.size)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PoorFitWarning)
         result = lyapunov_max(x)
-    period = mean_period(x)
-    expected = 1.0 - 0.25 * min(1.0, max(0.0, (period - 6.0) / 2.0))
-    assert result.quality_factors["sampling"] == pytest.approx(expected)
+    shortfall = max(_ramp(mean_period(x), 6.0, 8.0), _ramp(result.small_scale_dimension, 1.45, 1.6))
+    assert result.quality_factors["map_like"] == pytest.approx(1.0 - 0.25 * shortfall)
     assert result.quality == pytest.approx(math.prod(result.quality_factors.values()))
 
 
 @pytest.mark.parametrize(
     "map_x", [lambda: systems.henon(5000)[:, 0], lambda: systems.logistic(5000)]
 )
-def test_maps_are_not_held_down_by_the_sampling_factor(map_x):
+def test_maps_are_not_held_down_by_the_map_like_factor(map_x):
     result = lyapunov_max(map_x())
-    assert result.quality_factors["sampling"] == 1.0
+    assert result.quality_factors["map_like"] == 1.0
     assert result.quality >= 0.8

@@ -43,16 +43,17 @@ def test_held_out_flows(name):
 def test_second_sample_flows(name):
     # Finance, WangSun and RayleighBenard missed here (+38% / +37% / -27% with
     # quality 0.83-1.00) until continuous-time series were no longer rated >= 0.8
-    # (the sampling factor; test_flows_reference.py has the single-flow findings).
+    # (the map_like factor; test_flows_reference.py has the single-flow findings).
     misses = _check(cal.flow_cases(name, (1, 2), sizes=(5000,), noise_levels=(0.0,)))
     assert not misses, _describe(misses)
 
 
 @pytest.mark.parametrize("name", cal.THIRD_SAMPLE_FLOWS)
 def test_third_sample_flows(name):
-    # Set aside untouched until the sampling factor was fixed; without it the other
-    # factors rated 29 of its 816 series >= 0.8 and 8 of those were off by 27-141%
-    # (RabinovichFabrikant +27% to +39%, Laser +89% / +141%).
+    # Set aside untouched until the map_like factor (then on the mean period alone)
+    # was fixed; without it the other factors rated 29 of its 816 series >= 0.8 and
+    # 8 of those were off by 27-141% (RabinovichFabrikant +27% to +39%, Laser +89% /
+    # +141%).
     misses = _check(cal.flow_cases(name, (1, 2), sizes=(5000,), noise_levels=(0.0,)))
     assert not misses, _describe(misses)
 

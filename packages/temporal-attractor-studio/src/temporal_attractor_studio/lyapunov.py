@@ -64,15 +64,22 @@ _FULL_RISE = 2.0
 #: periods). The factor is 0 at the first value, 1 from the second.
 _MIN_REGION_PERIODS = 0.9
 _FULL_REGION_PERIODS = 1.2
-#: Samples per mean period up to which a series is taken for a map (or a flow seen
-#: about once per turn) and from which for a continuous-time series. On flows the
+#: What makes a series map-like, the only kind the score vouches for. On flows the
 #: other factors order the estimates but cannot vouch for 25%: over the 46 flows of
 #: the calibration set and the second sample, 9 of the 136 estimates they rated
 #: >= 0.8 were off by 27-84%, and nothing in the divergence curve, the embedding or
-#: a second method was found to tell those apart (README). A continuous-time series
-#: therefore keeps ``_FLOW_SCALE`` of its quality, which stays below 0.8.
+#: a second method was found to tell those apart (README). A map-like series has a
+#: mean period of at most ``_MAP_PERIOD`` samples (flows at 50 samples per period:
+#: 14 or more; the calibrated maps: 2.7-4.1) and a dimension at the smallest scales
+#: of at most ``_MAP_DIMENSION`` (the maps: 0.97-1.43). The dimension is needed
+#: because flows sampled 3 or 5 times per period have map-like mean periods, yet
+#: keep their attractor's dimension (1.71 and up where the other factors rated them
+#: >= 0.8) and were confidently wrong more often (18 of 91: 25-69%).
+#: A series that is not map-like keeps ``_FLOW_SCALE`` of its quality, below 0.8.
 _MAP_PERIOD = 6.0
 _FLOW_PERIOD = 8.0
+_MAP_DIMENSION = 1.45
+_FLOW_DIMENSION = 1.6
 _FLOW_SCALE = 0.75
 _KANTZ_MAX_REFERENCES = 2000
 _KANTZ_MAX_NEIGHBORS = 30
@@ -100,10 +107,11 @@ class LyapunovResult:
         every series of the package's calibration (maps with known exponents, flows
         with twin-trajectory references, not-chaotic series; 0–20% observational
         noise, n = 2,000–10,000; see the README). It is only reached by map-like
-        series (a mean period of at most 6 samples): on continuous-time series the
-        ``sampling`` factor holds it at 0.75 of the other factors' product, because
-        on flows those factors order the estimates but 9 of 136 that they rated
-        >= 0.8 were off by 27–84%.
+        series (a mean period of at most 6 samples and a small-scale dimension of
+        at most 1.45, like the calibrated maps): on any other series the ``map_like``
+        factor holds it at 0.75 of the other factors' product, because on flows,
+        finely or coarsely sampled, those factors order the estimates but 9 of 136
+        that they rated >= 0.8 were off by 27–84%.
     method, dim, delay, theiler, dt
         Parameters used (chosen automatically when not given).
     fit_quality : float
@@ -136,8 +144,9 @@ class LyapunovResult:
         ``rise`` (0 when the curve rises 1.5 e-folds or less before saturating, 1
         from 2), ``orbit_coverage`` (0 when the fitted region spans 0.9 mean
         periods or less, 1 from 1.2: a shorter region has not averaged the
-        stretching along the orbit) and ``sampling`` (1 up to a mean period of 6
-        samples, 0.75 from 8: continuous-time series are not vouched for).
+        stretching along the orbit) and ``map_like`` (1 up to a mean period of 6
+        samples and a small-scale dimension of 1.45; 0.75 from 8 samples or a
+        dimension of 1.6: only map-like series are vouched for).
     """
 
     exponent: float
@@ -335,14 +344,17 @@ def _kantz_neighbourhoods(
     return np.ascontiguousarray(refs[has]), indptr, neighbors
 
 
-def _poor_quality_message(factors: dict[str, float], quality: float, period: float) -> str:
-    others = [v for k, v in factors.items() if k != "sampling"]
+def _poor_quality_message(
+    factors: dict[str, float], quality: float, period: float, dimension: float
+) -> str:
+    others = [v for k, v in factors.items() if k != "map_like"]
     if math.prod(others) >= POOR_QUALITY:
         return (
-            f"largest Lyapunov exponent of a continuous-time series (mean period "
-            f"{period:.0f} samples) is not vouched for within 25% (quality {quality:.2f}, "
-            f"sampling {factors['sampling']:.2f}): on flows, estimates whose fits looked "
-            "as good were off by more than 25% about once in 15 (see the package README)"
+            f"largest Lyapunov exponent of a series that is not map-like (mean period "
+            f"{period:.1f} samples, small-scale dimension {dimension:.2f}) is not vouched "
+            f"for within 25% (quality {quality:.2f}, map_like {factors['map_like']:.2f}): "
+            "on flows, estimates whose fits looked as good were off by more than 25% about "
+            "once in 15 (see the package README)"
         )
     low = [k for k, v in factors.items() if v < POOR_QUALITY] or [
         min(factors, key=factors.__getitem__)
@@ -397,9 +409,9 @@ def lyapunov_max(
     Returns
     -------
     LyapunovResult
-        Warns :class:`PoorFitWarning` when ``quality < 0.8``: always for a
-        continuous-time series (mean period above 8 samples), whose exponent this
-        package does not vouch for within 25% (see ``LyapunovResult.quality``).
+        Warns :class:`PoorFitWarning` when ``quality < 0.8``: always for a series
+        that is not map-like (a flow, finely or coarsely sampled), whose exponent
+        this package does not vouch for within 25% (see ``LyapunovResult.quality``).
 
     Examples
     --------
@@ -496,6 +508,11 @@ def lyapunov_max(
     scale_dimension = _small_scale_dimension(base, tree, theiler)
     efolds = abs(slope) * period * dt
     region_periods = (stop - start) / period
+    # A non-finite dimension needs no case here: it already zeroes ``resolution``.
+    not_map_like = max(
+        _ramp(period, _MAP_PERIOD, _FLOW_PERIOD),
+        _ramp(scale_dimension, _MAP_DIMENSION, _FLOW_DIMENSION),
+    )
     factors = {
         "fit": float(fit_quality),
         "consistency": float(consistency),
@@ -508,7 +525,7 @@ def lyapunov_max(
         "efolds_per_period": _ramp(efolds, _MIN_EFOLDS_PER_PERIOD, _FULL_EFOLDS_PER_PERIOD),
         "rise": _ramp(rise, _MIN_RISE, _FULL_RISE),
         "orbit_coverage": _ramp(region_periods, _MIN_REGION_PERIODS, _FULL_REGION_PERIODS),
-        "sampling": 1.0 - (1.0 - _FLOW_SCALE) * _ramp(period, _MAP_PERIOD, _FLOW_PERIOD),
+        "map_like": 1.0 - (1.0 - _FLOW_SCALE) * not_map_like,
     }
     quality = math.prod(factors.values())
     result = LyapunovResult(
@@ -533,5 +550,9 @@ def lyapunov_max(
         quality_factors=factors,
     )
     if quality < POOR_QUALITY:
-        warnings.warn(_poor_quality_message(factors, quality, period), PoorFitWarning, stacklevel=2)
+        warnings.warn(
+            _poor_quality_message(factors, quality, period, scale_dimension),
+            PoorFitWarning,
+            stacklevel=2,
+        )
     return result
