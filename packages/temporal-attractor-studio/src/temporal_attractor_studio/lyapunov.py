@@ -353,8 +353,8 @@ def _poor_quality_message(
             f"largest Lyapunov exponent of a series that is not map-like (mean period "
             f"{period:.1f} samples, small-scale dimension {dimension:.2f}) is not vouched "
             f"for within 25% (quality {quality:.2f}, map_like {factors['map_like']:.2f}): "
-            "on flows, estimates whose fits looked as good were off by more than 25% about "
-            "once in 15 (see the package README)"
+            "on flows, estimates whose fits looked as good were off by more than 25% in "
+            "one case in 5 to 15, depending on the sampling (see the package README)"
         )
     low = [k for k, v in factors.items() if v < POOR_QUALITY] or [
         min(factors, key=factors.__getitem__)
