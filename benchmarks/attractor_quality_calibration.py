@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument(
         "--third-sample",
         action="store_true",
-        help="also the flows set aside after the sampling factor (tas_flows.THIRD_SAMPLE)",
+        help="also the flows set aside until the map_like rule was fixed (tas_flows.THIRD_SAMPLE)",
     )
     args = parser.parse_args()
     sys.path.insert(0, str(TESTS))
