@@ -146,7 +146,7 @@ def test_issue_coarsely_sampled_flows_are_not_vouched_for(name, per_period, seed
     # Flows sampled 3 or 5 times per period have mean periods of 3-5 samples, like
     # the calibrated maps; while only the mean period decided, Chen gave -27%,
     # HindmarshRose +65% and ChenLee +69% with quality 0.85-1.00 and no warning
-    # (18 of 91 such confident estimates over 58 flows were off by 25-69%). Their
+    # (15 of 76 such confident estimates over 58 flows were off by 25-69%). Their
     # small-scale dimension (>= 1.7) is a flow's, not a map's (<= 1.43).
     x, dt = tas_flows.trajectory(
         name, 5000, per_period=per_period, substeps=100 // per_period, seed=seed

@@ -74,7 +74,7 @@ _FULL_REGION_PERIODS = 1.2
 #: of at most ``_MAP_DIMENSION`` (the maps: 0.97-1.43). The dimension is needed
 #: because flows sampled 3 or 5 times per period have map-like mean periods, yet
 #: keep their attractor's dimension (1.71 and up where the other factors rated them
-#: >= 0.8) and were confidently wrong more often (18 of 91: 25-69%).
+#: >= 0.8) and were confidently wrong more often (15 of 76: 25-69%).
 #: A series that is not map-like keeps ``_FLOW_SCALE`` of its quality, below 0.8.
 _MAP_PERIOD = 6.0
 _FLOW_PERIOD = 8.0
