@@ -405,7 +405,11 @@ def _lorenz_bounded(s, p):
 #: Largest exponents of ``SECOND_SAMPLE``: ``reference_lambda1(name, periods=2000,
 #: per_period=120)`` (about 20 s per flow, so stored; test_flows_reference.py
 #: recomputes some). 400 periods agree within 8% (SprottJ 0.0686, SprottL 0.0585,
-#: Finance 0.0858 are the farthest).
+#: Finance 0.0858 are the farthest), but from the same base trajectory; from another
+#: initial condition and at half the step (400 periods each) most move by <= 10%,
+#: SprottK, SprottQ, Hadley and ZhouChen by 10-14%, and GuckenheimerHolmes by -20% at
+#: half the step (1,000 periods: 0.444 at 240 and 0.385 at 480 steps per period), so
+#: its reference is uncertain by about 15%.
 SECOND_SAMPLE_REFERENCE = {
     "SprottF": 0.1175,
     "SprottG": 0.03359,
