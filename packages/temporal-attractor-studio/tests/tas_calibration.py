@@ -141,11 +141,7 @@ def _measure(group, system, seed, n, noise, truth, x, dt):
 
 
 def flow_cases(name, seeds, sizes=SIZES, noise_levels=NOISE_LEVELS):
-    truth = tas_flows.SECOND_SAMPLE_REFERENCE.get(name) or tas_flows.THIRD_SAMPLE_REFERENCE.get(
-        name
-    )
-    if truth is None:
-        truth = tas_flows.reference_lambda1(name, **tas_flows.REFERENCE)
+    truth = tas_flows.calibration_reference(name)
     runs, dt = tas_flows.trajectories(name, max(sizes), list(seeds))
     return [
         _measure("flow", name, seed, n, noise, truth, run[:n].copy(), dt)

@@ -151,9 +151,7 @@ def test_issue_coarsely_sampled_flows_are_not_vouched_for(name, per_period, seed
     x, dt = tas_flows.trajectory(
         name, 5000, per_period=per_period, substeps=100 // per_period, seed=seed
     )
-    ref = tas_flows.THIRD_SAMPLE_REFERENCE.get(name) or tas_flows.reference_lambda1(
-        name, **tas_flows.REFERENCE
-    )
+    ref = tas_flows.calibration_reference(name)
     with pytest.warns(PoorFitWarning, match="not map-like"):
         result = lyapunov_max(x, dt=dt)
     assert mean_period(x) < 6.0
